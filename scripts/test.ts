@@ -1,0 +1,70 @@
+// `npm test` after the type check: builds one migrated template database (our migrations plus
+// pg-boss's schema), runs tap with each test file cloning its own database from it, drops the
+// template, and prints one line "N passed, N failed" for CI.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { runMigrations } from '../src/db/migrate.ts';
+
+const base = process.env.DATABASE_URL;
+if (!base) {
+  process.stderr.write('DATABASE_URL is not set (run through `npm test`, which provides one)\n');
+  process.exit(2);
+}
+const template = `omtanke_tpl_${randomBytes(4).toString('hex')}`;
+const urlFor = (db: string) => {
+  const u = new URL(base);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+await admin((c) => c.query(`create database ${template}`));
+let code = 1;
+try {
+  await runMigrations(urlFor(template));
+  const boss = new PgBoss({ connectionString: urlFor(template), schema: 'pgboss', supervise: false, schedule: false });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.stop({ graceful: false, close: true });
+
+  const args = process.argv.slice(2);
+  const counts = { pass: 0, fail: 0 };
+  code = await new Promise<number>((resolve) => {
+    const child = spawn('tap', ['--reporter=tap', ...args], {
+      stdio: ['inherit', 'pipe', 'inherit'],
+      env: { ...process.env, OMTANKE_TEST_TEMPLATE: template },
+    });
+    let buf = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      buf += chunk.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        // tap's closing summary, e.g. "# { total: 96, pass: 95, fail: 1 }", counts every assertion.
+        const m = /^# \{ total: (\d+), pass: (\d+)/.exec(line);
+        if (m) {
+          counts.pass = Number(m[2]);
+          counts.fail = Number(m[1]) - Number(m[2]);
+        }
+      }
+    });
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  process.stdout.write(`\n${counts.pass} passed, ${counts.fail} failed\n`);
+} finally {
+  await admin((c) => c.query(`drop database if exists ${template} with (force)`)).catch(() => {});
+}
+process.exit(code);

@@ -1,0 +1,87 @@
+// buildApp(deps): the whole HTTP API as one Fastify instance. main.ts wires real dependencies;
+// tests build the same app with a test clock and their own database.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { sql } from 'drizzle-orm';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import type { Clock } from './clock.ts';
+import { newId } from './db/ids.ts';
+import { ProblemSchema, registerProblemHandlers } from './http/problem.ts';
+import { registerValidation } from './http/validation.ts';
+import { registerAuth } from './http/auth.ts';
+import { registerRateLimit } from './http/rate-limit.ts';
+import { registerIdempotency } from './http/idempotency.ts';
+import { opsRoutes, type ReadinessCheck } from './http/ops-routes.ts';
+import { openapiDocument } from './http/openapi.ts';
+import { createMerchantService } from './modules/merchants/service.ts';
+import { merchantRoutes } from './modules/merchants/routes.ts';
+import { createCustomerService } from './modules/customers/service.ts';
+import { customerRoutes } from './modules/customers/routes.ts';
+
+export type AppConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST' | 'IDEMPOTENCY_TTL_HOURS'>;
+
+export type AppDeps = {
+  config: AppConfig;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  /** Extra readiness checks (the job runner adds its own); the database is always checked. */
+  readiness?: ReadinessCheck;
+};
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, clock } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Honour a caller's X-Request-Id so their logs and ours share one id.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('request');
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('request-id', req.id);
+  });
+  app.addSchema(ProblemSchema);
+  registerValidation(app);
+  registerProblemHandlers(app);
+  await app.register(swagger, openapiDocument());
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const merchants = createMerchantService({ db: database.db, clock });
+  const customers = createCustomerService({ db: database.db, clock });
+
+  await app.register(
+    opsRoutes({
+      readiness: async () => {
+        const dbOk = await database.db.execute(sql`select to_regclass('pgboss.job') is not null as jobs`).then(
+          (r) => ({ database: true, job_queue: r.rows[0]?.jobs === true }),
+          () => ({ database: false, job_queue: false }),
+        );
+        return { ...dbOk, ...(deps.readiness ? await deps.readiness() : {}) };
+      },
+    }),
+  );
+
+  // Everything under /v1 needs an API key; hooks registered here apply to these routes only.
+  await app.register(async (v1) => {
+    registerAuth(v1, merchants);
+    registerRateLimit(v1, { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST });
+    registerIdempotency(v1, { db: database.db, clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
+    await v1.register(merchantRoutes({ merchants }));
+    await v1.register(customerRoutes({ customers }));
+  });
+
+  return app;
+}

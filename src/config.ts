@@ -1,0 +1,63 @@
+// The only module that reads process.env: every setting is parsed and validated once, at boot, and
+// a bad value stops the process with one message naming each bad variable.
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Int = (min: number, max: number, def: number, description: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: def, description });
+
+const ConfigSchema = Type.Object({
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL' }),
+  PORT: Int(0, 65535, 3000, 'HTTP port'),
+  HOST: Type.String({ default: '0.0.0.0', minLength: 1, description: 'HTTP listen address' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATABASE_POOL_MAX: Int(2, 500, 20, 'connections in the pool of one process'),
+  BODY_LIMIT_BYTES: Int(1024, 10 * 1024 * 1024, 1024 * 1024, 'largest accepted request body'),
+  RATE_LIMIT_PER_SECOND: Int(0, 1_000_000, 250, 'requests per second per API key (0 = off)'),
+  RATE_LIMIT_BURST: Int(1, 1_000_000, 500, 'burst size of the per-key token bucket'),
+  IDEMPOTENCY_TTL_HOURS: Int(24, 24 * 30, 24, 'how long idempotency keys are kept'),
+  SHUTDOWN_TIMEOUT_MS: Int(100, 120_000, 8000, 'grace period for in-flight work on SIGTERM'),
+  BOOTSTRAP_DEV_MERCHANT: Type.Boolean({ default: true, description: 'create a test-mode merchant on first start' }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL printed at start' })),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+const EmbeddedSchema = Type.Object({
+  EMBEDDED_PG_PORT: Int(1024, 65535, 54329, 'port of the embedded PostgreSQL'),
+  EMBEDDED_PG_DIR: Type.String({ default: '.data/pg', minLength: 1 }),
+});
+export type EmbeddedConfig = Static<typeof EmbeddedSchema>;
+
+export class ConfigError extends Error {}
+
+function parse<S extends typeof ConfigSchema | typeof EmbeddedSchema>(schema: S, env: NodeJS.ProcessEnv): Static<S> {
+  const keys = Object.keys(schema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = env[k];
+    if (v !== undefined && v !== '') raw[k] = v;
+  }
+  const value = Value.Convert(schema, Value.Default(schema, raw));
+  const errors = [...Value.Errors(schema, value)];
+  if (errors.length > 0) {
+    const byVar = new Map<string, string>();
+    for (const e of errors) {
+      const name = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
+      if (!byVar.has(name)) byVar.set(name, name === 'DATABASE_URL' && raw[name] === undefined ? 'is required' : e.message);
+    }
+    const list = [...byVar].map(([k, m]) => `${k} ${m}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${list} (see .env.example)`);
+  }
+  return value as Static<S>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parse(ConfigSchema, env);
+}
+
+export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig & { DATABASE_URL?: string } {
+  return { ...parse(EmbeddedSchema, env), DATABASE_URL: env.DATABASE_URL || undefined };
+}

@@ -1,0 +1,17 @@
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import * as schema from './schema.ts';
+
+export type Db = NodePgDatabase<typeof schema>;
+/** A drizzle handle that is either the pool-backed db or an open transaction. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Queryable = Db | Tx;
+
+export type Database = { pool: pg.Pool; db: Db };
+
+export function createDatabase(url: string, opts: { max: number; onError: (err: Error) => void }): Database {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max, connectionTimeoutMillis: 10_000 });
+  // An idle client dying (for example the database restarting) must not crash the process.
+  pool.on('error', opts.onError);
+  return { pool, db: drizzle(pool, { schema }) };
+}

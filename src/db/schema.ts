@@ -1,0 +1,4 @@
+// Every table, for drizzle-kit and for typed queries. Each module owns its own schema.ts.
+export * from '../modules/merchants/schema.ts';
+export * from '../modules/customers/schema.ts';
+export * from '../http/idempotency-schema.ts';

@@ -1,0 +1,48 @@
+// Shared TypeBox pieces of the API's conventions: ids, timestamps, metadata, lists, errors.
+import { Type, type TSchema } from 'typebox';
+import { idPattern, type IdKind } from '../db/ids.ts';
+import { PROBLEMS, type ProblemCode } from './problem.ts';
+
+export const Id = (kind: IdKind, description?: string) =>
+  Type.String({ pattern: idPattern(kind), description: description ?? `${kind} id`, examples: [`${idPattern(kind).slice(1, 4)}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`] });
+
+export const Timestamp = (description: string) => Type.String({ format: 'date-time', description: `${description} (ISO 8601, UTC)` });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Up to 50 string pairs of the merchant's own data, like Stripe's metadata. */
+export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^\\[\\]]+$' }), Type.String({ maxLength: 500 }), {
+  maxProperties: 50,
+  description: 'Up to 50 keys (≤ 40 characters) with string values (≤ 500 characters) for your own use',
+  examples: [{ crm_id: '4711' }],
+});
+
+export const ListQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Page size, 1–100' }),
+};
+
+export function ListOf<T extends TSchema>(item: T, description: string) {
+  return Type.Object(
+    {
+      object: Type.Literal('list'),
+      data: Type.Array(item),
+      has_more: Type.Boolean({ description: 'Whether another page follows; pass the last id as `starting_after` to get it' }),
+    },
+    { description },
+  );
+}
+
+const problemRef = { $ref: 'Problem#' } as unknown as TSchema;
+
+/** Problem responses for OpenAPI, content type application/problem+json. */
+export function problemResponses(...codes: ProblemCode[]) {
+  const out: Record<number, { description: string; content: Record<string, { schema: TSchema }> }> = {};
+  const all: ProblemCode[] = ['authentication_required', 'rate_limited', 'internal_error', ...codes];
+  for (const code of all) {
+    const status = PROBLEMS[code].status;
+    const prev = out[status];
+    const description = prev ? `${prev.description}; ${code}` : code;
+    out[status] = { description, content: { 'application/problem+json': { schema: problemRef } } };
+  }
+  return out;
+}

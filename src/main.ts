@@ -1,0 +1,94 @@
+// Entry: `node src/main.ts serve | worker | all | migrate`. Wires real dependencies per mode and
+// shuts down in order on SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close
+// the pool. (The embedded database, if any, is stopped by scripts/with-db.ts after we exit.)
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createDatabase } from './db/client.ts';
+import { runMigrations, withMigrationLock } from './db/migrate.ts';
+import { systemClock } from './clock.ts';
+import { buildApp } from './app.ts';
+import { startJobs, type Jobs } from './jobs/boss.ts';
+import { createMerchantService } from './modules/merchants/service.ts';
+
+const MODES = ['serve', 'worker', 'all', 'migrate'] as const;
+type Mode = (typeof MODES)[number];
+
+const mode = (process.argv[2] ?? 'all') as Mode;
+if (!MODES.includes(mode)) {
+  process.stderr.write(`usage: node src/main.ts ${MODES.join(' | ')}\n`);
+  process.exit(2);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
+  process.exit(2);
+}
+const log = createLogger(config.LOG_LEVEL);
+
+await runMigrations(config.DATABASE_URL);
+log.info('migrations applied');
+if (mode === 'migrate') process.exit(0);
+
+const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, onError: (err) => log.warn({ err }, 'idle database client failed') });
+const clock = systemClock;
+
+// First start on an empty database: a test-mode merchant so a newcomer can call the API at once.
+// Under the migration lock, so two processes starting together create one.
+if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
+  await withMigrationLock(config.DATABASE_URL, async () => {
+    const merchants = createMerchantService({ db: database.db, clock });
+    if (await merchants.hasAnyMerchant()) return;
+    const { merchant, secret } = await merchants.createMerchant({ name: 'Development merchant', livemode: false });
+    log.info({ merchant_id: merchant.id }, 'created a development merchant (shown once; see stderr for its API key)');
+    process.stderr.write(`\n  Development merchant ${merchant.id}\n  API key (shown once): ${secret}\n\n`);
+  });
+}
+
+let jobs: Jobs | undefined;
+if (mode === 'worker' || mode === 'all') {
+  jobs = await startJobs({ url: config.DATABASE_URL, deps: { db: database.db, clock }, log, work: true, schedule: true });
+  log.info('job worker started');
+}
+
+const app =
+  mode === 'serve' || mode === 'all'
+    ? await buildApp({
+        config,
+        database,
+        clock,
+        logger: log,
+      })
+    : undefined;
+if (app) {
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const base = config.PUBLIC_URL ?? `http://localhost:${(app.server.address() as { port: number }).port}`;
+  log.info({ docs: `${base}/docs` }, `Omtanke API listening; Swagger UI at ${base}/docs`);
+  process.stderr.write(`  Swagger UI: ${base}/docs   OpenAPI: ${base}/openapi.json\n`);
+}
+
+let shuttingDown = false;
+async function shutdown(signal: string) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown timed out; exiting');
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS + 2000);
+  force.unref();
+  try {
+    await app?.close(); // stops accepting and waits for in-flight requests
+    await jobs?.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
+    await database.pool.end();
+    log.info('stopped');
+    process.exit(0);
+  } catch (err) {
+    log.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,158 @@
+// The customer resource as the API shows it, and the request bodies that create and change it.
+import { Type, type Static } from 'typebox';
+import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
+import { maskNationalId } from '../../domain/national-id.ts';
+import type { CustomerRow } from './store.ts';
+
+const Address = Type.Object(
+  {
+    line1: Type.String({ minLength: 1, maxLength: 200, examples: ['Storgatan 1'] }),
+    line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    postal_code: Type.String({ minLength: 1, maxLength: 20, examples: ['114 51'] }),
+    city: Type.String({ minLength: 1, maxLength: 100, examples: ['Stockholm'] }),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', default: 'SE', description: 'ISO 3166-1 alpha-2; default SE', examples: ['SE'] })),
+  },
+  { additionalProperties: false, description: 'Billing address' },
+);
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 200, description: 'Full name or company name', examples: ['Anna Andersson'] }),
+  email: Nullable(Type.String({ format: 'email', maxLength: 254, examples: ['anna@example.se'] })),
+  phone: Nullable(Type.String({ pattern: '^\\+?[0-9][0-9 ()-]{4,24}$', description: 'Preferably E.164', examples: ['+46701234567'] })),
+  type: Type.Union([Type.Literal('person'), Type.Literal('company')], { default: 'person' }),
+  national_id: Nullable(
+    Type.String({
+      minLength: 10,
+      maxLength: 20,
+      description:
+        'Personnummer or samordningsnummer (persons; also sole traders) or organisationsnummer (companies). Validated with its check digit, stored normalised, shown masked.',
+      examples: ['19811218-9876'],
+    }),
+  ),
+  vat_number: Nullable(Type.String({ minLength: 4, maxLength: 20, description: 'VAT registration number, e.g. SE556036079301', examples: ['SE556036079301'] })),
+  address: Nullable(Address),
+  locale: Type.Union([Type.Literal('sv'), Type.Literal('en')], { default: 'sv', description: 'Language of invoices and messages' }),
+  external_id: Nullable(Type.String({ minLength: 1, maxLength: 255, description: 'Your own id for this customer, unique per merchant', examples: ['crm-4711'] })),
+};
+
+export const CreateCustomerBody = Type.Object(
+  {
+    name: fields.name,
+    email: Type.Optional(fields.email),
+    phone: Type.Optional(fields.phone),
+    type: Type.Optional(fields.type),
+    national_id: Type.Optional(fields.national_id),
+    vat_number: Type.Optional(fields.vat_number),
+    address: Type.Optional(fields.address),
+    locale: Type.Optional(fields.locale),
+    external_id: Type.Optional(fields.external_id),
+    metadata: Type.Optional(Metadata),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Anna Andersson',
+        email: 'anna@example.se',
+        type: 'person',
+        national_id: '19811218-9876',
+        address: { line1: 'Storgatan 1', postal_code: '114 51', city: 'Stockholm', country: 'SE' },
+        locale: 'sv',
+        external_id: 'crm-4711',
+      },
+    ],
+  },
+);
+export type CreateCustomerInput = Static<typeof CreateCustomerBody>;
+
+export const UpdateCustomerBody = Type.Object(
+  {
+    name: Type.Optional(fields.name),
+    email: Type.Optional(fields.email),
+    phone: Type.Optional(fields.phone),
+    type: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('company')])),
+    national_id: Type.Optional(fields.national_id),
+    vat_number: Type.Optional(fields.vat_number),
+    address: Type.Optional(fields.address),
+    locale: Type.Optional(Type.Union([Type.Literal('sv'), Type.Literal('en')])),
+    external_id: Type.Optional(fields.external_id),
+    metadata: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Nullable(Type.String({ maxLength: 500 })), {
+        maxProperties: 50,
+        description: 'Merged into the existing metadata; a key set to null is removed',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Only the fields sent change; null clears an optional field', examples: [{ email: 'anna.a@example.se', metadata: { crm_id: null } }] },
+);
+export type UpdateCustomerInput = Static<typeof UpdateCustomerBody>;
+
+export const Customer = Type.Object(
+  {
+    id: Id('customer'),
+    object: Type.Literal('customer'),
+    livemode: Type.Boolean(),
+    type: Type.Union([Type.Literal('person'), Type.Literal('company')]),
+    name: Type.String(),
+    email: Nullable(Type.String()),
+    phone: Nullable(Type.String()),
+    national_id: Nullable(Type.String({ description: 'Masked: only the last four digits are shown', examples: ['********9876'] })),
+    national_id_type: Nullable(Type.Union([Type.Literal('personnummer'), Type.Literal('samordningsnummer'), Type.Literal('organisationsnummer')])),
+    vat_number: Nullable(Type.String()),
+    address: Nullable(
+      Type.Object({ line1: Type.String(), line2: Nullable(Type.String()), postal_code: Type.String(), city: Type.String(), country: Type.String() }),
+    ),
+    locale: Type.Union([Type.Literal('sv'), Type.Literal('en')]),
+    external_id: Nullable(Type.String()),
+    metadata: Type.Record(Type.String(), Type.String()),
+    archived: Type.Boolean(),
+    archived_at: Nullable(Timestamp('When the customer was archived')),
+    created_at: Timestamp('When the customer was created'),
+    updated_at: Timestamp('When the customer last changed'),
+  },
+  { $id: 'Customer', description: 'A customer of the merchant: a person or a company' },
+);
+export type CustomerResource = Static<typeof Customer>;
+
+export const CustomerParams = Type.Object({ id: Id('customer', 'The customer id') });
+
+export const ListCustomersQuery = Type.Object(
+  {
+    ...ListQuery,
+    starting_after: Type.Optional(Id('customer', 'Return customers created before this one (the last id of the previous page)')),
+    ending_before: Type.Optional(Id('customer', 'Return customers created after this one (the first id of the next page up)')),
+    email: Type.Optional(Type.String({ maxLength: 254, description: 'Only customers with exactly this e-mail' })),
+    external_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only the customer with this external_id' })),
+    archived: Type.Optional(Type.Boolean({ description: 'true lists only archived customers; default lists active ones' })),
+  },
+  { additionalProperties: false },
+);
+export type ListCustomersFilter = Static<typeof ListCustomersQuery>;
+
+export const CustomerList = ListOf(Customer, 'A page of customers, newest first');
+
+export function toCustomerResource(row: CustomerRow, livemode: boolean): CustomerResource {
+  return {
+    id: row.id,
+    object: 'customer',
+    livemode,
+    type: row.type,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    national_id: row.nationalId ? maskNationalId(row.nationalId) : null,
+    national_id_type: row.nationalIdKind,
+    vat_number: row.vatNumber,
+    address:
+      row.addressLine1 && row.postalCode && row.city && row.country
+        ? { line1: row.addressLine1, line2: row.addressLine2, postal_code: row.postalCode, city: row.city, country: row.country }
+        : null,
+    locale: row.locale,
+    external_id: row.externalId,
+    metadata: row.metadata,
+    archived: row.archivedAt !== null,
+    archived_at: row.archivedAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,183 @@
+// Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
+import type { Db } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { inTransaction } from '../../db/tx.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, type FieldError } from '../../http/problem.ts';
+import { parseNationalId, type NationalIdErrorReason } from '../../domain/national-id.ts';
+import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
+import type { CreateCustomerInput, UpdateCustomerInput } from './contract.ts';
+import * as store from './store.ts';
+
+export type Customer = store.CustomerRow;
+
+const NATIONAL_ID_MESSAGES: Record<NationalIdErrorReason, string> = {
+  format: 'is not a Swedish personnummer, samordningsnummer or organisationsnummer',
+  length: 'has the wrong number of digits',
+  checksum: 'has a wrong check digit',
+  date: 'does not contain a valid date of birth',
+  type: 'is an organisationsnummer, but the customer type is person',
+};
+
+/** Checks and normalises the fields with Swedish rules; collects every problem at once. */
+function normalize(row: Customer, today: Date): Customer {
+  const errors: FieldError[] = [];
+  const out = { ...row };
+  if (row.nationalId !== null) {
+    const parsed = parseNationalId(row.nationalId, { type: row.type, today });
+    if (parsed.ok) {
+      out.nationalId = parsed.value.normalized;
+      out.nationalIdKind = parsed.value.kind;
+    } else {
+      errors.push({ field: 'national_id', location: 'body', message: NATIONAL_ID_MESSAGES[parsed.reason] });
+    }
+  } else {
+    out.nationalIdKind = null;
+  }
+  if (row.vatNumber !== null) {
+    const vat = normalizeVatNumber(row.vatNumber);
+    if (vat.ok) out.vatNumber = vat.value;
+    else errors.push({ field: 'vat_number', location: 'body', message: vat.message });
+  }
+  if (row.postalCode !== null && row.country !== null) {
+    const pc = normalizePostalCode(row.postalCode, row.country);
+    if (pc.ok) out.postalCode = pc.value;
+    else errors.push({ field: 'address.postal_code', location: 'body', message: pc.message });
+  }
+  if (row.email !== null) out.email = row.email.trim();
+  if (errors.length > 0) {
+    throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  }
+  return out;
+}
+
+function externalIdTaken(externalId: string | null): DomainError {
+  return new DomainError('external_id_taken', `Another customer already has external_id "${externalId}"`, {
+    errors: [{ field: 'external_id', location: 'body', message: 'is already used by another customer' }],
+  });
+}
+
+export function createCustomerService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function get(merchantId: string, id: string): Promise<Customer> {
+    const row = await store.findCustomer(db, merchantId, id);
+    if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
+    return row;
+  }
+
+  /** Loads under FOR UPDATE, applies `change`, validates, writes: concurrent updates serialise. */
+  async function mutate(merchantId: string, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
+    return inTransaction(db, async (tx) => {
+      const row = await store.findCustomer(tx, merchantId, id, { forUpdate: true });
+      if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
+      const now = clock.now();
+      const next = change(row, now);
+      try {
+        return await store.updateCustomer(tx, { ...next, updatedAt: now });
+      } catch (e) {
+        if (e instanceof store.ExternalIdTaken) throw externalIdTaken(next.externalId);
+        throw e;
+      }
+    });
+  }
+
+  return {
+    get,
+
+    async create(merchantId: string, input: CreateCustomerInput): Promise<Customer> {
+      const now = clock.now();
+      const row = normalize(
+        {
+          merchantId,
+          id: newId('customer'),
+          type: input.type ?? 'person',
+          name: input.name.trim(),
+          email: input.email ?? null,
+          phone: input.phone ?? null,
+          nationalId: input.national_id ?? null,
+          nationalIdKind: null,
+          vatNumber: input.vat_number ?? null,
+          addressLine1: input.address?.line1 ?? null,
+          addressLine2: input.address?.line2 ?? null,
+          postalCode: input.address?.postal_code ?? null,
+          city: input.address?.city ?? null,
+          country: input.address ? (input.address.country ?? 'SE') : null,
+          locale: input.locale ?? 'sv',
+          externalId: input.external_id ?? null,
+          metadata: input.metadata ?? {},
+          createdAt: now,
+          updatedAt: now,
+          archivedAt: null,
+        },
+        now,
+      );
+      return inTransaction(db, async (tx) => {
+        try {
+          await store.insertCustomer(tx, row);
+        } catch (e) {
+          if (e instanceof store.ExternalIdTaken) throw externalIdTaken(row.externalId);
+          throw e;
+        }
+        return row;
+      });
+    },
+
+    update(merchantId: string, id: string, input: UpdateCustomerInput): Promise<Customer> {
+      return mutate(merchantId, id, (row, now) => {
+        const next: Customer = { ...row };
+        if (input.name !== undefined) next.name = input.name.trim();
+        if (input.email !== undefined) next.email = input.email;
+        if (input.phone !== undefined) next.phone = input.phone;
+        if (input.type !== undefined) next.type = input.type;
+        if (input.national_id !== undefined) next.nationalId = input.national_id;
+        if (input.vat_number !== undefined) next.vatNumber = input.vat_number;
+        if (input.locale !== undefined) next.locale = input.locale;
+        if (input.external_id !== undefined) next.externalId = input.external_id;
+        if (input.address !== undefined) {
+          const a = input.address;
+          next.addressLine1 = a?.line1 ?? null;
+          next.addressLine2 = a?.line2 ?? null;
+          next.postalCode = a?.postal_code ?? null;
+          next.city = a?.city ?? null;
+          next.country = a ? (a.country ?? 'SE') : null;
+        }
+        if (input.metadata !== undefined) {
+          const merged: Record<string, string> = { ...row.metadata };
+          for (const [k, v] of Object.entries(input.metadata)) {
+            if (v === null) delete merged[k];
+            else merged[k] = v;
+          }
+          if (Object.keys(merged).length > 50) {
+            throw new DomainError('validation_failed', 'metadata can hold at most 50 keys', {
+              errors: [{ field: 'metadata', location: 'body', message: 'can hold at most 50 keys' }],
+            });
+          }
+          next.metadata = merged;
+        }
+        return normalize(next, now);
+      });
+    },
+
+    /** Archived customers keep their history and choices; nothing a future invoice references is deleted. */
+    archive(merchantId: string, id: string): Promise<Customer> {
+      return mutate(merchantId, id, (row, now) => ({ ...row, archivedAt: row.archivedAt ?? now }));
+    },
+
+    /** A returning customer comes back with everything they had. */
+    unarchive(merchantId: string, id: string): Promise<Customer> {
+      return mutate(merchantId, id, (row) => ({ ...row, archivedAt: null }));
+    },
+
+    async list(
+      merchantId: string,
+      filter: { email?: string | undefined; externalId?: string | undefined; archived?: boolean | undefined },
+      page: PageParams,
+    ): Promise<Page<Customer>> {
+      const rows = await store.listCustomers(db, merchantId, { ...filter, archived: filter.archived ?? false }, page);
+      return toPage(rows, page);
+    },
+  };
+}
+export type CustomerService = ReturnType<typeof createCustomerService>;

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { MerchantService } from './service.ts';
+import {
+  ApiKeyList,
+  ApiKeyParams,
+  ApiKeyResource,
+  CreateApiKeyBody,
+  ListApiKeysQuery,
+  MerchantResource,
+  NewApiKeyResource,
+  toApiKeyResource,
+  toMerchantResource,
+} from './contract.ts';
+import { problemResponses } from '../../http/schemas.ts';
+
+export const merchantRoutes =
+  (deps: { merchants: MerchantService }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { merchants } = deps;
+
+    app.get('/v1/merchant', {
+      schema: {
+        operationId: 'getMerchant',
+        summary: 'Retrieve the merchant that owns the API key',
+        tags: ['Merchant'],
+        response: { 200: MerchantResource, ...problemResponses() },
+      },
+      handler: async (req) => toMerchantResource(await merchants.getMerchant(req.principal.merchantId)),
+    });
+
+    app.post('/v1/api-keys', {
+      schema: {
+        operationId: 'createApiKey',
+        summary: 'Create an API key',
+        description: 'The secret is in this response only; we keep just its hash. A merchant can hold several keys (for rotation).',
+        tags: ['API keys'],
+        body: CreateApiKeyBody,
+        response: { 201: NewApiKeyResource, ...problemResponses('validation_failed', 'idempotency_key_reused') },
+      },
+      handler: async (req, reply) => {
+        const { key, secret } = await merchants.createApiKey(req.principal.merchantId, { name: req.body?.name });
+        return reply.code(201).send({ ...toApiKeyResource(key), secret });
+      },
+    });
+
+    app.get('/v1/api-keys', {
+      schema: {
+        operationId: 'listApiKeys',
+        summary: 'List API keys',
+        tags: ['API keys'],
+        querystring: ListApiKeysQuery,
+        response: { 200: ApiKeyList, ...problemResponses('validation_failed') },
+      },
+      handler: async (req) => {
+        const { limit, starting_after, ending_before } = req.query;
+        const page = await merchants.listApiKeys(req.principal.merchantId, { limit, startingAfter: starting_after, endingBefore: ending_before });
+        return { object: 'list' as const, data: page.data.map(toApiKeyResource), has_more: page.hasMore };
+      },
+    });
+
+    app.post('/v1/api-keys/:id/revoke', {
+      schema: {
+        operationId: 'revokeApiKey',
+        summary: 'Revoke an API key',
+        description: 'Takes effect on the next request. A key can revoke itself.',
+        tags: ['API keys'],
+        params: ApiKeyParams,
+        response: { 200: ApiKeyResource, ...problemResponses('validation_failed', 'not_found') },
+      },
+      handler: async (req) => toApiKeyResource(await merchants.revokeApiKey(req.principal.merchantId, req.params.id)),
+    });
+  };

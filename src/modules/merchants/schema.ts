@@ -1,0 +1,30 @@
+import { pgTable, text, boolean, timestamp, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+
+export const merchants = pgTable('merchants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  livemode: boolean('livemode').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+// Keys are shown once and stored only as a SHA-256 hash: they carry 190+ random bits, so a slow
+// password hash would only cost latency on every request without adding safety.
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    id: text('id').notNull(),
+    name: text('name'),
+    livemode: boolean('livemode').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    // First characters of the secret (`sk_test_AbCd`) so a merchant can tell keys apart.
+    redacted: text('redacted').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex('api_keys_secret_hash_key').on(t.secretHash),
+    index('api_keys_id_idx').on(t.id),
+  ],
+);

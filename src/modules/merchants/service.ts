@@ -1,0 +1,90 @@
+import type { Db } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { inTransaction } from '../../db/tx.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError } from '../../http/problem.ts';
+import { generateSecret, hashSecret, redactSecret, SECRET_PATTERN } from './keys.ts';
+import * as store from './store.ts';
+
+export type Merchant = store.MerchantRow;
+export type ApiKey = store.ApiKeyRow;
+/** Who is calling: resolved from the API key on every request. */
+export type Principal = { merchantId: string; livemode: boolean; keyId: string };
+
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; code: 'invalid_api_key' | 'api_key_revoked' };
+
+export function createMerchantService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function issueKey(tx: Parameters<typeof store.insertApiKey>[0], merchant: Merchant, name: string | null) {
+    const secret = generateSecret(merchant.livemode);
+    const key: ApiKey = {
+      merchantId: merchant.id,
+      id: newId('apiKey'),
+      name,
+      livemode: merchant.livemode,
+      secretHash: hashSecret(secret),
+      redacted: redactSecret(secret),
+      createdAt: clock.now(),
+      revokedAt: null,
+    };
+    await store.insertApiKey(tx, key);
+    return { key, secret };
+  }
+
+  return {
+    /** Creates a merchant with its first API key; the secret is returned once and never again. */
+    async createMerchant(input: { name: string; livemode: boolean }) {
+      return inTransaction(db, async (tx) => {
+        const merchant: Merchant = { id: newId('merchant'), name: input.name, livemode: input.livemode, createdAt: clock.now() };
+        await store.insertMerchant(tx, merchant);
+        const { key, secret } = await issueKey(tx, merchant, 'default');
+        return { merchant, key, secret };
+      });
+    },
+
+    async getMerchant(merchantId: string): Promise<Merchant> {
+      const m = await store.findMerchant(db, merchantId);
+      if (!m) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
+      return m;
+    },
+
+    async hasAnyMerchant(): Promise<boolean> {
+      return (await store.countMerchants(db)) > 0;
+    },
+
+    async createApiKey(merchantId: string, input: { name?: string | undefined }) {
+      return inTransaction(db, async (tx) => {
+        const merchant = await store.findMerchant(tx, merchantId);
+        if (!merchant) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
+        return issueKey(tx, merchant, input.name ?? null);
+      });
+    },
+
+    async listApiKeys(merchantId: string, page: PageParams): Promise<Page<ApiKey>> {
+      return toPage(await store.listApiKeys(db, merchantId, page), page);
+    },
+
+    /** Revoking is final and takes effect on the next request; revoking twice returns the same key. */
+    async revokeApiKey(merchantId: string, keyId: string): Promise<ApiKey> {
+      return inTransaction(db, async (tx) => {
+        const key = await store.findApiKey(tx, merchantId, keyId);
+        if (!key) throw new DomainError('not_found', `No such API key: ${keyId}`);
+        if (key.revokedAt) return key;
+        return (await store.revokeApiKey(tx, merchantId, keyId, clock.now()))!;
+      });
+    },
+
+    async authenticate(secret: string): Promise<AuthResult> {
+      if (!SECRET_PATTERN.test(secret)) return { ok: false, code: 'invalid_api_key' };
+      const key = await store.findApiKeyByHash(db, hashSecret(secret));
+      if (!key) return { ok: false, code: 'invalid_api_key' };
+      if (key.revokedAt) return { ok: false, code: 'api_key_revoked' };
+      return { ok: true, principal: { merchantId: key.merchantId, livemode: key.livemode, keyId: key.id } };
+    },
+  };
+}
+export type MerchantService = ReturnType<typeof createMerchantService>;

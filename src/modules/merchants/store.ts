@@ -1,0 +1,58 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
+import type { Queryable } from '../../db/client.ts';
+import { merchants, apiKeys } from './schema.ts';
+
+export type MerchantRow = typeof merchants.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export async function insertMerchant(q: Queryable, row: MerchantRow): Promise<void> {
+  await q.insert(merchants).values(row);
+}
+
+export async function findMerchant(q: Queryable, id: string): Promise<MerchantRow | undefined> {
+  const [row] = await q.select().from(merchants).where(eq(merchants.id, id));
+  return row;
+}
+
+export async function countMerchants(q: Queryable): Promise<number> {
+  const rows = await q.select({ id: merchants.id }).from(merchants).limit(1);
+  return rows.length;
+}
+
+export async function insertApiKey(q: Queryable, row: ApiKeyRow): Promise<void> {
+  await q.insert(apiKeys).values(row);
+}
+
+/** The one cross-merchant lookup: a secret's hash identifies its merchant. */
+export async function findApiKeyByHash(q: Queryable, secretHash: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await q.select().from(apiKeys).where(eq(apiKeys.secretHash, secretHash));
+  return row;
+}
+
+export async function findApiKey(q: Queryable, merchantId: string, id: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await q
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.id, id)))
+    .for('update');
+  return row;
+}
+
+export async function revokeApiKey(q: Queryable, merchantId: string, id: string, at: Date): Promise<ApiKeyRow | undefined> {
+  const [row] = await q
+    .update(apiKeys)
+    .set({ revokedAt: at })
+    .where(and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning();
+  return row;
+}
+
+export async function listApiKeys(q: Queryable, merchantId: string, page: PageParams): Promise<ApiKeyRow[]> {
+  return q
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.merchantId, merchantId), pageWhere(apiKeys.id, page)))
+    .orderBy(pageOrder(apiKeys.id, page))
+    .limit(page.limit + 1);
+}
