@@ -29,6 +29,13 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+const dropTemplate = () => admin((c) => c.query(`drop database if exists ${template} with (force)`)).catch(() => {});
+// Interrupted (Ctrl-C, or output piped into `head`): still leave no template database behind.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => void dropTemplate().then(() => process.exit(130)));
+}
+process.stdout.on('error', () => {});
+
 await admin((c) => c.query(`create database ${template}`));
 let code = 1;
 try {
@@ -47,7 +54,7 @@ try {
     });
     let buf = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
+      if (process.stdout.writable) process.stdout.write(chunk);
       buf += chunk.toString();
       let nl;
       while ((nl = buf.indexOf('\n')) >= 0) {
@@ -65,6 +72,6 @@ try {
   });
   process.stdout.write(`\n${counts.pass} passed, ${counts.fail} failed\n`);
 } finally {
-  await admin((c) => c.query(`drop database if exists ${template} with (force)`)).catch(() => {});
+  await dropTemplate();
 }
 process.exit(code);

@@ -5,12 +5,12 @@ import { idempotencyKeys } from './idempotency-schema.ts';
 export type StoredResponse = typeof idempotencyKeys.$inferSelect;
 
 /**
- * Held until the transaction ends. A second request with the same key cannot take it while the
+ * Held until the transaction ends (keys are printable ASCII without spaces, so the space separates). A second request with the same key cannot take it while the
  * first runs (409); once the first commits, the second sees its stored response.
  */
 export async function tryLockKey(tx: Tx, merchantId: string, key: string): Promise<boolean> {
   const res = await tx.execute<{ locked: boolean }>(
-    sql`select pg_try_advisory_xact_lock(hashtextextended(${merchantId + '\u0000' + key}, 0)) as locked`,
+    sql`select pg_try_advisory_xact_lock(hashtextextended(${merchantId + ' ' + key}, 0)) as locked`,
   );
   return res.rows[0]?.locked === true;
 }

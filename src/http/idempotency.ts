@@ -53,6 +53,8 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
           return prior.body;
         }
         const payload = await runInAmbientTransaction(tx, async () => handler.call(this, req, reply));
+        // The response must be stored before it is sent, in this transaction.
+        if (payload === reply || reply.sent) throw new Error(`${req.routeOptions.url}: idempotent handlers must return their payload, not call reply.send()`);
         const body = String(reply.serialize(payload));
         await store.saveResponse(tx, {
           merchantId,

@@ -1,6 +1,10 @@
 // The OpenAPI document's frame; paths come from the route schemas.
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { PROBLEM_BASE, PROBLEMS } from './problem.ts';
+import { problemResponses, WRITE_PROBLEMS } from './schemas.ts';
+
+// The documented default of IDEMPOTENCY_TTL_HOURS (the minimum it can be set to).
+const IDEMPOTENCY_DOC_HOURS = 24;
 
 const problemTable = Object.entries(PROBLEMS)
   .map(([code, p]) => `| \`${PROBLEM_BASE}${code}\` | ${p.status} | ${p.title} |`)
@@ -20,7 +24,7 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
           '',
           '**Conventions**: JSON bodies; ids are prefixed by type (`cus_…`); timestamps are ISO 8601 UTC; money is integer minor units (öre) plus an ISO 4217 currency.',
           '',
-          '**Idempotency**: send `Idempotency-Key: <unique string>` on any POST or PATCH. A retry with the same key and body returns the first response with `Idempotent-Replayed: true`; the same key with another body is `422`; a retry while the first is still running is `409`. Keys are kept for 24 hours.',
+          '**Idempotency**: send `Idempotency-Key: <unique string>` on any POST or PATCH. A retry with the same key and body returns the first response with `Idempotent-Replayed: true`; the same key with another body is `422`; a retry while the first is still running is `409`. Keys are kept for at least 24 hours.',
           '',
           '**Pagination**: lists return `{ "object": "list", "data": [...], "has_more": bool }`, newest first; pass the last id as `starting_after` for the next page (`limit` 1–100).',
           '',
@@ -46,17 +50,35 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
-    // Idempotency-Key is read by a shared hook, so it is added to the documented operations here.
+    // Idempotency-Key and body parsing are shared hooks, so their header and problems are added to
+    // every documented POST and PATCH here rather than repeated in each route.
     transform: ({ schema, url, route }) => {
       const methods = [route.method].flat();
       if (!url.startsWith('/v1/') || !methods.some((m) => m === 'POST' || m === 'PATCH')) return { schema, url };
       const headers = {
         type: 'object',
         properties: {
-          'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, description: 'Makes the request safe to retry', examples: ['9f1c2d4e-7b8a-4c1d-9e2f-3a4b5c6d7e8f'] },
+          'idempotency-key': {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+            description: `Makes the request safe to retry: a retry with the same key and body within ${IDEMPOTENCY_DOC_HOURS} h returns the first response`,
+            examples: ['9f1c2d4e-7b8a-4c1d-9e2f-3a4b5c6d7e8f'],
+          },
         },
       };
-      return { schema: { ...schema, headers } as typeof schema, url };
+      const response = { ...(schema.response as object) } as Record<number, { description: string; content: Record<string, { examples?: object }> }>;
+      for (const [status, entry] of Object.entries(problemResponses(...WRITE_PROBLEMS))) {
+        const have = response[Number(status)];
+        if (!have) response[Number(status)] = entry;
+        else if (have.content?.['application/problem+json']) {
+          const titles = new Set([...have.description.split('; '), ...entry.description.split('; ')]);
+          have.description = [...titles].join('; ');
+          const target = have.content['application/problem+json']!;
+          target.examples = { ...entry.content['application/problem+json']!.examples, ...target.examples };
+        }
+      }
+      return { schema: { ...schema, headers, response } as typeof schema, url };
     },
   };
 }

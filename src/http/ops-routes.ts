@@ -3,7 +3,10 @@ import { Type } from 'typebox';
 
 export type ReadinessCheck = () => Promise<Record<string, boolean>>;
 
-const Health = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]), checks: Type.Optional(Type.Record(Type.String(), Type.Boolean())) });
+const Health = Type.Object(
+  { status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]), checks: Type.Optional(Type.Record(Type.String(), Type.Boolean())) },
+  { description: 'Probe result; `checks` names each dependency' },
+);
 
 export const opsRoutes =
   (deps: { readiness: ReadinessCheck }): FastifyPluginAsyncTypebox =>

@@ -1,7 +1,7 @@
 // Shared TypeBox pieces of the API's conventions: ids, timestamps, metadata, lists, errors.
 import { Type, type TSchema } from 'typebox';
 import { idPattern, type IdKind } from '../db/ids.ts';
-import { PROBLEMS, type ProblemCode } from './problem.ts';
+import { PROBLEM_BASE, PROBLEMS, type ProblemCode } from './problem.ts';
 
 export const Id = (kind: IdKind, description?: string) =>
   Type.String({ pattern: idPattern(kind), description: description ?? `${kind} id`, examples: [`${idPattern(kind).slice(1, 4)}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`] });
@@ -18,7 +18,7 @@ export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 40, p
 });
 
 export const ListQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Page size, 1–100' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Page size, 1–100 (default 10)' })),
 };
 
 export function ListOf<T extends TSchema>(item: T, description: string) {
@@ -34,15 +34,30 @@ export function ListOf<T extends TSchema>(item: T, description: string) {
 
 const problemRef = { $ref: 'Problem#' } as unknown as TSchema;
 
-/** Problem responses for OpenAPI, content type application/problem+json. */
-export function problemResponses(...codes: ProblemCode[]) {
-  const out: Record<number, { description: string; content: Record<string, { schema: TSchema }> }> = {};
-  const all: ProblemCode[] = ['authentication_required', 'rate_limited', 'internal_error', ...codes];
-  for (const code of all) {
-    const status = PROBLEMS[code].status;
-    const prev = out[status];
-    const description = prev ? `${prev.description}; ${code}` : code;
-    out[status] = { description, content: { 'application/problem+json': { schema: problemRef } } };
+type ProblemResponse = { description: string; content: Record<string, { schema: TSchema; examples?: Record<string, { value: unknown }> }> };
+
+/** Problem responses for OpenAPI (application/problem+json), described by title with an example each. */
+export function problemResponses(...codes: ProblemCode[]): Record<number, ProblemResponse> {
+  const out: Record<number, ProblemResponse> = {};
+  const all: ProblemCode[] = ['authentication_required', 'invalid_api_key', 'api_key_revoked', 'rate_limited', 'internal_error', ...codes];
+  for (const code of new Set(all)) {
+    const { status, title } = PROBLEMS[code];
+    const entry = (out[status] ??= { description: '', content: { 'application/problem+json': { schema: problemRef, examples: {} } } });
+    entry.description = entry.description ? `${entry.description}; ${title}` : title;
+    entry.content['application/problem+json']!.examples![code] = {
+      value: { type: PROBLEM_BASE + code, title, status, detail: title, code },
+    };
   }
   return out;
 }
+
+/** What any POST or PATCH can also answer: body parsing and Idempotency-Key outcomes. */
+export const WRITE_PROBLEMS: ProblemCode[] = [
+  'validation_failed',
+  'invalid_json',
+  'invalid_idempotency_key',
+  'idempotency_request_in_progress',
+  'idempotency_key_reused',
+  'payload_too_large',
+  'unsupported_media_type',
+];

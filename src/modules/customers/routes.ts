@@ -29,7 +29,8 @@ export const customerRoutes =
       },
       handler: async (req, reply) => {
         const row = await customers.create(req.principal.merchantId, req.body);
-        return reply.code(201).send(toCustomerResource(row, req.principal.livemode));
+        reply.code(201);
+        return toCustomerResource(row, req.principal.livemode);
       },
     });
 
@@ -47,7 +48,7 @@ export const customerRoutes =
         const page = await customers.list(
           req.principal.merchantId,
           { email, externalId: external_id, archived },
-          { limit, startingAfter: starting_after, endingBefore: ending_before },
+          { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before },
         );
         return { object: 'list' as const, data: page.data.map((c) => toCustomerResource(c, req.principal.livemode)), has_more: page.hasMore };
       },

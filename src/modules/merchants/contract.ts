@@ -8,7 +8,7 @@ export const MerchantResource = Type.Object({
   name: Type.String(),
   livemode: Type.Boolean({ description: 'Live merchants have sk_live_ keys and move real money' }),
   created_at: Timestamp('When the merchant was created'),
-});
+}, { description: 'The merchant (tenant) that owns the API key' });
 
 export const ApiKeyResource = Type.Object({
   id: Id('apiKey'),
@@ -18,12 +18,12 @@ export const ApiKeyResource = Type.Object({
   redacted: Type.String({ description: 'Mode and last four characters of the secret', examples: ['sk_test_…9fQz'] }),
   created_at: Timestamp('When the key was created'),
   revoked_at: Nullable(Timestamp('When the key was revoked')),
-});
+}, { description: 'An API key, without its secret' });
 
 export const NewApiKeyResource = Type.Object({
   ...ApiKeyResource.properties,
   secret: Type.String({ description: 'The key itself. Shown only in this response: store it now.', examples: ['sk_test_4eC39HqLyjWDarjtT1zdp7dc9fQz0a1b2c3d4e5f'] }),
-});
+}, { description: 'The new API key with its secret (shown once)' });
 
 export const CreateApiKeyBody = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['CRM integration'] })) },

@@ -39,7 +39,8 @@ export const merchantRoutes =
       },
       handler: async (req, reply) => {
         const { key, secret } = await merchants.createApiKey(req.principal.merchantId, { name: req.body?.name });
-        return reply.code(201).send({ ...toApiKeyResource(key), secret });
+        reply.code(201);
+        return { ...toApiKeyResource(key), secret };
       },
     });
 
@@ -53,7 +54,7 @@ export const merchantRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before } = req.query;
-        const page = await merchants.listApiKeys(req.principal.merchantId, { limit, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await merchants.listApiKeys(req.principal.merchantId, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map(toApiKeyResource), has_more: page.hasMore };
       },
     });

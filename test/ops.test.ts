@@ -1,0 +1,100 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { buildTestApp, call } from './helpers/app.ts';
+import { freshDatabase, urlFor } from './helpers/db.ts';
+import { runMigrations } from '../src/db/migrate.ts';
+import { purgeExpired } from '../src/http/idempotency-store.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+t.test('healthz and readyz', async (t) => {
+  const { app, database } = await buildTestApp(t);
+  t.same((await call(app, { method: 'GET', url: '/healthz' })).json, { status: 'ok' });
+  const ready = await call(app, { method: 'GET', url: '/readyz' });
+  t.equal(ready.status, 200);
+  t.same(ready.json.checks, { database: true, job_queue: true });
+  await database.pool.query('alter schema pgboss rename to pgboss_away');
+  const noQueue = await call(app, { method: 'GET', url: '/readyz' });
+  t.equal(noQueue.status, 503);
+  t.equal(noQueue.json.checks.job_queue, false);
+  await database.pool.query('alter schema pgboss_away rename to pgboss');
+  await database.pool.end();
+  const down = await call(app, { method: 'GET', url: '/readyz' });
+  t.equal(down.status, 503, 'database unreachable');
+  t.equal(down.json.checks.database, false);
+  t.equal((await call(app, { method: 'GET', url: '/healthz' })).status, 200, 'liveness does not depend on the database');
+});
+
+t.test('migrations: concurrent starts apply each migration once', async (t) => {
+  const name = `omtanke_mig_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  t.teardown(async () => {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+  await Promise.all(Array.from({ length: 4 }, () => runMigrations(urlFor(name))));
+  const c = new pg.Client({ connectionString: urlFor(name) });
+  await c.connect();
+  const applied = await c.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+  const tables = await c.query("select count(*)::int as n from information_schema.tables where table_schema = 'public'");
+  await c.end();
+  t.ok(applied.rows[0].n >= 1);
+  t.equal(tables.rows[0].n, 4, 'merchants, api_keys, customers, idempotency_keys');
+});
+
+t.test('expired idempotency keys are purged', async (t) => {
+  const { app, merchant, database, clock } = await buildTestApp(t);
+  const m = await merchant();
+  for (const k of ['a', 'b', 'c']) {
+    await call(app, { method: 'POST', url: '/v1/customers', headers: { ...m.auth, 'idempotency-key': k }, payload: { name: k } });
+  }
+  t.equal(await purgeExpired(database.db, clock.now()), 0, 'nothing expired yet');
+  clock.advance(25 * 3600_000);
+  t.equal(await purgeExpired(database.db, clock.now(), 2), 3, 'all expired rows, in batches');
+  t.equal((await database.pool.query('select count(*)::int as n from idempotency_keys')).rows[0].n, 0);
+  t.equal((await database.pool.query('select count(*)::int as n from customers')).rows[0].n, 3, 'customers untouched');
+});
+
+t.test('the service starts, serves, and stops cleanly on SIGTERM', async (t) => {
+  const db = await freshDatabase(t);
+  const child = spawn(process.execPath, ['src/main.ts', 'all'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start: ${out}${err}`)), 20_000);
+    const check = setInterval(() => {
+      const m = /Swagger UI: (http:\/\/[^\s]+)\/docs/.exec(err);
+      if (m) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    }, 50);
+  });
+  t.match(err, /API key \(shown once\): sk_test_[0-9A-Za-z]{40}/, 'first start prints a development key');
+  const key = /sk_test_[0-9A-Za-z]{40}/.exec(err)![0];
+  const res = await fetch(`${url}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"name":"Live test"}' });
+  t.equal(res.status, 201);
+  t.equal((await fetch(`${url}/readyz`)).status, 200);
+  const docs = await fetch(`${url}/docs/`);
+  t.equal(docs.status, 200, 'Swagger UI');
+  const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string };
+  t.equal(doc.openapi, '3.1.0');
+  const started = Date.now();
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  t.equal(code, 0, 'exit 0');
+  t.ok(Date.now() - started < 10_000, 'within 10 s');
+  t.match(out, /"msg":"stopped"/);
+  t.notOk(out.includes(key), 'the key is not in the JSON log');
+});
