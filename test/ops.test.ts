@@ -2,7 +2,10 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { buildTestApp, call } from './helpers/app.ts';
+import { buildTestApp, call, TEST_CONFIG } from './helpers/app.ts';
+import { buildApp } from '../src/app.ts';
+import { createLogger } from '../src/logger.ts';
+import { systemClock } from '../src/clock.ts';
 import { freshDatabase, urlFor } from './helpers/db.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 import { purgeExpired } from '../src/http/idempotency-store.ts';
@@ -97,4 +100,37 @@ t.test('the service starts, serves, and stops cleanly on SIGTERM', async (t) => 
   t.ok(Date.now() - started < 10_000, 'within 10 s');
   t.match(out, /"msg":"stopped"/);
   t.notOk(out.includes(key), 'the key is not in the JSON log');
+});
+
+t.test('merchant:create prints one JSON object with a working key', async (t) => {
+  const db = await freshDatabase(t);
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['scripts/merchant-create.ts', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: db.url } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+  const r = await run(['--name', 'Acme AB']);
+  t.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  t.equal(lines.length, 1, 'exactly one line on stdout');
+  const o = JSON.parse(lines[0]!);
+  t.match(o.merchant.id, /^mer_/);
+  t.equal(o.merchant.name, 'Acme AB');
+  t.equal(o.merchant.livemode, false);
+  t.match(o.api_key, /^sk_test_[0-9A-Za-z]{40}$/);
+  const live = JSON.parse((await run(['--name', 'Live AB', '--live'])).out);
+  t.match(live.api_key, /^sk_live_/);
+  const bad = await run([]);
+  t.equal(bad.code, 2, 'no name: usage error');
+  t.equal(bad.out, '', 'nothing on stdout');
+
+  const app = await buildApp({ config: TEST_CONFIG, database: db, clock: systemClock, logger: createLogger('silent') });
+  t.teardown(() => app.close());
+  const me = await call(app, { method: 'GET', url: '/v1/merchant', headers: { authorization: `Bearer ${o.api_key}` } });
+  t.equal(me.status, 200);
+  t.equal(me.json.id, o.merchant.id);
 });
