@@ -110,7 +110,32 @@ export const Customer = Type.Object(
     created_at: Timestamp('When the customer was created'),
     updated_at: Timestamp('When the customer last changed'),
   },
-  { $id: 'Customer', description: 'A customer of the merchant: a person or a company' },
+  {
+    $id: 'Customer',
+    description: 'A customer of the merchant: a person or a company',
+    examples: [
+      {
+        id: 'cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA',
+        object: 'customer',
+        livemode: false,
+        type: 'person',
+        name: 'Anna Andersson',
+        email: 'anna@example.se',
+        phone: '+46701234567',
+        national_id: '********9876',
+        national_id_type: 'personnummer',
+        vat_number: null,
+        address: { line1: 'Storgatan 1', line2: null, postal_code: '114 51', city: 'Stockholm', country: 'SE' },
+        locale: 'sv',
+        external_id: 'crm-4711',
+        metadata: { segment: 'b2c' },
+        archived: false,
+        archived_at: null,
+        created_at: '2026-11-25T09:00:00.000Z',
+        updated_at: '2026-11-25T09:00:00.000Z',
+      },
+    ],
+  },
 );
 export type CustomerResource = Static<typeof Customer>;
 
