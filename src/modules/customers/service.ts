@@ -1,7 +1,7 @@
 // Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { currentQueryable, inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError } from '../../http/problem.ts';
@@ -62,7 +62,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
   async function get(merchantId: string, id: string): Promise<Customer> {
-    const row = await store.findCustomer(db, merchantId, id);
+    const row = await store.getCustomerRow(db, merchantId, id);
     if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
     return row;
   }
@@ -70,7 +70,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
   /** Loads under FOR UPDATE, applies `change`, validates, writes: concurrent updates serialise. */
   async function mutate(merchantId: string, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
     return inTransaction(db, async (tx) => {
-      const row = await store.findCustomer(tx, merchantId, id, { forUpdate: true });
+      const row = await store.findCustomerForUpdate(tx, merchantId, id);
       if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
       const now = clock.now();
       const next = change(row, now);
@@ -113,15 +113,15 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
         },
         now,
       );
-      return inTransaction(db, async (tx) => {
-        try {
-          await store.insertCustomer(tx, row);
-        } catch (e) {
-          if (e instanceof store.ExternalIdTaken) throw externalIdTaken(row.externalId);
-          throw e;
-        }
-        return row;
-      });
+      // One INSERT is atomic on its own: no BEGIN/COMMIT round trips unless a request transaction
+      // (Idempotency-Key) is open, which the insert then joins.
+      try {
+        await store.insertCustomer(currentQueryable(db), row);
+      } catch (e) {
+        if (e instanceof store.ExternalIdTaken) throw externalIdTaken(row.externalId);
+        throw e;
+      }
+      return row;
     },
 
     update(merchantId: string, id: string, input: UpdateCustomerInput): Promise<Customer> {

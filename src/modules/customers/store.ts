@@ -1,5 +1,5 @@
-import { and, eq, isNull, isNotNull } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import { and, eq, isNull, isNotNull, sql } from 'drizzle-orm';
+import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { customers } from './schema.ts';
 
@@ -20,9 +20,29 @@ export async function insertCustomer(q: Queryable, row: CustomerRow): Promise<vo
   await q.insert(customers).values(row).catch(translate);
 }
 
-export async function findCustomer(q: Queryable, merchantId: string, id: string, opts: { forUpdate?: boolean } = {}) {
-  const query = q.select().from(customers).where(and(eq(customers.merchantId, merchantId), eq(customers.id, id)));
-  const [row] = opts.forUpdate ? await query.for('update') : await query;
+// Retrieval is the hottest read: a named prepared statement per db handle skips query building
+// and planning. Inside a transaction (FOR UPDATE) the plain query runs on the transaction.
+const byId = new WeakMap<Db, ReturnType<typeof prepareById>>();
+const prepareById = (db: Db) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.merchantId, sql.placeholder('merchantId')), eq(customers.id, sql.placeholder('id'))))
+    .prepare('customer_by_id');
+
+export async function getCustomerRow(db: Db, merchantId: string, id: string): Promise<CustomerRow | undefined> {
+  let query = byId.get(db);
+  if (!query) byId.set(db, (query = prepareById(db)));
+  const [row] = await query.execute({ merchantId, id });
+  return row;
+}
+
+export async function findCustomerForUpdate(tx: Tx, merchantId: string, id: string): Promise<CustomerRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(customers)
+    .where(and(eq(customers.merchantId, merchantId), eq(customers.id, id)))
+    .for('update');
   return row;
 }
 

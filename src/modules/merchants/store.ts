@@ -1,6 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
-import type { Queryable } from '../../db/client.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { merchants, apiKeys } from './schema.ts';
 
 export type MerchantRow = typeof merchants.$inferSelect;
@@ -24,9 +24,17 @@ export async function insertApiKey(q: Queryable, row: ApiKeyRow): Promise<void> 
   await q.insert(apiKeys).values(row);
 }
 
+// Runs on every request: a named prepared statement skips drizzle's query building and
+// PostgreSQL's planning (about 2x the throughput of an authenticated GET). Prepared per db handle.
+const byHash = new WeakMap<Db, ReturnType<typeof prepareByHash>>();
+const prepareByHash = (db: Db) =>
+  db.select().from(apiKeys).where(eq(apiKeys.secretHash, sql.placeholder('hash'))).prepare('api_key_by_hash');
+
 /** The one cross-merchant lookup: a secret's hash identifies its merchant. */
-export async function findApiKeyByHash(q: Queryable, secretHash: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await q.select().from(apiKeys).where(eq(apiKeys.secretHash, secretHash));
+export async function findApiKeyByHash(db: Db, secretHash: string): Promise<ApiKeyRow | undefined> {
+  let query = byHash.get(db);
+  if (!query) byHash.set(db, (query = prepareByHash(db)));
+  const [row] = await query.execute({ hash: secretHash });
   return row;
 }
 
