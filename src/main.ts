@@ -80,7 +80,12 @@ async function shutdown(signal: string) {
   }, config.SHUTDOWN_TIMEOUT_MS + 2000);
   force.unref();
   try {
-    await app?.close(); // stops accepting and waits for in-flight requests
+    // close() stops accepting and waits for in-flight requests. A keep-alive connection whose
+    // request finishes during the wait would hold it open until the client lets go, so idle
+    // connections are closed as they appear.
+    const closeIdle = setInterval(() => app?.server.closeIdleConnections(), 100);
+    await app?.close();
+    clearInterval(closeIdle);
     await jobs?.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');

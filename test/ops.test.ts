@@ -93,11 +93,24 @@ t.test('the service starts, serves, and stops cleanly on SIGTERM', async (t) => 
   t.equal(docs.status, 200, 'Swagger UI');
   const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string };
   t.equal(doc.openapi, '3.1.0');
+  // A request in flight when SIGTERM arrives still completes: hold a lock its INSERT needs.
+  const blocker = new pg.Client({ connectionString: db.url });
+  await blocker.connect();
+  await blocker.query('begin; lock table customers in exclusive mode');
+  const inFlight = fetch(`${url}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"name":"In flight"}' });
+  await new Promise((r) => setTimeout(r, 300));
   const started = Date.now();
   child.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  await new Promise((r) => setTimeout(r, 500));
+  await blocker.query('commit');
+  await blocker.end();
+  t.equal((await inFlight).status, 201, 'the in-flight request finished');
+  const code = await exited;
   t.equal(code, 0, 'exit 0');
   t.ok(Date.now() - started < 10_000, 'within 10 s');
+  const rows = await db.pool.query('select count(*)::int as n from customers');
+  t.equal(rows.rows[0].n, 2, 'both customers committed');
   t.match(out, /"msg":"stopped"/);
   t.notOk(out.includes(key), 'the key is not in the JSON log');
 });
