@@ -15,7 +15,7 @@ import { registerValidation } from './http/validation.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { registerIdempotency } from './http/idempotency.ts';
-import { opsRoutes, type ReadinessCheck } from './http/ops-routes.ts';
+import { opsRoutes } from './http/ops-routes.ts';
 import { openapiDocument } from './http/openapi.ts';
 import { createMerchantService } from './modules/merchants/service.ts';
 import { merchantRoutes } from './modules/merchants/routes.ts';
@@ -29,8 +29,6 @@ export type AppDeps = {
   database: Database;
   clock: Clock;
   logger: Logger;
-  /** Extra readiness checks (the job runner adds its own); the database is always checked. */
-  readiness?: ReadinessCheck;
 };
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -65,11 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     opsRoutes({
       readiness: async () => {
-        const dbOk = await database.db.execute(sql`select to_regclass('pgboss.job') is not null as jobs`).then(
+        // The job queue lives in the same database: reachable means pg-boss's schema is there.
+        return database.db.execute(sql`select to_regclass('pgboss.job') is not null as jobs`).then(
           (r) => ({ database: true, job_queue: r.rows[0]?.jobs === true }),
           () => ({ database: false, job_queue: false }),
         );
-        return { ...dbOk, ...(deps.readiness ? await deps.readiness() : {}) };
       },
     }),
   );
