@@ -16,7 +16,7 @@ export async function generateOpenapi(): Promise<Record<string, unknown>> {
   const database = createDatabase('postgres://unused@127.0.0.1:1/none', { max: 1, onError() {} });
   const app = await buildApp({
     // Only the values that shape the document matter; none of these do.
-    config: { BODY_LIMIT_BYTES: 1024 * 1024, RATE_LIMIT_PER_SECOND: 0, RATE_LIMIT_BURST: 1, IDEMPOTENCY_TTL_HOURS: 24 },
+    config: { BODY_LIMIT_BYTES: 1024 * 1024, RATE_LIMIT_PER_SECOND: 0, RATE_LIMIT_BURST: 1, IDEMPOTENCY_TTL_HOURS: 24, WEBHOOK_ALLOW_PRIVATE_URLS: false },
     database,
     clock: fixedClock('2026-01-01T00:00:00Z'),
     logger: createLogger('silent'),

@@ -17,12 +17,16 @@ import { registerRateLimit } from './http/rate-limit.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { openapiDocument } from './http/openapi.ts';
-import { createMerchantService } from './modules/merchants/service.ts';
+import { createServices } from './services.ts';
 import { merchantRoutes } from './modules/merchants/routes.ts';
-import { createCustomerService } from './modules/customers/service.ts';
 import { customerRoutes } from './modules/customers/routes.ts';
+import { eventRoutes } from './modules/events/routes.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
 
-export type AppConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST' | 'IDEMPOTENCY_TTL_HOURS'>;
+export type AppConfig = Pick<
+  Config,
+  'BODY_LIMIT_BYTES' | 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST' | 'IDEMPOTENCY_TTL_HOURS' | 'WEBHOOK_ALLOW_PRIVATE_URLS'
+>;
 
 export type AppDeps = {
   config: AppConfig;
@@ -57,8 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const merchants = createMerchantService({ db: database.db, clock });
-  const customers = createCustomerService({ db: database.db, clock });
+  const { merchants, customers, events, webhooks } = createServices({ db: database.db, clock, allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS });
 
   await app.register(
     opsRoutes({
@@ -79,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerIdempotency(v1, { db: database.db, clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
     await v1.register(merchantRoutes({ merchants }));
     await v1.register(customerRoutes({ customers }));
+    await v1.register(eventRoutes({ events }));
+    await v1.register(webhookRoutes({ webhooks }));
   });
 
   return app;

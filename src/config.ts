@@ -22,6 +22,12 @@ const ConfigSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Int(100, 120_000, 8000, 'grace period for in-flight work on SIGTERM'),
   BOOTSTRAP_DEV_MERCHANT: Type.Boolean({ default: true, description: 'create a test-mode merchant on first start' }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL printed at start' })),
+  WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false, description: 'allow loopback/private webhook targets (local development and tests only)' }),
+  WEBHOOK_TIMEOUT_MS: Int(500, 60_000, 10_000, 'total time a webhook receiver gets to answer'),
+  WEBHOOK_CONNECT_TIMEOUT_MS: Int(100, 30_000, 3000, 'time to open a connection to a receiver'),
+  WEBHOOK_CONCURRENCY: Int(1, 10_000, 200, 'webhook requests in flight per worker process'),
+  WEBHOOK_ENDPOINT_CONCURRENCY: Int(1, 1000, 20, 'webhook requests in flight per endpoint, across all workers'),
+  WEBHOOK_POLL_MS: Int(50, 60_000, 1000, 'backstop poll interval of the delivery worker (NOTIFY wakes it at once)'),
 });
 export type Config = Static<typeof ConfigSchema>;
 

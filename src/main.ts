@@ -9,6 +9,8 @@ import { systemClock } from './clock.ts';
 import { buildApp } from './app.ts';
 import { startJobs, type Jobs } from './jobs/boss.ts';
 import { createMerchantService } from './modules/merchants/service.ts';
+import { createServices } from './services.ts';
+import { createDeliveryWorker, type DeliveryWorker } from './modules/webhooks/delivery.ts';
 
 const MODES = ['serve', 'worker', 'all', 'migrate'] as const;
 type Mode = (typeof MODES)[number];
@@ -48,9 +50,27 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
 }
 
 let jobs: Jobs | undefined;
+let deliveries: DeliveryWorker | undefined;
 if (mode === 'worker' || mode === 'all') {
   jobs = await startJobs({ url: config.DATABASE_URL, deps: { db: database.db, clock }, log, work: true, schedule: true });
-  log.info('job worker started');
+  const { webhooks } = createServices({ db: database.db, clock, allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS });
+  deliveries = createDeliveryWorker({
+    db: database.db,
+    clock,
+    wall: systemClock,
+    log,
+    webhooks,
+    config: {
+      allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      perEndpoint: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+      pollMs: config.WEBHOOK_POLL_MS,
+    },
+  });
+  await deliveries.start(config.DATABASE_URL);
+  log.info('job worker and webhook delivery started');
 }
 
 const app =
@@ -86,6 +106,7 @@ async function shutdown(signal: string) {
     const closeIdle = setInterval(() => app?.server.closeIdleConnections(), 100);
     await app?.close();
     clearInterval(closeIdle);
+    await deliveries?.stop(); // webhook requests in flight finish and are recorded
     await jobs?.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');

@@ -188,7 +188,7 @@ const soakRun = (opts: SoakOptions) => ask<SoakResult>({ kind: 'soak', opts });
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-const APP_CONFIG: AppConfig = { BODY_LIMIT_BYTES: 1_048_576, RATE_LIMIT_PER_SECOND: 0, RATE_LIMIT_BURST: 1, IDEMPOTENCY_TTL_HOURS: 24 };
+const APP_CONFIG: AppConfig = { BODY_LIMIT_BYTES: 1_048_576, RATE_LIMIT_PER_SECOND: 0, RATE_LIMIT_BURST: 1, IDEMPOTENCY_TTL_HOURS: 24, WEBHOOK_ALLOW_PRIVATE_URLS: false };
 const SOAK_CONFIG: AppConfig = { ...APP_CONFIG, RATE_LIMIT_PER_SECOND: 250, RATE_LIMIT_BURST: 500 };
 
 async function listen(app: FastifyInstance): Promise<string> {

@@ -5,7 +5,15 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export const ID_PREFIXES = { merchant: 'mer', apiKey: 'key', customer: 'cus', request: 'req' } as const;
+export const ID_PREFIXES = {
+  merchant: 'mer',
+  apiKey: 'key',
+  customer: 'cus',
+  request: 'req',
+  event: 'evt',
+  webhookEndpoint: 'we',
+  webhookAttempt: 'wha',
+} as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
 let lastMs = 0;

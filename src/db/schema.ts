@@ -2,3 +2,5 @@
 export * from '../modules/merchants/schema.ts';
 export * from '../modules/customers/schema.ts';
 export * from '../http/idempotency-schema.ts';
+export * from '../modules/events/schema.ts';
+export * from '../modules/webhooks/schema.ts';

@@ -1,10 +1,15 @@
 // The OpenAPI document's frame; paths come from the route schemas.
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { PROBLEM_BASE, PROBLEMS } from './problem.ts';
+import { EVENT_TYPES } from '../modules/events/types.ts';
 import { problemResponses, WRITE_PROBLEMS } from './schemas.ts';
 
 // The documented default of IDEMPOTENCY_TTL_HOURS (the minimum it can be set to).
 const IDEMPOTENCY_DOC_HOURS = 24;
+
+const eventTable = Object.entries(EVENT_TYPES)
+  .map(([type, when]) => `| \`${type}\` | ${when} |`)
+  .join('\n');
 
 const problemTable = Object.entries(PROBLEMS)
   .map(([code, p]) => `| \`${PROBLEM_BASE}${code}\` | ${p.status} | ${p.title} |`)
@@ -33,6 +38,12 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
           '| type | status | title |',
           '|---|---|---|',
           problemTable,
+          '',
+          '**Event types** (the `type` of events and webhooks; subscribe with `enabled_events`):',
+          '',
+          '| type | when |',
+          '|---|---|',
+          eventTable,
         ].join('\n'),
       },
       servers: [{ url: '/', description: 'This server' }],
@@ -40,6 +51,8 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
         { name: 'Customers', description: 'The people and companies a merchant bills' },
         { name: 'API keys', description: 'Secret keys for the merchant backend' },
         { name: 'Merchant', description: 'The merchant that owns the key' },
+        { name: 'Events', description: 'Every state change, in the same transaction as the change (the outbox webhooks deliver)' },
+        { name: 'Webhooks', description: 'Signed (Standard Webhooks), retried for about three days, replayable' },
         { name: 'Operations', description: 'Health and readiness probes' },
       ],
       components: {

@@ -9,6 +9,7 @@ export const PROBLEMS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
   invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  invalid_webhook_url: { status: 400, title: 'The webhook endpoint URL is not allowed' },
   authentication_required: { status: 401, title: 'An API key is required' },
   invalid_api_key: { status: 401, title: 'The API key is not valid' },
   api_key_revoked: { status: 401, title: 'The API key has been revoked' },

@@ -14,6 +14,7 @@ export const TEST_CONFIG: AppConfig = {
   RATE_LIMIT_PER_SECOND: 0,
   RATE_LIMIT_BURST: 1,
   IDEMPOTENCY_TTL_HOURS: 24,
+  WEBHOOK_ALLOW_PRIVATE_URLS: true,
 };
 
 export type TestMerchant = { id: string; key: string; keyId: string; auth: { authorization: string } };

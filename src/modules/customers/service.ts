@@ -1,13 +1,14 @@
 // Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { currentQueryable, inTransaction } from '../../db/tx.ts';
+import { inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError } from '../../http/problem.ts';
 import { parseNationalId, type NationalIdErrorReason } from '../../domain/national-id.ts';
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
-import type { CreateCustomerInput, UpdateCustomerInput } from './contract.ts';
+import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput } from './contract.ts';
+import type { EventService, Tenant } from '../events/service.ts';
 import * as store from './store.ts';
 
 export type Customer = store.CustomerRow;
@@ -52,45 +53,64 @@ function normalize(row: Customer, today: Date): Customer {
   return out;
 }
 
+/** The previous values of the fields that differ, or undefined when nothing changed. */
+function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(before)) {
+    if (k !== 'updated_at' && JSON.stringify(v) !== JSON.stringify(after[k])) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function externalIdTaken(externalId: string | null): DomainError {
   return new DomainError('external_id_taken', `Another customer already has external_id "${externalId}"`, {
     errors: [{ field: 'external_id', location: 'body', message: 'is already used by another customer' }],
   });
 }
 
-export function createCustomerService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps;
+export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
+  const { db, clock, events } = deps;
 
-  async function get(merchantId: string, id: string): Promise<Customer> {
-    const row = await store.getCustomerRow(db, merchantId, id);
+  async function get(tenant: Tenant, id: string): Promise<Customer> {
+    const row = await store.getCustomerRow(db, tenant.merchantId, id);
     if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
     return row;
   }
 
-  /** Loads under FOR UPDATE, applies `change`, validates, writes: concurrent updates serialise. */
-  async function mutate(merchantId: string, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
+  /**
+   * Loads under FOR UPDATE, applies `change`, validates, writes, and records customer.updated
+   * with the previous values of what changed. Concurrent updates serialise; a no-op writes nothing.
+   */
+  async function mutate(tenant: Tenant, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
     return inTransaction(db, async (tx) => {
-      const row = await store.findCustomerForUpdate(tx, merchantId, id);
+      const row = await store.findCustomerForUpdate(tx, tenant.merchantId, id);
       if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
       const now = clock.now();
       const next = change(row, now);
+      const before = toCustomerResource(row, tenant.livemode);
+      const changed = previousAttributes(before, toCustomerResource(next, tenant.livemode));
+      if (!changed) return row;
+      let updated: Customer;
       try {
-        return await store.updateCustomer(tx, { ...next, updatedAt: now });
+        updated = await store.updateCustomer(tx, { ...next, updatedAt: now });
       } catch (e) {
         if (e instanceof store.ExternalIdTaken) throw externalIdTaken(next.externalId);
         throw e;
       }
+      const object = toCustomerResource(updated, tenant.livemode);
+      await events.record(tx, tenant, { type: 'customer.updated', objectId: id, object, previousAttributes: { ...changed, updated_at: before.updated_at } });
+      return updated;
     });
   }
 
   return {
     get,
 
-    async create(merchantId: string, input: CreateCustomerInput): Promise<Customer> {
+    async create(tenant: Tenant, input: CreateCustomerInput): Promise<Customer> {
       const now = clock.now();
       const row = normalize(
         {
-          merchantId,
+          merchantId: tenant.merchantId,
           id: newId('customer'),
           type: input.type ?? 'person',
           name: input.name.trim(),
@@ -113,19 +133,21 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
         },
         now,
       );
-      // One INSERT is atomic on its own: no BEGIN/COMMIT round trips unless a request transaction
-      // (Idempotency-Key) is open, which the insert then joins.
-      try {
-        await store.insertCustomer(currentQueryable(db), row);
-      } catch (e) {
-        if (e instanceof store.ExternalIdTaken) throw externalIdTaken(row.externalId);
-        throw e;
-      }
-      return row;
+      return inTransaction(db, async (tx) => {
+        try {
+          await store.insertCustomer(tx, row);
+        } catch (e) {
+          if (e instanceof store.ExternalIdTaken) throw externalIdTaken(row.externalId);
+          throw e;
+        }
+        const object = toCustomerResource(row, tenant.livemode);
+        await events.record(tx, tenant, { type: 'customer.created', objectId: row.id, object });
+        return row;
+      });
     },
 
-    update(merchantId: string, id: string, input: UpdateCustomerInput): Promise<Customer> {
-      return mutate(merchantId, id, (row, now) => {
+    update(tenant: Tenant, id: string, input: UpdateCustomerInput): Promise<Customer> {
+      return mutate(tenant, id, (row, now) => {
         const next: Customer = { ...row };
         if (input.name !== undefined) next.name = input.name.trim();
         if (input.email !== undefined) next.email = input.email;
@@ -161,21 +183,21 @@ export function createCustomerService(deps: { db: Db; clock: Clock }) {
     },
 
     /** Archived customers keep their history and choices; nothing a future invoice references is deleted. */
-    archive(merchantId: string, id: string): Promise<Customer> {
-      return mutate(merchantId, id, (row, now) => ({ ...row, archivedAt: row.archivedAt ?? now }));
+    archive(tenant: Tenant, id: string): Promise<Customer> {
+      return mutate(tenant, id, (row, now) => ({ ...row, archivedAt: row.archivedAt ?? now }));
     },
 
     /** A returning customer comes back with everything they had. */
-    unarchive(merchantId: string, id: string): Promise<Customer> {
-      return mutate(merchantId, id, (row) => ({ ...row, archivedAt: null }));
+    unarchive(tenant: Tenant, id: string): Promise<Customer> {
+      return mutate(tenant, id, (row) => ({ ...row, archivedAt: null }));
     },
 
     async list(
-      merchantId: string,
+      tenant: Tenant,
       filter: { email?: string | undefined; externalId?: string | undefined; archived?: boolean | undefined },
       page: PageParams,
     ): Promise<Page<Customer>> {
-      const rows = await store.listCustomers(db, merchantId, { ...filter, archived: filter.archived ?? false }, page);
+      const rows = await store.listCustomers(db, tenant.merchantId, { ...filter, archived: filter.archived ?? false }, page);
       return toPage(rows, page);
     },
   };

@@ -1,5 +1,4 @@
-import { and, eq, getTableColumns, isNull, isNotNull, sql } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
+import { and, eq, isNull, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { customers } from './schema.ts';
@@ -17,25 +16,8 @@ function translate(err: unknown): never {
   throw err;
 }
 
-// Creating a customer is the hottest write: outside a transaction a named prepared statement
-// skips drizzle's building of the 20-column INSERT (about 10% of a request's CPU).
-const inserts = new WeakMap<Db, ReturnType<typeof prepareInsert>>();
-// A new customer is never archived, and drizzle would hand a null placeholder to the timestamp
-// encoder (which cannot take one), so archived_at is left to its NULL default.
-const prepareInsert = (db: Db) => {
-  const columns = Object.keys(getTableColumns(customers)).filter((k) => k !== 'archivedAt');
-  const placeholders = Object.fromEntries(columns.map((k) => [k, sql.placeholder(k)]));
-  return db.insert(customers).values(placeholders as unknown as CustomerRow).prepare('customer_insert');
-};
-
 export async function insertCustomer(q: Queryable, row: CustomerRow): Promise<void> {
-  if (q instanceof PgTransaction || row.archivedAt !== null) {
-    await q.insert(customers).values(row).catch(translate);
-    return;
-  }
-  let query = inserts.get(q);
-  if (!query) inserts.set(q, (query = prepareInsert(q)));
-  await query.execute(row).catch(translate);
+  await q.insert(customers).values(row).catch(translate);
 }
 
 // Retrieval is the hottest read: a named prepared statement per db handle skips query building

@@ -1,0 +1,49 @@
+import { and, eq, gte, lte, inArray } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.ts';
+import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
+import { events } from './schema.ts';
+
+export type EventRow = typeof events.$inferSelect;
+export type EventFilter = {
+  types?: string[] | undefined;
+  objectId?: string | undefined;
+  createdGte?: Date | undefined;
+  createdLte?: Date | undefined;
+};
+
+export async function insertEvent(q: Queryable, row: EventRow): Promise<void> {
+  await q.insert(events).values(row);
+}
+
+export async function findEvent(q: Queryable, merchantId: string, id: string): Promise<EventRow | undefined> {
+  const [row] = await q.select().from(events).where(and(eq(events.merchantId, merchantId), eq(events.id, id)));
+  return row;
+}
+
+export async function listEvents(q: Queryable, merchantId: string, f: EventFilter, page: PageParams): Promise<EventRow[]> {
+  return q
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.merchantId, merchantId),
+        f.types?.length ? inArray(events.type, f.types) : undefined,
+        f.objectId ? eq(events.objectId, f.objectId) : undefined,
+        f.createdGte ? gte(events.createdAt, f.createdGte) : undefined,
+        f.createdLte ? lte(events.createdAt, f.createdLte) : undefined,
+        pageWhere(events.id, page),
+      ),
+    )
+    .orderBy(pageOrder(events.id, page))
+    .limit(page.limit + 1);
+}
+
+/** Events of a merchant since a time, oldest first, at most `limit` (for webhook replays). */
+export async function listEventIdsSince(q: Queryable, merchantId: string, since: Date, until: Date, limit: number) {
+  return q
+    .select({ id: events.id, type: events.type })
+    .from(events)
+    .where(and(eq(events.merchantId, merchantId), gte(events.createdAt, since), lte(events.createdAt, until)))
+    .orderBy(events.id)
+    .limit(limit);
+}

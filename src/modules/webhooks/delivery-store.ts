@@ -1,0 +1,117 @@
+// Queries of the delivery worker. Claims are short statements that commit at once: no
+// transaction is ever held open across an HTTP call.
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import { webhookAttempts } from './schema.ts';
+import type { AttemptRow } from './store.ts';
+
+export type Claimed = {
+  merchant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  attempts: number;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  event_type: string;
+  api_version: string;
+  livemode: boolean;
+  data: Record<string, unknown>;
+  event_created_at: Date;
+};
+
+/**
+ * Leases up to `batch` due deliveries, at most `perEndpoint` in flight per endpoint across all
+ * workers, so one slow endpoint cannot take every slot. `now` is business time (when a delivery
+ * is due); `wall` is real time (leases outlive a crashed worker by real seconds).
+ */
+export async function claimDue(db: Db, o: { now: Date; wall: Date; leaseUntil: Date; batch: number; perEndpoint: number }): Promise<Claimed[]> {
+  const res = await db.execute<Claimed>(sql`
+    with busy as (
+      select merchant_id, endpoint_id, count(*)::int as n from webhook_deliveries
+      where status = 'pending' and lease_until > ${o.wall.toISOString()}::timestamptz
+      group by 1, 2
+    ), due as (
+      select d.merchant_id, d.endpoint_id, d.event_id, d.next_attempt_at
+      from webhook_deliveries d
+      join webhook_endpoints e on e.merchant_id = d.merchant_id and e.id = d.endpoint_id and e.status = 'enabled'
+      where d.status = 'pending' and d.next_attempt_at <= ${o.now.toISOString()}::timestamptz
+        and (d.lease_until is null or d.lease_until < ${o.wall.toISOString()}::timestamptz)
+      order by d.next_attempt_at
+      limit ${o.batch * 4}
+    ), ranked as (
+      select due.*, row_number() over (partition by merchant_id, endpoint_id order by next_attempt_at, event_id) as rn from due
+    ), pick as (
+      select r.merchant_id, r.endpoint_id, r.event_id from ranked r
+      left join busy b on b.merchant_id = r.merchant_id and b.endpoint_id = r.endpoint_id
+      where r.rn + coalesce(b.n, 0) <= ${o.perEndpoint}
+      order by r.next_attempt_at
+      limit ${o.batch}
+    )
+    update webhook_deliveries d
+    set lease_until = ${o.leaseUntil.toISOString()}::timestamptz, attempts = d.attempts + 1
+    from pick p, events ev, webhook_endpoints e
+    where d.merchant_id = p.merchant_id and d.endpoint_id = p.endpoint_id and d.event_id = p.event_id
+      and d.status = 'pending' and (d.lease_until is null or d.lease_until < ${o.wall.toISOString()}::timestamptz)
+      and ev.merchant_id = d.merchant_id and ev.id = d.event_id
+      and e.merchant_id = d.merchant_id and e.id = d.endpoint_id
+    returning d.merchant_id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret,
+      e.previous_secret_expires_at, ev.type as event_type, ev.api_version, ev.livemode, ev.data,
+      ev.created_at as event_created_at`);
+  return res.rows.map((r) => ({
+    ...r,
+    previous_secret_expires_at: r.previous_secret_expires_at ? new Date(r.previous_secret_expires_at) : null,
+    event_created_at: new Date(r.event_created_at),
+  }));
+}
+
+export async function insertAttempt(tx: Tx, row: AttemptRow): Promise<void> {
+  await tx.insert(webhookAttempts).values(row);
+}
+
+type Key = { merchantId: string; endpointId: string; eventId: string; attempts: number };
+// Each outcome only applies to the claim it belongs to (same attempt count, still pending), so a
+// worker whose lease ran out cannot overwrite what a later worker recorded.
+const claimed = (k: Key) =>
+  sql`merchant_id = ${k.merchantId} and endpoint_id = ${k.endpointId} and event_id = ${k.eventId} and attempts = ${k.attempts} and status = 'pending'`;
+
+export async function markDelivered(tx: Tx, k: Key, now: Date): Promise<boolean> {
+  const res = await tx.execute(sql`
+    update webhook_deliveries set status = 'delivered', delivered_at = ${now.toISOString()}::timestamptz,
+      last_attempt_at = ${now.toISOString()}::timestamptz, next_attempt_at = null, lease_until = null
+    where ${claimed(k)}`);
+  if ((res.rowCount ?? 0) === 0) return false;
+  // Only touch the endpoint row when it was failing: a success per delivery must not contend on it.
+  await tx.execute(sql`
+    update webhook_endpoints set failing_since = null, last_success_at = ${now.toISOString()}::timestamptz
+    where merchant_id = ${k.merchantId} and id = ${k.endpointId} and failing_since is not null`);
+  return true;
+}
+
+export async function markRetry(tx: Tx, k: Key, now: Date, next: Date | null): Promise<boolean> {
+  const res = await tx.execute(sql`
+    update webhook_deliveries set status = ${next ? 'pending' : 'failed'}, next_attempt_at = ${next ? next.toISOString() : null}::timestamptz,
+      last_attempt_at = ${now.toISOString()}::timestamptz, lease_until = null
+    where ${claimed(k)}`);
+  if ((res.rowCount ?? 0) === 0) return false;
+  await tx.execute(sql`
+    update webhook_endpoints set failing_since = ${now.toISOString()}::timestamptz
+    where merchant_id = ${k.merchantId} and id = ${k.endpointId} and failing_since is null`);
+  return true;
+}
+
+/** Gives a claim back untried (the endpoint was disabled meanwhile, or the worker is stopping). */
+export async function releaseClaim(db: Db, k: Key): Promise<void> {
+  await db.execute(sql`update webhook_deliveries set lease_until = null, attempts = attempts - 1 where ${claimed(k)}`);
+}
+
+/** Enabled endpoints that have failed without a success since before `cutoff`, locked for disabling. */
+export async function findEndpointsFailingSince(tx: Tx, cutoff: Date, merchantId?: string, endpointId?: string) {
+  const res = await tx.execute<{ merchant_id: string; id: string; livemode: boolean }>(sql`
+    select e.merchant_id, e.id, m.livemode from webhook_endpoints e join merchants m on m.id = e.merchant_id
+    where e.status = 'enabled' and e.failing_since <= ${cutoff.toISOString()}::timestamptz
+      ${merchantId ? sql`and e.merchant_id = ${merchantId} and e.id = ${endpointId!}` : sql``}
+    for update of e skip locked limit 100`);
+  return res.rows;
+}

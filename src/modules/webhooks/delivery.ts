@@ -1,0 +1,256 @@
+// The delivery worker: claims due deliveries from the outbox (SKIP LOCKED leases, so any number
+// of workers share the work), POSTs each signed event with undici, and records the outcome. A
+// delivery is due by business time (`clock`), so retries follow a test clock; leases and the
+// signature timestamp use real time (`wall`), which receivers and crashed workers live by.
+import { Agent, request } from 'undici';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { inTransaction } from '../../db/tx.ts';
+import type { Clock } from '../../clock.ts';
+import { DISABLE_AFTER_FAILING_MS, nextRetryDelayMs, parseRetryAfter } from '../../domain/webhook-retry.ts';
+import type { WebhookService } from './service.ts';
+import { forbiddenLiteral, safeLookup } from './url-safety.ts';
+import { signatureHeaders } from './signature.ts';
+import * as ds from './delivery-store.ts';
+import { WAKE_CHANNEL } from './store.ts';
+
+export type DeliveryConfig = {
+  allowPrivateUrls: boolean;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  concurrency: number;
+  perEndpoint: number;
+  pollMs: number;
+};
+
+const EXCERPT_BYTES = 1024;
+
+type Outcome = { ok: boolean; status: number | null; latencyMs: number; excerpt: string | null; error: string | null; retryAfter?: number | undefined };
+
+export function createDeliveryWorker(deps: {
+  db: Db;
+  clock: Clock;
+  wall: Clock;
+  log: Logger;
+  config: DeliveryConfig;
+  webhooks: Pick<WebhookService, 'disable'>;
+  random?: () => number;
+}) {
+  const { db, clock, wall, log, config } = deps;
+  const random = deps.random ?? Math.random;
+  const policy = { allowPrivate: config.allowPrivateUrls, requireHttps: false };
+  const agent = new Agent({
+    connect: { timeout: config.connectTimeoutMs, lookup: safeLookup(policy) },
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+    connections: config.perEndpoint,
+  });
+  const leaseMs = config.timeoutMs + 30_000;
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let listener: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let pumping: Promise<void> | undefined;
+  let again = false;
+
+  async function post(c: ds.Claimed): Promise<Outcome> {
+    const url = new URL(c.url);
+    const started = performance.now();
+    const literal = forbiddenLiteral(url, policy);
+    if (literal) return { ok: false, status: null, latencyMs: 0, excerpt: null, error: `refused: ${literal}` };
+    const body = JSON.stringify({
+      id: c.event_id,
+      object: 'event',
+      type: c.event_type,
+      api_version: c.api_version,
+      livemode: c.livemode,
+      created_at: c.event_created_at.toISOString(),
+      data: c.data,
+    });
+    const now = clock.now();
+    const secrets = [c.secret];
+    if (c.previous_secret && c.previous_secret_expires_at && c.previous_secret_expires_at > now) secrets.push(c.previous_secret);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Omtanke-Webhooks/1.0',
+      ...signatureHeaders(secrets, c.event_id, Math.floor(wall.now().getTime() / 1000), body),
+    };
+    try {
+      // undici's request never follows redirects: a 3xx is a failed attempt like any non-2xx.
+      const res = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal: AbortSignal.timeout(config.timeoutMs) });
+      const excerpt = await readExcerpt(res.body);
+      const latencyMs = Math.round(performance.now() - started);
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const retryAfter = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(res.headers['retry-after'], wall.now()) : undefined;
+      return { ok, status: res.statusCode, latencyMs, excerpt, error: null, retryAfter };
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return { ok: false, status: null, latencyMs: Math.round(performance.now() - started), excerpt: null, error: `${e.code ?? e.name}: ${e.message}`.slice(0, 500) };
+    }
+  }
+
+  async function record(c: ds.Claimed, o: Outcome): Promise<void> {
+    const now = clock.now();
+    const key = { merchantId: c.merchant_id, endpointId: c.endpoint_id, eventId: c.event_id, attempts: c.attempts };
+    const tenant = { merchantId: c.merchant_id, livemode: c.livemode };
+    await inTransaction(db, async (tx) => {
+      let applied: boolean;
+      if (o.ok) {
+        applied = await ds.markDelivered(tx, key, now);
+      } else {
+        // 410 Gone: the receiver says the endpoint is gone for good; stop at once.
+        const delay = o.status === 410 ? null : nextRetryDelayMs(c.attempts, random(), o.retryAfter);
+        applied = await ds.markRetry(tx, key, now, delay === null ? null : new Date(now.getTime() + delay));
+        if (applied && o.status === 410) await deps.webhooks.disable(tx, tenant, c.endpoint_id, 'gone');
+      }
+      // A lost lease means another worker owns this delivery now; our result is stale.
+      if (!applied) return;
+      await ds.insertAttempt(tx, {
+        merchantId: c.merchant_id,
+        id: newId('webhookAttempt'),
+        endpointId: c.endpoint_id,
+        eventId: c.event_id,
+        attempt: c.attempts,
+        url: c.url,
+        statusCode: o.status,
+        latencyMs: o.latencyMs,
+        responseExcerpt: o.excerpt,
+        error: o.error,
+        succeeded: o.ok,
+        createdAt: now,
+      });
+    });
+    if (!o.ok) await disableFailing(c.merchant_id, c.endpoint_id);
+  }
+
+  /** Endpoints failing without a success for 5 days are disabled (one, or all that qualify). */
+  async function disableFailing(merchantId?: string, endpointId?: string): Promise<void> {
+    const cutoff = new Date(clock.now().getTime() - DISABLE_AFTER_FAILING_MS);
+    await inTransaction(db, async (tx) => {
+      for (const e of await ds.findEndpointsFailingSince(tx, cutoff, merchantId, endpointId)) {
+        await deps.webhooks.disable(tx, { merchantId: e.merchant_id, livemode: e.livemode }, e.id, 'failing');
+      }
+    });
+  }
+
+  async function deliver(c: ds.Claimed): Promise<void> {
+    const outcome = await post(c);
+    try {
+      await record(c, outcome);
+    } catch (err) {
+      // The lease runs out and the delivery is tried again: at least once, never lost.
+      log.error({ err, event_id: c.event_id, endpoint_id: c.endpoint_id }, 'recording a webhook attempt failed');
+    }
+  }
+
+  /** Claims and starts deliveries while there is work and room; resolves when nothing more is due. */
+  async function pump(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const room = config.concurrency - inFlight.size;
+      if (room <= 0) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const wallNow = wall.now();
+      const claimed = await ds.claimDue(db, {
+        now: clock.now(),
+        wall: wallNow,
+        leaseUntil: new Date(wallNow.getTime() + leaseMs),
+        batch: Math.min(room, 200),
+        perEndpoint: config.perEndpoint,
+      });
+      for (const c of claimed) {
+        const p = deliver(c).finally(() => {
+          inFlight.delete(p);
+          if (running) wake();
+        });
+        inFlight.add(p);
+      }
+      total += claimed.length;
+      if (claimed.length === 0) return total;
+    }
+  }
+
+  function wake(): void {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = (async () => {
+      do {
+        again = false;
+        try {
+          await pump();
+        } catch (err) {
+          log.error({ err }, 'webhook dispatcher failed; retrying on the next tick');
+        }
+      } while (again && running);
+    })().finally(() => {
+      pumping = undefined;
+    });
+  }
+
+  async function listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', (err) => {
+      log.warn({ err }, 'webhook LISTEN connection lost; polling until it is back');
+      listener = undefined;
+      setTimeout(() => running && listen(url).catch(() => {}), 1000);
+    });
+    await client.connect();
+    await client.query(`listen ${WAKE_CHANNEL}`);
+    client.on('notification', () => wake());
+    listener = client;
+  }
+
+  return {
+    /** Runs until stop(): woken by NOTIFY on commit, and polling every pollMs as a backstop. */
+    async start(url: string): Promise<void> {
+      running = true;
+      await listen(url).catch((err) => log.warn({ err }, 'webhook LISTEN unavailable; polling only'));
+      let ticks = 0;
+      timer = setInterval(() => {
+        wake();
+        if (++ticks % 60 === 0) disableFailing().catch((err) => log.error({ err }, 'disabling failing endpoints failed'));
+      }, config.pollMs);
+      wake();
+    },
+
+    /** Delivers everything due now and waits for it (tests, and test clocks catching up). */
+    async runOnce(): Promise<void> {
+      let claimed;
+      do {
+        claimed = await pump();
+        await Promise.all(inFlight);
+      } while (claimed > 0);
+      await disableFailing();
+    },
+
+    /** Stops claiming and lets deliveries in flight finish. */
+    async stop(): Promise<void> {
+      running = false;
+      if (timer) clearInterval(timer);
+      await listener?.end().catch(() => {});
+      await pumping;
+      await Promise.all(inFlight);
+      await agent.close();
+    },
+  };
+}
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
+
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= EXCERPT_BYTES) break;
+  }
+  body.destroy();
+  if (size === 0) return null;
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+}

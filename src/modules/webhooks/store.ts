@@ -1,0 +1,125 @@
+import { and, eq, desc, lt, gt, asc, sql, ne } from 'drizzle-orm';
+import type { Queryable, Tx } from '../../db/client.ts';
+import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema.ts';
+
+export type EndpointRow = typeof webhookEndpoints.$inferSelect;
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type AttemptRow = typeof webhookAttempts.$inferSelect;
+
+/** LISTEN channel the delivery workers wake on; NOTIFY is transactional, so it fires on commit. */
+export const WAKE_CHANNEL = 'omtanke_webhooks';
+
+/**
+ * One delivery per enabled endpoint that wants this event type, in the event's own transaction.
+ * Returns how many were created; workers are woken only when there is something to deliver.
+ */
+export async function fanOut(tx: Tx, event: { merchantId: string; id: string; type: string; createdAt: Date }): Promise<number> {
+  const res = await tx.execute(sql`
+    insert into webhook_deliveries (merchant_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
+    select e.merchant_id, e.id, ${event.id}, 'pending', 0, ${event.createdAt.toISOString()}::timestamptz, ${event.createdAt.toISOString()}::timestamptz
+    from webhook_endpoints e
+    where e.merchant_id = ${event.merchantId} and e.status = 'enabled'
+      and (e.enabled_events @> array['*'] or ${event.type} = any(e.enabled_events))`);
+  const n = res.rowCount ?? 0;
+  if (n > 0) await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+  return n;
+}
+
+export async function insertEndpoint(q: Queryable, row: EndpointRow): Promise<void> {
+  await q.insert(webhookEndpoints).values(row);
+}
+
+export async function findEndpoint(q: Queryable, merchantId: string, id: string, opts: { forUpdate?: boolean } = {}) {
+  const query = q
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, id), ne(webhookEndpoints.status, 'deleted')));
+  const [row] = opts.forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function updateEndpoint(q: Queryable, row: EndpointRow): Promise<EndpointRow> {
+  const { merchantId, id, createdAt: _c, ...changes } = row;
+  const [updated] = await q
+    .update(webhookEndpoints)
+    .set(changes)
+    .where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, id)))
+    .returning();
+  return updated!;
+}
+
+export async function listEndpoints(q: Queryable, merchantId: string, page: { limit: number; startingAfter?: string | undefined }) {
+  return q
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.merchantId, merchantId),
+        ne(webhookEndpoints.status, 'deleted'),
+        page.startingAfter ? lt(webhookEndpoints.id, page.startingAfter) : undefined,
+      ),
+    )
+    .orderBy(desc(webhookEndpoints.id))
+    .limit(page.limit + 1);
+}
+
+export async function listDeliveries(
+  q: Queryable,
+  merchantId: string,
+  f: { endpointId?: string | undefined; eventId?: string | undefined; status?: DeliveryRow['status'] | undefined },
+  page: { limit: number; startingAfter?: string | undefined },
+) {
+  // Per endpoint the page key is the event id (newest first); per event it is the endpoint id.
+  const key = f.endpointId ? webhookDeliveries.eventId : webhookDeliveries.endpointId;
+  return q
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.merchantId, merchantId),
+        f.endpointId ? eq(webhookDeliveries.endpointId, f.endpointId) : undefined,
+        f.eventId ? eq(webhookDeliveries.eventId, f.eventId) : undefined,
+        f.status ? eq(webhookDeliveries.status, f.status) : undefined,
+        page.startingAfter ? lt(key, page.startingAfter) : undefined,
+      ),
+    )
+    .orderBy(desc(key))
+    .limit(page.limit + 1);
+}
+
+export async function findDelivery(q: Queryable, merchantId: string, endpointId: string, eventId: string) {
+  const [row] = await q
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.eventId, eventId)));
+  return row;
+}
+
+/** Makes a delivery due now again (manual retry or replay); creates it when it never existed. */
+export async function requeueDelivery(q: Queryable, merchantId: string, endpointId: string, eventId: string, now: Date): Promise<DeliveryRow> {
+  const [row] = await q
+    .insert(webhookDeliveries)
+    .values({ merchantId, endpointId, eventId, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
+    .onConflictDoUpdate({
+      target: [webhookDeliveries.merchantId, webhookDeliveries.endpointId, webhookDeliveries.eventId],
+      set: { status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null },
+    })
+    .returning();
+  return row!;
+}
+
+export async function listAttempts(q: Queryable, merchantId: string, endpointId: string, eventId: string, page: { limit: number; startingAfter?: string | undefined }) {
+  return q
+    .select()
+    .from(webhookAttempts)
+    .where(
+      and(
+        eq(webhookAttempts.merchantId, merchantId),
+        eq(webhookAttempts.endpointId, endpointId),
+        eq(webhookAttempts.eventId, eventId),
+        page.startingAfter ? gt(webhookAttempts.id, page.startingAfter) : undefined,
+      ),
+    )
+    .orderBy(asc(webhookAttempts.id))
+    .limit(page.limit + 1);
+}
