@@ -47,7 +47,9 @@ export function createDeliveryWorker(deps: {
     bodyTimeout: config.timeoutMs,
     connections: config.perEndpoint,
   });
-  const leaseMs = config.timeoutMs + 30_000;
+  // Long enough for one attempt to finish and be recorded; short enough that a crashed worker's
+  // deliveries go out again within seconds.
+  const leaseMs = config.timeoutMs * 2 + 5000;
   const inFlight = new Set<Promise<void>>();
   let running = false;
   let listener: pg.Client | undefined;

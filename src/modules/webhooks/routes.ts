@@ -186,10 +186,12 @@ export const webhookRoutes =
         description: 'A new secret signs at once; the old one keeps signing beside it (two signatures in webhook-signature) for `overlap_hours` (default 24).',
         tags,
         params: Params,
-        body: Type.Optional(
-          Type.Object({ overlap_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 168, default: 24 })) }, { additionalProperties: false, examples: [{ overlap_hours: 24 }] }),
-        ),
+        body: Type.Object({ overlap_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 168, default: 24 })) }, { additionalProperties: false, examples: [{ overlap_hours: 24 }] }),
         response: { 200: EndpointWithSecret, ...problemResponses('validation_failed', 'not_found') },
+      },
+      // The body is optional: no body means the default overlap.
+      preValidation: async (req) => {
+        req.body ??= {};
       },
       handler: async (req) => {
         const e = await webhooks.rotateSecret(req.principal, req.params.id, req.body?.overlap_hours ?? 24);
