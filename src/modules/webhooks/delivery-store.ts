@@ -23,37 +23,39 @@ export type Claimed = {
 
 /**
  * Leases up to `batch` due deliveries, at most `perEndpoint` in flight per endpoint across all
- * workers, so one slow endpoint cannot take every slot. `now` is business time (when a delivery
- * is due); `wall` is real time (leases outlive a crashed worker by real seconds).
+ * workers, so one slow endpoint cannot take every slot. Each endpoint's due deliveries are read
+ * by their own index range (a backlog on one endpoint never hides another's). `now` is business
+ * time (when a delivery is due); `wall` is real time (leases outlive a crashed worker by real
+ * seconds). The final UPDATE re-checks the lease, so two workers racing claim each row once.
  */
 export async function claimDue(db: Db, o: { now: Date; wall: Date; leaseUntil: Date; batch: number; perEndpoint: number }): Promise<Claimed[]> {
+  const wall = o.wall.toISOString();
   const res = await db.execute<Claimed>(sql`
     with busy as (
       select merchant_id, endpoint_id, count(*)::int as n from webhook_deliveries
-      where status = 'pending' and lease_until > ${o.wall.toISOString()}::timestamptz
+      where status = 'pending' and lease_until is not null and lease_until > ${wall}::timestamptz
       group by 1, 2
-    ), due as (
-      select d.merchant_id, d.endpoint_id, d.event_id, d.next_attempt_at
-      from webhook_deliveries d
-      join webhook_endpoints e on e.merchant_id = d.merchant_id and e.id = d.endpoint_id and e.status = 'enabled'
-      where d.status = 'pending' and d.next_attempt_at <= ${o.now.toISOString()}::timestamptz
-        and (d.lease_until is null or d.lease_until < ${o.wall.toISOString()}::timestamptz)
-      order by d.next_attempt_at
-      limit ${o.batch * 4}
-    ), ranked as (
-      select due.*, row_number() over (partition by merchant_id, endpoint_id order by next_attempt_at, event_id) as rn from due
     ), pick as (
-      select r.merchant_id, r.endpoint_id, r.event_id from ranked r
-      left join busy b on b.merchant_id = r.merchant_id and b.endpoint_id = r.endpoint_id
-      where r.rn + coalesce(b.n, 0) <= ${o.perEndpoint}
-      order by r.next_attempt_at
+      select d.merchant_id, d.endpoint_id, d.event_id
+      from webhook_endpoints e
+      left join busy b on b.merchant_id = e.merchant_id and b.endpoint_id = e.id
+      cross join lateral (
+        select d.merchant_id, d.endpoint_id, d.event_id, d.next_attempt_at from webhook_deliveries d
+        where d.merchant_id = e.merchant_id and d.endpoint_id = e.id and d.status = 'pending'
+          and d.next_attempt_at <= ${o.now.toISOString()}::timestamptz
+          and (d.lease_until is null or d.lease_until < ${wall}::timestamptz)
+        order by d.next_attempt_at
+        limit greatest(${o.perEndpoint}::int - coalesce(b.n, 0), 0)
+      ) d
+      where e.status = 'enabled'
+      order by d.next_attempt_at
       limit ${o.batch}
     )
     update webhook_deliveries d
     set lease_until = ${o.leaseUntil.toISOString()}::timestamptz, attempts = d.attempts + 1
     from pick p, events ev, webhook_endpoints e
     where d.merchant_id = p.merchant_id and d.endpoint_id = p.endpoint_id and d.event_id = p.event_id
-      and d.status = 'pending' and (d.lease_until is null or d.lease_until < ${o.wall.toISOString()}::timestamptz)
+      and d.status = 'pending' and (d.lease_until is null or d.lease_until < ${wall}::timestamptz)
       and ev.merchant_id = d.merchant_id and ev.id = d.event_id
       and e.merchant_id = d.merchant_id and e.id = d.endpoint_id
     returning d.merchant_id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret,
@@ -66,6 +68,53 @@ export async function claimDue(db: Db, o: { now: Date; wall: Date; leaseUntil: D
   }));
 }
 
+export type Success = {
+  merchantId: string;
+  endpointId: string;
+  eventId: string;
+  attempts: number;
+  attemptId: string;
+  url: string;
+  statusCode: number;
+  latencyMs: number;
+  excerpt: string | null;
+};
+
+/**
+ * Records a batch of successful attempts in one statement (atomic on its own): deliveries marked
+ * delivered, their attempts inserted, and failing endpoints cleared. A success whose claim was lost
+ * (another worker took over after the lease ran out) matches no row and records nothing.
+ */
+export async function recordSuccesses(db: Db, rows: Success[], now: Date): Promise<number> {
+  // One array parameter per column (sql.param: drizzle would otherwise expand an array into a list).
+  const col = <K extends keyof Success>(k: K) => sql.param(rows.map((r) => r[k]));
+  const at = now.toISOString();
+  const res = await db.execute<{ n: number }>(sql`
+    with r as (
+      select * from unnest(
+        ${col('merchantId')}::text[], ${col('endpointId')}::text[], ${col('eventId')}::text[], ${col('attempts')}::int[],
+        ${col('attemptId')}::text[], ${col('url')}::text[], ${col('statusCode')}::int[], ${col('latencyMs')}::int[], ${col('excerpt')}::text[]
+      ) as r(merchant_id, endpoint_id, event_id, attempts, attempt_id, url, status_code, latency_ms, excerpt)
+    ), applied as (
+      update webhook_deliveries d
+      set status = 'delivered', delivered_at = ${at}::timestamptz, last_attempt_at = ${at}::timestamptz,
+        next_attempt_at = null, lease_until = null
+      from r
+      where d.merchant_id = r.merchant_id and d.endpoint_id = r.endpoint_id and d.event_id = r.event_id
+        and d.attempts = r.attempts and d.status = 'pending'
+      returning r.*
+    ), ins as (
+      insert into webhook_attempts (merchant_id, id, endpoint_id, event_id, attempt, url, status_code, latency_ms, response_excerpt, error, succeeded, created_at)
+      select merchant_id, attempt_id, endpoint_id, event_id, attempts, url, status_code, latency_ms, excerpt, null, true, ${at}::timestamptz from applied
+    ), ep as (
+      update webhook_endpoints e set failing_since = null, last_success_at = ${at}::timestamptz
+      from (select distinct merchant_id, endpoint_id from applied) a
+      where e.merchant_id = a.merchant_id and e.id = a.endpoint_id and e.failing_since is not null
+    )
+    select count(*)::int as n from applied`);
+  return res.rows[0]?.n ?? 0;
+}
+
 export async function insertAttempt(tx: Tx, row: AttemptRow): Promise<void> {
   await tx.insert(webhookAttempts).values(row);
 }
@@ -75,19 +124,6 @@ type Key = { merchantId: string; endpointId: string; eventId: string; attempts: 
 // worker whose lease ran out cannot overwrite what a later worker recorded.
 const claimed = (k: Key) =>
   sql`merchant_id = ${k.merchantId} and endpoint_id = ${k.endpointId} and event_id = ${k.eventId} and attempts = ${k.attempts} and status = 'pending'`;
-
-export async function markDelivered(tx: Tx, k: Key, now: Date): Promise<boolean> {
-  const res = await tx.execute(sql`
-    update webhook_deliveries set status = 'delivered', delivered_at = ${now.toISOString()}::timestamptz,
-      last_attempt_at = ${now.toISOString()}::timestamptz, next_attempt_at = null, lease_until = null
-    where ${claimed(k)}`);
-  if ((res.rowCount ?? 0) === 0) return false;
-  // Only touch the endpoint row when it was failing: a success per delivery must not contend on it.
-  await tx.execute(sql`
-    update webhook_endpoints set failing_since = null, last_success_at = ${now.toISOString()}::timestamptz
-    where merchant_id = ${k.merchantId} and id = ${k.endpointId} and failing_since is not null`);
-  return true;
-}
 
 export async function markRetry(tx: Tx, k: Key, now: Date, next: Date | null): Promise<boolean> {
   const res = await tx.execute(sql`

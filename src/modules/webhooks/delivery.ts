@@ -93,22 +93,17 @@ export function createDeliveryWorker(deps: {
     }
   }
 
-  async function record(c: ds.Claimed, o: Outcome): Promise<void> {
+  /** A failed attempt: schedule the next one (or give up), and record the attempt, in one transaction. */
+  async function recordFailure(c: ds.Claimed, o: Outcome): Promise<void> {
     const now = clock.now();
     const key = { merchantId: c.merchant_id, endpointId: c.endpoint_id, eventId: c.event_id, attempts: c.attempts };
     const tenant = { merchantId: c.merchant_id, livemode: c.livemode };
     await inTransaction(db, async (tx) => {
-      let applied: boolean;
-      if (o.ok) {
-        applied = await ds.markDelivered(tx, key, now);
-      } else {
-        // 410 Gone: the receiver says the endpoint is gone for good; stop at once.
-        const delay = o.status === 410 ? null : nextRetryDelayMs(c.attempts, random(), o.retryAfter);
-        applied = await ds.markRetry(tx, key, now, delay === null ? null : new Date(now.getTime() + delay));
-        if (applied && o.status === 410) await deps.webhooks.disable(tx, tenant, c.endpoint_id, 'gone');
-      }
+      // 410 Gone: the receiver says the endpoint is gone for good; stop at once.
+      const delay = o.status === 410 ? null : nextRetryDelayMs(c.attempts, random(), o.retryAfter);
       // A lost lease means another worker owns this delivery now; our result is stale.
-      if (!applied) return;
+      if (!(await ds.markRetry(tx, key, now, delay === null ? null : new Date(now.getTime() + delay)))) return;
+      if (o.status === 410) await deps.webhooks.disable(tx, tenant, c.endpoint_id, 'gone');
       await ds.insertAttempt(tx, {
         merchantId: c.merchant_id,
         id: newId('webhookAttempt'),
@@ -120,11 +115,54 @@ export function createDeliveryWorker(deps: {
         latencyMs: o.latencyMs,
         responseExcerpt: o.excerpt,
         error: o.error,
-        succeeded: o.ok,
+        succeeded: false,
         createdAt: now,
       });
     });
-    if (!o.ok) await disableFailing(c.merchant_id, c.endpoint_id);
+    await disableFailing(c.merchant_id, c.endpoint_id);
+  }
+
+  // Successes are the common case: they are written together, one statement per batch, by one
+  // flusher at a time; each delivery's promise settles when its batch is written.
+  let pendingSuccesses: Array<{ row: ds.Success; done: () => void }> = [];
+  let flushing: Promise<void> | undefined;
+
+  function recordSuccess(c: ds.Claimed, o: Outcome): Promise<void> {
+    return new Promise<void>((done) => {
+      pendingSuccesses.push({
+        done,
+        row: {
+          merchantId: c.merchant_id,
+          endpointId: c.endpoint_id,
+          eventId: c.event_id,
+          attempts: c.attempts,
+          attemptId: newId('webhookAttempt'),
+          url: c.url,
+          statusCode: o.status!,
+          latencyMs: o.latencyMs,
+          excerpt: o.excerpt,
+        },
+      });
+      flushing ??= flushSuccesses();
+    });
+  }
+
+  async function flushSuccesses(): Promise<void> {
+    try {
+      while (pendingSuccesses.length > 0) {
+        const batch = pendingSuccesses;
+        pendingSuccesses = [];
+        try {
+          await ds.recordSuccesses(db, batch.map((b) => b.row), clock.now());
+        } catch (err) {
+          // Unrecorded successes keep their lease; when it runs out they are sent again (at least once).
+          log.error({ err, count: batch.length }, 'recording webhook successes failed');
+        }
+        batch.forEach((b) => b.done());
+      }
+    } finally {
+      flushing = undefined;
+    }
   }
 
   /** Endpoints failing without a success for 5 days are disabled (one, or all that qualify). */
@@ -140,7 +178,7 @@ export function createDeliveryWorker(deps: {
   async function deliver(c: ds.Claimed): Promise<void> {
     const outcome = await post(c);
     try {
-      await record(c, outcome);
+      await (outcome.ok ? recordSuccess(c, outcome) : recordFailure(c, outcome));
     } catch (err) {
       // The lease runs out and the delivery is tried again: at least once, never lost.
       log.error({ err, event_id: c.event_id, endpoint_id: c.endpoint_id }, 'recording a webhook attempt failed');
@@ -172,7 +210,8 @@ export function createDeliveryWorker(deps: {
         inFlight.add(p);
       }
       total += claimed.length;
-      if (claimed.length === 0) return total;
+      // A short batch means nothing more is due right now.
+      if (claimed.length < Math.min(room, 200)) return total;
     }
   }
 
@@ -238,6 +277,7 @@ export function createDeliveryWorker(deps: {
       await listener?.end().catch(() => {});
       await pumping;
       await Promise.all(inFlight);
+      await flushing;
       await agent.close();
     },
   };

@@ -47,6 +47,9 @@ export const webhookDeliveries = pgTable(
   (t) => [
     primaryKey({ columns: [t.merchantId, t.endpointId, t.eventId] }),
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    // The claim walks each endpoint's due deliveries in order and counts its leased ones.
+    index('webhook_deliveries_endpoint_due_idx').on(t.merchantId, t.endpointId, t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('webhook_deliveries_leased_idx').on(t.merchantId, t.endpointId).where(sql`status = 'pending' and lease_until is not null`),
     index('webhook_deliveries_event_idx').on(t.merchantId, t.eventId),
   ],
 );

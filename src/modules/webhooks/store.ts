@@ -14,15 +14,20 @@ export const WAKE_CHANNEL = 'omtanke_webhooks';
  * Returns how many were created; workers are woken only when there is something to deliver.
  */
 export async function fanOut(tx: Tx, event: { merchantId: string; id: string; type: string; createdAt: Date }): Promise<number> {
-  const res = await tx.execute(sql`
-    insert into webhook_deliveries (merchant_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
-    select e.merchant_id, e.id, ${event.id}, 'pending', 0, ${event.createdAt.toISOString()}::timestamptz, ${event.createdAt.toISOString()}::timestamptz
-    from webhook_endpoints e
-    where e.merchant_id = ${event.merchantId} and e.status = 'enabled'
-      and (e.enabled_events @> array['*'] or ${event.type} = any(e.enabled_events))`);
-  const n = res.rowCount ?? 0;
-  if (n > 0) await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
-  return n;
+  const at = event.createdAt.toISOString();
+  // One round trip: the deliveries, and the wake-up only when there is something to deliver.
+  const res = await tx.execute<{ n: number }>(sql`
+    with ins as (
+      insert into webhook_deliveries (merchant_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
+      select e.merchant_id, e.id, ${event.id}, 'pending', 0, ${at}::timestamptz, ${at}::timestamptz
+      from webhook_endpoints e
+      where e.merchant_id = ${event.merchantId} and e.status = 'enabled'
+        and (e.enabled_events @> array['*'] or ${event.type} = any(e.enabled_events))
+      returning 1
+    )
+    select c.n, (select pg_notify(${WAKE_CHANNEL}, '') where c.n > 0)::text as woke
+    from (select count(*)::int as n from ins) c`);
+  return res.rows[0]?.n ?? 0;
 }
 
 export async function insertEndpoint(q: Queryable, row: EndpointRow): Promise<void> {

@@ -1,0 +1,2 @@
+CREATE INDEX "webhook_deliveries_endpoint_due_idx" ON "webhook_deliveries" USING btree ("merchant_id","endpoint_id","next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_leased_idx" ON "webhook_deliveries" USING btree ("merchant_id","endpoint_id") WHERE status = 'pending' and lease_until is not null;
