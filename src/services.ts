@@ -5,12 +5,12 @@ import { createMerchantService } from './modules/merchants/service.ts';
 import { createCustomerService } from './modules/customers/service.ts';
 import { createEventService } from './modules/events/service.ts';
 import { createWebhookService } from './modules/webhooks/service.ts';
-import { fanOut } from './modules/webhooks/store.ts';
+import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
 
 export function createServices(deps: { db: Db; clock: Clock; allowPrivateUrls: boolean; resolve?: Resolver }) {
   const { db, clock } = deps;
-  const events = createEventService({ db, clock, fanOut });
+  const events = createEventService({ db, clock, fanOutStatement });
   const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   return {
     merchants: createMerchantService({ db, clock }),

@@ -1,7 +1,7 @@
 // Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { currentQueryable, inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError } from '../../http/problem.ts';
@@ -133,17 +133,15 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
         },
         now,
       );
-      return inTransaction(db, async (tx) => {
-        try {
-          await store.insertCustomer(tx, row);
-        } catch (e) {
-          if (e instanceof store.ExternalIdTaken) throw externalIdTaken(row.externalId);
-          throw e;
-        }
-        const object = toCustomerResource(row, tenant.livemode);
-        await events.record(tx, tenant, { type: 'customer.created', objectId: row.id, object });
-        return row;
-      });
+      // The insert, its customer.created event and the webhook deliveries are one statement.
+      const object = toCustomerResource(row, tenant.livemode);
+      try {
+        await events.record(currentQueryable(db), tenant, { type: 'customer.created', objectId: row.id, object }, store.insertCustomerSql(db, row));
+      } catch (e) {
+        if (store.isExternalIdConflict(e)) throw externalIdTaken(row.externalId);
+        throw e;
+      }
+      return row;
     },
 
     update(tenant: Tenant, id: string, input: UpdateCustomerInput): Promise<Customer> {

@@ -1,4 +1,4 @@
-import { and, eq, isNull, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { customers } from './schema.ts';
@@ -11,13 +11,18 @@ const EXTERNAL_ID_KEY = 'customers_merchant_external_id_key';
 export class ExternalIdTaken extends Error {}
 
 function translate(err: unknown): never {
-  const cause = (err as { cause?: { code?: string; constraint?: string } }).cause ?? (err as { code?: string; constraint?: string });
-  if (cause?.code === '23505' && cause.constraint === EXTERNAL_ID_KEY) throw new ExternalIdTaken();
+  if (isExternalIdConflict(err)) throw new ExternalIdTaken();
   throw err;
 }
 
-export async function insertCustomer(q: Queryable, row: CustomerRow): Promise<void> {
-  await q.insert(customers).values(row).catch(translate);
+/** The INSERT as SQL, for a statement that also records its event (events.record). */
+export function insertCustomerSql(db: Db, row: CustomerRow): SQL {
+  return db.insert(customers).values(row).getSQL();
+}
+
+export function isExternalIdConflict(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; constraint?: string } }).cause ?? (err as { code?: string; constraint?: string });
+  return cause?.code === '23505' && cause.constraint === EXTERNAL_ID_KEY;
 }
 
 // Retrieval is the hottest read: a named prepared statement per db handle skips query building

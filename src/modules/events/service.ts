@@ -1,6 +1,7 @@
 // Events are the outbox: `record` is called inside the caller's transaction, so an event exists
 // exactly when its change committed, and its webhook deliveries are fanned out in the same step.
-import type { Db, Tx } from '../../db/client.ts';
+import type { SQL } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
@@ -17,10 +18,17 @@ export type NewEvent = {
   previousAttributes?: Record<string, unknown> | undefined;
 };
 
-export function createEventService(deps: { db: Db; clock: Clock; fanOut: (tx: Tx, event: Event) => Promise<number> }) {
+export type FanOutStatement = (event: Event, before: SQL) => SQL;
+
+export function createEventService(deps: { db: Db; clock: Clock; fanOutStatement: FanOutStatement }) {
   const { db, clock } = deps;
   return {
-    async record(tx: Tx, tenant: Tenant, e: NewEvent): Promise<Event> {
+    /**
+     * Records an event and fans out its deliveries. `q` is the change's transaction; or, with
+     * `change` (the change's own INSERT/UPDATE), the pool: the change, event and deliveries are
+     * then one statement, atomic without BEGIN/COMMIT.
+     */
+    async record(q: Queryable, tenant: Tenant, e: NewEvent, change?: SQL): Promise<Event> {
       const row: Event = {
         merchantId: tenant.merchantId,
         id: newId('event'),
@@ -31,8 +39,7 @@ export function createEventService(deps: { db: Db; clock: Clock; fanOut: (tx: Tx
         data: e.previousAttributes ? { object: e.object, previous_attributes: e.previousAttributes } : { object: e.object },
         createdAt: clock.now(),
       };
-      await store.insertEvent(tx, row);
-      await deps.fanOut(tx, row);
+      await store.insertEventWith(q, row, change, (before) => deps.fanOutStatement(row, before));
       return row;
     },
 

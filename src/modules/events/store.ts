@@ -1,4 +1,4 @@
-import { and, eq, gte, lte, inArray } from 'drizzle-orm';
+import { and, eq, gte, lte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { events } from './schema.ts';
@@ -11,8 +11,23 @@ export type EventFilter = {
   createdLte?: Date | undefined;
 };
 
-export async function insertEvent(q: Queryable, row: EventRow): Promise<void> {
-  await q.insert(events).values(row);
+/**
+ * One statement: the caller's change (if any), the event, and the fan-out that `tail` builds from
+ * the CTEs before it. One round trip, atomic without a transaction of its own.
+ */
+export async function insertEventWith(
+  q: Queryable,
+  row: EventRow,
+  change: SQL | undefined,
+  tail: (before: SQL) => SQL,
+): Promise<void> {
+  const event = sql`
+    recorded as (
+      insert into events (merchant_id, id, type, api_version, livemode, object_id, data, created_at)
+      values (${row.merchantId}, ${row.id}, ${row.type}, ${row.apiVersion}, ${row.livemode}, ${row.objectId},
+        ${JSON.stringify(row.data)}::jsonb, ${row.createdAt.toISOString()}::timestamptz)
+    ),`;
+  await q.execute(tail(change ? sql`change as (${change}), ${event}` : event));
 }
 
 export async function findEvent(q: Queryable, merchantId: string, id: string): Promise<EventRow | undefined> {

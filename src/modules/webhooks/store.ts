@@ -1,5 +1,5 @@
-import { and, eq, desc, lt, gt, asc, sql, ne } from 'drizzle-orm';
-import type { Queryable, Tx } from '../../db/client.ts';
+import { and, eq, desc, lt, gt, asc, sql, ne, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.ts';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema.ts';
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -10,14 +10,15 @@ export type AttemptRow = typeof webhookAttempts.$inferSelect;
 export const WAKE_CHANNEL = 'omtanke_webhooks';
 
 /**
- * One delivery per enabled endpoint that wants this event type, in the event's own transaction.
- * Returns how many were created; workers are woken only when there is something to deliver.
+ * One delivery per enabled endpoint that wants this event type, as the tail of the statement that
+ * records the event (`before` holds its CTEs), so the change, its event and its deliveries are one
+ * atomic statement. Workers are woken (NOTIFY fires on commit) only when there is work.
  */
-export async function fanOut(tx: Tx, event: { merchantId: string; id: string; type: string; createdAt: Date }): Promise<number> {
+export function fanOutStatement(event: { merchantId: string; id: string; type: string; createdAt: Date }, before: SQL): SQL {
   const at = event.createdAt.toISOString();
-  // One round trip: the deliveries, and the wake-up only when there is something to deliver.
-  const res = await tx.execute<{ n: number }>(sql`
-    with ins as (
+  return sql`
+    with ${before}
+    fanout as (
       insert into webhook_deliveries (merchant_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
       select e.merchant_id, e.id, ${event.id}, 'pending', 0, ${at}::timestamptz, ${at}::timestamptz
       from webhook_endpoints e
@@ -26,8 +27,7 @@ export async function fanOut(tx: Tx, event: { merchantId: string; id: string; ty
       returning 1
     )
     select c.n, (select pg_notify(${WAKE_CHANNEL}, '') where c.n > 0)::text as woke
-    from (select count(*)::int as n from ins) c`);
-  return res.rows[0]?.n ?? 0;
+    from (select count(*)::int as n from fanout) c`;
 }
 
 export async function insertEndpoint(q: Queryable, row: EndpointRow): Promise<void> {
