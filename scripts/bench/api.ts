@@ -2,8 +2,9 @@
 // (`--help` lists the rest; `--only ours-get` runs one phase, e.g. under `node --cpu-prof`).
 //
 // 1. Throughput (closed loop, autocannon): our POST /v1/customers and GET /v1/customers/{id} against
-//    a "bare" Fastify + pg floor doing the same single INSERT / SELECT with no auth, validation,
-//    transaction or mapping. Goal: ours ≥ 0.5 × bare requests/s.
+//    a "bare" Fastify + pg floor doing the same writes (the customer and its customer.created outbox
+//    event, one hand-written statement) / the same SELECT, with no auth, validation or mapping.
+//    Goal: ours ≥ 0.5 × bare requests/s.
 // 2. Soak (open loop, fixed arrival rate): 100 reads/s + 100 writes/s with one API key, rate limiting
 //    on. Goal: 0 errors, p99 < 100 ms (latency measured from the scheduled send time).
 //
@@ -225,8 +226,16 @@ const CUSTOMER_COLUMNS = [
   'updated_at',
   'archived_at',
 ];
-const BARE_INSERT = `insert into customers (${CUSTOMER_COLUMNS.join(', ')})
-  values (${CUSTOMER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) returning *`;
+// The same writes as ours, as one hand-written statement: the customer row and its
+// customer.created event (the transactional outbox every change writes since webhooks exist).
+const BARE_INSERT = `with c as (
+    insert into customers (${CUSTOMER_COLUMNS.join(', ')})
+    values (${CUSTOMER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) returning *
+  ), ev as (
+    insert into events (merchant_id, id, type, api_version, livemode, object_id, data, created_at)
+    select c.merchant_id, $21, 'customer.created', '2026-11-25', false, c.id, jsonb_build_object('object', to_jsonb(c)), c.created_at from c
+  )
+  select * from c`;
 const BARE_SELECT = 'select * from customers where merchant_id = $1 and id = $2';
 
 /** The floor: the same row written and read with one query each, no auth, validation or mapping. */
@@ -261,6 +270,7 @@ async function startBare(merchantId: string): Promise<string> {
       now,
       now,
       null,
+      newId('event'),
     ]);
     return reply.code(201).send(rows[0]);
   });

@@ -1,5 +1,8 @@
 import { and, eq, gte, lte, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
+import type { Db, Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { events } from './schema.ts';
 
@@ -27,8 +30,21 @@ export async function insertEventWith(
       values (${row.merchantId}, ${row.id}, ${row.type}, ${row.apiVersion}, ${row.livemode}, ${row.objectId},
         ${JSON.stringify(row.data)}::jsonb, ${row.createdAt.toISOString()}::timestamptz)
     ),`;
-  await q.execute(tail(change ? sql`change as (${change}), ${event}` : event));
+  const statement = tail(change ? sql`change as (${change}), ${event}` : event);
+  if (q instanceof PgTransaction) {
+    await q.execute(statement);
+    return;
+  }
+  // Outside a transaction this is every create's only round trip: run it as a named prepared
+  // statement (one per statement shape), so PostgreSQL parses and plans the CTEs once per connection.
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `event_with_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`));
+  await (q as Db & { $client: pg.Pool }).$client.query({ name, text, values: params as unknown[] });
 }
+
+const dialect = new PgDialect();
+const statementNames = new Map<string, string>();
 
 export async function findEvent(q: Queryable, merchantId: string, id: string): Promise<EventRow | undefined> {
   const [row] = await q.select().from(events).where(and(eq(events.merchantId, merchantId), eq(events.id, id)));
