@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { call } from '../helpers/app.ts';
 import { webhookWorld } from './helpers.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 
 const P = 'https://docs.omtanke.se/problems/';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -93,4 +94,26 @@ t.test('a worker killed mid-delivery: after restart the event is delivered again
   t.equal(w.receiver.received[1]!.headers['webhook-id'], ev.id, 'with the same webhook-id');
   const after = await w.delivery(m, ep.id, ev.id);
   t.equal(after.status, 'delivered');
+});
+
+t.test('a slow endpoint does not delay another one', async (t) => {
+  const w = await webhookWorld(t);
+  w.clock.set(new Date());
+  const m = await w.merchant();
+  const slow = await w.endpoint(m, { url: w.receiver.url.replace('/hook', '/slow') });
+  const fast = await startReceiver(t, () => w.clock.now());
+  await w.endpoint(m, { url: fast.url });
+  w.receiver.always({ status: 200, hang: true }); // the slow one never answers (2 s timeout)
+  await w.worker.start(w.database.url); // the real loop: NOTIFY wake-ups and polling
+  const started = Date.now();
+  for (let i = 0; i < 30; i++) await w.customer(m, `C${i}`);
+  while (fast.received.length < 30 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+  const took = Date.now() - started;
+  t.equal(fast.received.length, 30, 'the fast endpoint got every event');
+  t.ok(took < 1500, `promptly, while the slow one hangs (${took} ms)`);
+  const inFlight = await w.database.pool.query(
+    "select count(*)::int as n from webhook_deliveries where endpoint_id = $1 and lease_until > now()",
+    [slow.id],
+  );
+  t.ok(inFlight.rows[0].n <= 10, `the slow endpoint holds at most its 10 slots (${inFlight.rows[0].n})`);
 });
