@@ -2,13 +2,57 @@ import { Type } from 'typebox';
 import { Id, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
 import type { ApiKey, Merchant } from './service.ts';
 
+const SellerAddress = Type.Object(
+  {
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    postal_code: Type.String({ minLength: 1, maxLength: 20 }),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', default: 'SE' })),
+  },
+  { additionalProperties: false },
+);
+
 export const MerchantResource = Type.Object({
   id: Id('merchant'),
   object: Type.Literal('merchant'),
   name: Type.String(),
   livemode: Type.Boolean({ description: 'Live merchants have sk_live_ keys and move real money' }),
+  legal_name: Nullable(Type.String({ description: 'Registered company name printed on invoices' })),
+  address: Nullable(Type.Object({ line1: Type.String(), line2: Nullable(Type.String()), postal_code: Type.String(), city: Type.String(), country: Type.String() })),
+  organisation_number: Nullable(Type.String({ examples: ['556036-0793'] })),
+  vat_number: Nullable(Type.String({ examples: ['SE556036079301'] })),
+  f_skatt: Type.Boolean({ description: 'Approved for F-tax: invoices print "Godkänd för F-skatt"' }),
+  bankgiro: Nullable(Type.String({ examples: ['5050-1055'] })),
+  swish_number: Nullable(Type.String({ examples: ['1231181189'] })),
+  time_zone: Type.String({ description: 'Billing periods, issue and due dates are calendar dates here', examples: ['Europe/Stockholm'] }),
+  payment_terms_days: Type.Integer({ description: 'Default days from issue to due date' }),
+  invoice_number_prefix: Type.String({ description: 'Invoice number series prefix' }),
+  ocr_length_digit: Type.Boolean({ description: 'OCR references carry a length digit (Bankgirot setting)' }),
   created_at: Timestamp('When the merchant was created'),
-}, { description: 'The merchant (tenant) that owns the API key' });
+  updated_at: Nullable(Timestamp('When the settings last changed')),
+}, { description: 'The merchant (tenant) that owns the API key, with its seller settings' });
+
+export const UpdateMerchantBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    legal_name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    address: Type.Optional(Nullable(SellerAddress)),
+    organisation_number: Type.Optional(Nullable(Type.String({ minLength: 10, maxLength: 13 }))),
+    vat_number: Type.Optional(Nullable(Type.String({ minLength: 4, maxLength: 20 }))),
+    f_skatt: Type.Optional(Type.Boolean()),
+    bankgiro: Type.Optional(Nullable(Type.String({ minLength: 7, maxLength: 10 }))),
+    swish_number: Type.Optional(Nullable(Type.String({ minLength: 10, maxLength: 14 }))),
+    time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    payment_terms_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+    invoice_number_prefix: Type.Optional(Type.String({ pattern: '^[A-Z0-9-]{0,10}$', description: 'Up to 10 of A–Z, 0–9 and -' })),
+    ocr_length_digit: Type.Optional(Type.Boolean()),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ legal_name: 'Acme AB', organisation_number: '556036-0793', vat_number: 'SE556036079301', f_skatt: true, bankgiro: '5050-1055', payment_terms_days: 30 }],
+  },
+);
 
 export const ApiKeyResource = Type.Object({
   id: Id('apiKey'),
@@ -42,7 +86,28 @@ export const ListApiKeysQuery = Type.Object(
 export const ApiKeyList = ListOf(ApiKeyResource, 'A page of API keys, newest first');
 
 export function toMerchantResource(m: Merchant) {
-  return { id: m.id, object: 'merchant' as const, name: m.name, livemode: m.livemode, created_at: m.createdAt.toISOString() };
+  return {
+    id: m.id,
+    object: 'merchant' as const,
+    name: m.name,
+    livemode: m.livemode,
+    legal_name: m.legalName,
+    address:
+      m.addressLine1 && m.postalCode && m.city
+        ? { line1: m.addressLine1, line2: m.addressLine2, postal_code: m.postalCode, city: m.city, country: m.country }
+        : null,
+    organisation_number: m.organisationNumber,
+    vat_number: m.vatNumber,
+    f_skatt: m.fSkatt,
+    bankgiro: m.bankgiro,
+    swish_number: m.swishNumber,
+    time_zone: m.timeZone,
+    payment_terms_days: m.paymentTermsDays,
+    invoice_number_prefix: m.invoiceNumberPrefix,
+    ocr_length_digit: m.ocrLengthDigit,
+    created_at: m.createdAt.toISOString(),
+    updated_at: m.updatedAt?.toISOString() ?? null,
+  };
 }
 
 export function toApiKeyResource(k: ApiKey) {

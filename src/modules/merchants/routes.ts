@@ -8,6 +8,7 @@ import {
   ListApiKeysQuery,
   MerchantResource,
   NewApiKeyResource,
+  UpdateMerchantBody,
   toApiKeyResource,
   toMerchantResource,
 } from './contract.ts';
@@ -26,6 +27,18 @@ export const merchantRoutes =
         response: { 200: MerchantResource, ...problemResponses() },
       },
       handler: async (req) => toMerchantResource(await merchants.getMerchant(req.principal.merchantId)),
+    });
+
+    app.patch('/v1/merchant', {
+      schema: {
+        operationId: 'updateMerchant',
+        summary: "Update the merchant's seller settings",
+        description: 'What invoices and payment instructions print: legal name, address, organisation and VAT number, F-skatt, bankgiro (check digit validated), Swish, time zone, payment terms, number series, OCR length digit.',
+        tags: ['Merchant'],
+        body: UpdateMerchantBody,
+        response: { 200: MerchantResource, ...problemResponses('validation_failed') },
+      },
+      handler: async (req) => toMerchantResource(await merchants.updateSettings(req.principal.merchantId, req.body ?? {})),
     });
 
     app.post('/v1/api-keys', {

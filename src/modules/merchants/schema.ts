@@ -1,10 +1,27 @@
-import { pgTable, text, boolean, timestamp, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, boolean, timestamp, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   livemode: boolean('livemode').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  // What an invoice and a payment need from the seller (Swedish invoice law, Bankgirot, Swish).
+  legalName: text('legal_name'),
+  addressLine1: text('address_line1'),
+  addressLine2: text('address_line2'),
+  postalCode: text('postal_code'),
+  city: text('city'),
+  country: text('country').notNull().default('SE'),
+  organisationNumber: text('organisation_number'),
+  vatNumber: text('vat_number'),
+  fSkatt: boolean('f_skatt').notNull().default(false),
+  bankgiro: text('bankgiro'),
+  swishNumber: text('swish_number'),
+  timeZone: text('time_zone').notNull().default('Europe/Stockholm'),
+  paymentTermsDays: integer('payment_terms_days').notNull().default(30),
+  invoiceNumberPrefix: text('invoice_number_prefix').notNull().default(''),
+  ocrLengthDigit: boolean('ocr_length_digit').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
 });
 
 // Keys are shown once and stored only as a SHA-256 hash: they carry 190+ random bits, so a slow

@@ -6,6 +6,7 @@ import type { Clock } from '../../clock.ts';
 import { DomainError } from '../../http/problem.ts';
 import { generateSecret, hashSecret, redactSecret, SECRET_PATTERN } from './keys.ts';
 import * as store from './store.ts';
+import { applySettings, DEFAULT_SETTINGS, type SettingsInput } from './settings.ts';
 
 export type Merchant = store.MerchantRow;
 export type ApiKey = store.ApiKeyRow;
@@ -39,7 +40,7 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
     /** Creates a merchant with its first API key; the secret is returned once and never again. */
     async createMerchant(input: { name: string; livemode: boolean }) {
       return inTransaction(db, async (tx) => {
-        const merchant: Merchant = { id: newId('merchant'), name: input.name, livemode: input.livemode, createdAt: clock.now() };
+        const merchant: Merchant = { ...DEFAULT_SETTINGS, id: newId('merchant'), name: input.name, livemode: input.livemode, createdAt: clock.now() };
         await store.insertMerchant(tx, merchant);
         const { key, secret } = await issueKey(tx, merchant, 'default');
         return { merchant, key, secret };
@@ -50,6 +51,22 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
       const m = await store.findMerchant(db, merchantId);
       if (!m) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
       return m;
+    },
+
+    /** Seller details for invoices and payments: only the fields sent change; all checked at once. */
+    async updateSettings(merchantId: string, input: SettingsInput): Promise<Merchant> {
+      return inTransaction(db, async (tx) => {
+        const current = await store.findMerchant(tx, merchantId, { forUpdate: true });
+        if (!current) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
+        const now = clock.now();
+        const result = applySettings(current, input, now);
+        if (!result.ok) {
+          throw new DomainError('validation_failed', result.errors.map((e) => `${e.field} ${e.message}`).join('; '), {
+            errors: result.errors.map((e) => ({ ...e, location: 'body' as const })),
+          });
+        }
+        return store.updateMerchant(tx, { ...result.value, updatedAt: now });
+      });
     },
 
     async hasAnyMerchant(): Promise<boolean> {

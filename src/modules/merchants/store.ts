@@ -10,9 +10,16 @@ export async function insertMerchant(q: Queryable, row: MerchantRow): Promise<vo
   await q.insert(merchants).values(row);
 }
 
-export async function findMerchant(q: Queryable, id: string): Promise<MerchantRow | undefined> {
-  const [row] = await q.select().from(merchants).where(eq(merchants.id, id));
+export async function findMerchant(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<MerchantRow | undefined> {
+  const query = q.select().from(merchants).where(eq(merchants.id, id));
+  const [row] = opts.forUpdate ? await query.for('update') : await query;
   return row;
+}
+
+export async function updateMerchant(q: Queryable, row: MerchantRow): Promise<MerchantRow> {
+  const { id, createdAt: _c, livemode: _l, ...changes } = row;
+  const [updated] = await q.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
+  return updated!;
 }
 
 export async function countMerchants(q: Queryable): Promise<number> {
