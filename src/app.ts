@@ -20,6 +20,7 @@ import { openapiDocument } from './http/openapi.ts';
 import { createServices } from './services.ts';
 import { merchantRoutes } from './modules/merchants/routes.ts';
 import { customerRoutes } from './modules/customers/routes.ts';
+import { catalogRoutes } from './modules/catalog/routes.ts';
 import { eventRoutes } from './modules/events/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 
@@ -61,7 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const { merchants, customers, events, webhooks } = createServices({ db: database.db, clock, allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS });
+  const { merchants, customers, catalog, events, webhooks } = createServices({ db: database.db, clock, allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS });
 
   await app.register(
     opsRoutes({
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerIdempotency(v1, { db: database.db, clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
     await v1.register(merchantRoutes({ merchants }));
     await v1.register(customerRoutes({ customers }));
+    await v1.register(catalogRoutes({ catalog }));
     await v1.register(eventRoutes({ events }));
     await v1.register(webhookRoutes({ webhooks }));
   });

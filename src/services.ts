@@ -3,6 +3,7 @@ import type { Db } from './db/client.ts';
 import type { Clock } from './clock.ts';
 import { createMerchantService } from './modules/merchants/service.ts';
 import { createCustomerService } from './modules/customers/service.ts';
+import { createCatalogService } from './modules/catalog/service.ts';
 import { createEventService } from './modules/events/service.ts';
 import { createWebhookService } from './modules/webhooks/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
@@ -15,6 +16,7 @@ export function createServices(deps: { db: Db; clock: Clock; allowPrivateUrls: b
   return {
     merchants: createMerchantService({ db, clock }),
     customers: createCustomerService({ db, clock, events }),
+    catalog: createCatalogService({ db, clock, events }),
     events,
     webhooks,
   };

@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   event: 'evt',
   webhookEndpoint: 'we',
   webhookAttempt: 'wha',
+  product: 'prod',
+  price: 'price',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -1,6 +1,7 @@
 // Every table, for drizzle-kit and for typed queries. Each module owns its own schema.ts.
 export * from '../modules/merchants/schema.ts';
 export * from '../modules/customers/schema.ts';
+export * from '../modules/catalog/schema.ts';
 export * from '../http/idempotency-schema.ts';
 export * from '../modules/events/schema.ts';
 export * from '../modules/webhooks/schema.ts';

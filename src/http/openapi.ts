@@ -49,6 +49,7 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
       servers: [{ url: '/', description: 'This server' }],
       tags: [
         { name: 'Customers', description: 'The people and companies a merchant bills' },
+        { name: 'Catalog', description: 'Products and their immutable prices (amount, currency, VAT rate, recurrence)' },
         { name: 'API keys', description: 'Secret keys for the merchant backend' },
         { name: 'Merchant', description: 'The merchant that owns the key' },
         { name: 'Events', description: 'Every state change, in the same transaction as the change (the outbox webhooks deliver)' },

@@ -3,6 +3,10 @@
 export const EVENT_TYPES = {
   'customer.created': 'A customer was created',
   'customer.updated': 'A customer changed (including archived and restored)',
+  'product.created': 'A product was created',
+  'product.updated': 'A product changed (including archived with active: false)',
+  'price.created': 'A price was created',
+  'price.updated': "A price's nickname, metadata or active flag changed",
   'subscription.created': 'A subscription was created',
   'subscription.updated': 'A subscription changed',
   'subscription.paused': 'A subscription was paused',

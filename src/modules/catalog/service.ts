@@ -1,0 +1,164 @@
+// Catalog use cases: products and their prices. Every function takes the tenant first: no query can leave it.
+import type { Db } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { currentQueryable, inTransaction } from '../../db/tx.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError } from '../../http/problem.ts';
+import {
+  toPriceResource,
+  toProductResource,
+  type CreatePriceInput,
+  type CreateProductInput,
+  type UpdatePriceInput,
+  type UpdateProductInput,
+} from './contract.ts';
+import type { EventService, Tenant } from '../events/service.ts';
+import * as store from './store.ts';
+
+export type Product = store.ProductRow;
+export type Price = store.PriceRow;
+
+/** The previous values of the fields that differ, or undefined when nothing changed. */
+function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(before)) {
+    if (k !== 'updated_at' && JSON.stringify(v) !== JSON.stringify(after[k])) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function invalid(field: string, message: string): DomainError {
+  return new DomainError('validation_failed', `${field} ${message}`, { errors: [{ field, location: 'body', message }] });
+}
+
+function mergeMetadata(current: Record<string, string>, change: Record<string, string | null>): Record<string, string> {
+  const merged: Record<string, string> = { ...current };
+  for (const [k, v] of Object.entries(change)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  if (Object.keys(merged).length > 50) throw invalid('metadata', 'can hold at most 50 keys');
+  return merged;
+}
+
+export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
+  const { db, clock, events } = deps;
+
+  async function getProduct(tenant: Tenant, id: string): Promise<Product> {
+    const row = await store.getProductRow(db, tenant.merchantId, id);
+    if (!row) throw new DomainError('not_found', `No such product: ${id}`);
+    return row;
+  }
+
+  async function getPrice(tenant: Tenant, id: string): Promise<Price> {
+    const row = await store.getPriceRow(db, tenant.merchantId, id);
+    if (!row) throw new DomainError('not_found', `No such price: ${id}`);
+    return row;
+  }
+
+  return {
+    getProduct,
+    getPrice,
+
+    async createProduct(tenant: Tenant, input: CreateProductInput): Promise<Product> {
+      const now = clock.now();
+      const row: Product = {
+        merchantId: tenant.merchantId,
+        id: newId('product'),
+        name: input.name.trim(),
+        description: input.description ?? null,
+        active: input.active ?? true,
+        metadata: input.metadata ?? {},
+        createdAt: now,
+        updatedAt: now,
+      };
+      if (row.name.length === 0) throw invalid('name', 'must not be blank');
+      // The insert and its product.created event are one statement.
+      const object = toProductResource(row, tenant.livemode);
+      await events.record(currentQueryable(db), tenant, { type: 'product.created', objectId: row.id, object }, store.insertProductSql(db, row));
+      return row;
+    },
+
+    /** Loads under FOR UPDATE, applies the change, writes and records product.updated; a no-op writes nothing. */
+    updateProduct(tenant: Tenant, id: string, input: UpdateProductInput): Promise<Product> {
+      return inTransaction(db, async (tx) => {
+        const row = await store.findProductForUpdate(tx, tenant.merchantId, id);
+        if (!row) throw new DomainError('not_found', `No such product: ${id}`);
+        const next: Product = { ...row };
+        if (input.name !== undefined) {
+          next.name = input.name.trim();
+          if (next.name.length === 0) throw invalid('name', 'must not be blank');
+        }
+        if (input.description !== undefined) next.description = input.description;
+        if (input.active !== undefined) next.active = input.active;
+        if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
+        const before = toProductResource(row, tenant.livemode);
+        const changed = previousAttributes(before, toProductResource(next, tenant.livemode));
+        if (!changed) return row;
+        const updated = await store.updateProduct(tx, { ...next, updatedAt: clock.now() });
+        const object = toProductResource(updated, tenant.livemode);
+        await events.record(tx, tenant, { type: 'product.updated', objectId: id, object, previousAttributes: { ...changed, updated_at: before.updated_at } });
+        return updated;
+      });
+    },
+
+    async listProducts(tenant: Tenant, filter: store.ProductFilter, page: PageParams): Promise<Page<Product>> {
+      return toPage(await store.listProducts(db, tenant.merchantId, filter, page), page);
+    },
+
+    async createPrice(tenant: Tenant, input: CreatePriceInput): Promise<Price> {
+      if (input.type === 'recurring' && input.recurring === undefined) throw invalid('recurring', 'is required when type is recurring');
+      if (input.type === 'one_time' && input.recurring !== undefined) throw invalid('recurring', 'is only allowed when type is recurring');
+      // Another merchant's product does not exist here; the (merchant_id, product_id) foreign key holds it too.
+      const product = await store.getProductRow(db, tenant.merchantId, input.product);
+      if (!product) throw invalid('product', `does not exist: ${input.product}`);
+      if (!product.active) throw invalid('product', 'is archived; reactivate it before adding prices');
+      const now = clock.now();
+      const row: Price = {
+        merchantId: tenant.merchantId,
+        id: newId('price'),
+        productId: product.id,
+        active: input.active ?? true,
+        currency: input.currency ?? 'SEK',
+        unitAmount: input.unit_amount,
+        taxBehavior: input.tax_behavior ?? 'exclusive',
+        vatRate: input.vat_rate ?? 25,
+        type: input.type,
+        recurringInterval: input.recurring?.interval ?? null,
+        recurringIntervalCount: input.recurring?.interval_count ?? null,
+        nickname: input.nickname ?? null,
+        metadata: input.metadata ?? {},
+        createdAt: now,
+        updatedAt: now,
+      };
+      const object = toPriceResource(row, tenant.livemode);
+      await events.record(currentQueryable(db), tenant, { type: 'price.created', objectId: row.id, object }, store.insertPriceSql(db, row));
+      return row;
+    },
+
+    /** Only nickname, metadata and active change; the body schema rejects every other field. */
+    updatePrice(tenant: Tenant, id: string, input: UpdatePriceInput): Promise<Price> {
+      return inTransaction(db, async (tx) => {
+        const row = await store.findPriceForUpdate(tx, tenant.merchantId, id);
+        if (!row) throw new DomainError('not_found', `No such price: ${id}`);
+        const next: Price = { ...row };
+        if (input.nickname !== undefined) next.nickname = input.nickname;
+        if (input.active !== undefined) next.active = input.active;
+        if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
+        const before = toPriceResource(row, tenant.livemode);
+        const changed = previousAttributes(before, toPriceResource(next, tenant.livemode));
+        if (!changed) return row;
+        const updated = await store.updatePrice(tx, { ...next, updatedAt: clock.now() });
+        const object = toPriceResource(updated, tenant.livemode);
+        await events.record(tx, tenant, { type: 'price.updated', objectId: id, object, previousAttributes: { ...changed, updated_at: before.updated_at } });
+        return updated;
+      });
+    },
+
+    async listPrices(tenant: Tenant, filter: store.PriceFilter, page: PageParams): Promise<Page<Price>> {
+      return toPage(await store.listPrices(db, tenant.merchantId, filter, page), page);
+    },
+  };
+}
+export type CatalogService = ReturnType<typeof createCatalogService>;
