@@ -14,32 +14,14 @@ import {
   type UpdateProductInput,
 } from './contract.ts';
 import type { EventService, Tenant } from '../events/service.ts';
+import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import * as store from './store.ts';
 
 export type Product = store.ProductRow;
 export type Price = store.PriceRow;
 
-/** The previous values of the fields that differ, or undefined when nothing changed. */
-function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(before)) {
-    if (k !== 'updated_at' && JSON.stringify(v) !== JSON.stringify(after[k])) out[k] = v;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
 function invalid(field: string, message: string): DomainError {
   return new DomainError('validation_failed', `${field} ${message}`, { errors: [{ field, location: 'body', message }] });
-}
-
-function mergeMetadata(current: Record<string, string>, change: Record<string, string | null>): Record<string, string> {
-  const merged: Record<string, string> = { ...current };
-  for (const [k, v] of Object.entries(change)) {
-    if (v === null) delete merged[k];
-    else merged[k] = v;
-  }
-  if (Object.keys(merged).length > 50) throw invalid('metadata', 'can hold at most 50 keys');
-  return merged;
 }
 
 export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {

@@ -9,6 +9,7 @@ import { parseNationalId, type NationalIdErrorReason } from '../../domain/nation
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
 import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput } from './contract.ts';
 import type { EventService, Tenant } from '../events/service.ts';
+import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import * as store from './store.ts';
 
 export type Customer = store.CustomerRow;
@@ -51,15 +52,6 @@ function normalize(row: Customer, today: Date): Customer {
     throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
   }
   return out;
-}
-
-/** The previous values of the fields that differ, or undefined when nothing changed. */
-function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(before)) {
-    if (k !== 'updated_at' && JSON.stringify(v) !== JSON.stringify(after[k])) out[k] = v;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function externalIdTaken(externalId: string | null): DomainError {
@@ -163,19 +155,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
           next.city = a?.city ?? null;
           next.country = a ? (a.country ?? 'SE') : null;
         }
-        if (input.metadata !== undefined) {
-          const merged: Record<string, string> = { ...row.metadata };
-          for (const [k, v] of Object.entries(input.metadata)) {
-            if (v === null) delete merged[k];
-            else merged[k] = v;
-          }
-          if (Object.keys(merged).length > 50) {
-            throw new DomainError('validation_failed', 'metadata can hold at most 50 keys', {
-              errors: [{ field: 'metadata', location: 'body', message: 'can hold at most 50 keys' }],
-            });
-          }
-          next.metadata = merged;
-        }
+        if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
         return normalize(next, now);
       });
     },
