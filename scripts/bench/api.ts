@@ -11,20 +11,19 @@
 // Runs on a fresh database on the server at DATABASE_URL (dropped at the end). The load generator
 // runs in a worker thread (load-worker.ts) so it does not share an event loop with the servers.
 // Always exits 0 after a completed run, goals met or not; prints Markdown tables and a JSON line.
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp, type AppConfig } from '../../src/app.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createDatabase, type Database } from '../../src/db/client.ts';
 import { newId } from '../../src/db/ids.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchantService } from '../../src/modules/merchants/service.ts';
-import type { ClosedLoopOptions, ClosedLoopResult, SoakOptions, SoakResult, WorkerRequest, WorkerResponse } from './load-worker.ts';
+import { num, rpcWorker, say, startBench, type RpcWorker } from './harness.ts';
+import type { ClosedLoopOptions, ClosedLoopResult, SoakOptions, SoakResult, WorkerRequest } from './load-worker.ts';
+import { benchEnv, fmt, heading, round1, yes } from './report.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -54,15 +53,6 @@ if (args.help) {
   process.exit(0);
 }
 
-function num(name: string, v: string | undefined, min: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) {
-    process.stderr.write(`--${name} must be a number ≥ ${min}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const DURATION = num('duration', args.duration, 1);
 const SOAK_SECONDS = num('soak-seconds', args['soak-seconds'], 0);
 const CONNECTIONS = Math.round(num('connections', args.connections, 1));
@@ -86,105 +76,31 @@ const runs = (p: Phase) => (only ? only.has(p) : p !== 'soak' || SOAK_SECONDS > 
 const GOAL_RATIO = 0.5;
 const GOAL_SOAK_P99_MS = 100;
 
-const ADMIN_URL = process.env.DATABASE_URL;
-if (!ADMIN_URL) {
-  process.stderr.write('DATABASE_URL is not set; run through `npm run bench:api` (scripts/with-db.ts)\n');
-  process.exit(2);
-}
-
-const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-
 // ---------------------------------------------------------------------------------------------
-// Resources, released in reverse order by cleanup() on success, failure or a signal.
+// Resources, released by bench.cleanup() on success, failure or a signal.
 
-const dbName = `omtanke_bench_${randomBytes(5).toString('hex')}`;
-const benchUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-let dbCreated = false;
-let worker: Worker | undefined;
+let loadGen: RpcWorker<WorkerRequest> | undefined;
 let database: Database | undefined;
 let barePool: pg.Pool | undefined;
 const apps = new Set<FastifyInstance>();
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+const bench = startBench('bench:api', async () => {
+  await loadGen?.terminate();
+  for (const app of [...apps]) await closeApp(app);
+  await barePool?.end().catch(() => {});
+  await database?.pool.end().catch(() => {});
+});
 
 async function closeApp(app: FastifyInstance): Promise<void> {
   apps.delete(app);
   await app.close().catch((e: unknown) => say(`closing an app failed: ${String(e)}`));
 }
 
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    if (worker) await worker.terminate().catch(() => {});
-    for (const app of [...apps]) await closeApp(app);
-    await barePool?.end().catch(() => {});
-    await database?.pool.end().catch(() => {});
-    if (dbCreated) {
-      await admin(`drop database if exists ${dbName} with (force)`).then(
-        () => say(`dropped database ${dbName}`),
-        (e: unknown) => say(`could not drop database ${dbName}: ${String(e)}`),
-      );
-    }
-  })();
-  return cleaning;
-}
-
-let signalled = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    signalled = true;
-    say(`${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
-// Load generator (worker thread)
+// Load generator (worker thread, load-worker.ts)
 
-let nextMsgId = 1;
-const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
-
-function startWorker(): Worker {
-  const w = new Worker(new URL('./load-worker.ts', import.meta.url));
-  w.on('message', (m: WorkerResponse) => {
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.ok) p.resolve(m.result);
-    else p.reject(new Error(`load generator: ${m.error}`));
-  });
-  const failAll = (e: Error) => {
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-  };
-  w.on('error', failAll);
-  w.on('exit', (code) => failAll(new Error(`load generator exited (${code})`)));
-  return w;
-}
-
-function ask<T>(req: Omit<WorkerRequest, 'id'>): Promise<T> {
-  const id = nextMsgId++;
-  return new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
-    worker!.postMessage({ ...req, id } as WorkerRequest);
-  });
-}
-
-const closedLoop = (opts: ClosedLoopOptions) => ask<ClosedLoopResult>({ kind: 'closed', opts });
-const soakRun = (opts: SoakOptions) => ask<SoakResult>({ kind: 'soak', opts });
+const closedLoop = (opts: ClosedLoopOptions) => loadGen!.ask<ClosedLoopResult>({ kind: 'closed', opts });
+const soakRun = (opts: SoakOptions) => loadGen!.ask<SoakResult>({ kind: 'soak', opts });
 
 // ---------------------------------------------------------------------------------------------
 // Servers
@@ -240,9 +156,9 @@ const BARE_SELECT = 'select * from customers where merchant_id = $1 and id = $2'
 
 /** The floor: the same row written and read with one query each, no auth, validation or mapping. */
 async function startBare(merchantId: string): Promise<string> {
-  barePool = new pg.Pool({ connectionString: benchUrl, max: POOL_MAX });
+  barePool = new pg.Pool({ connectionString: bench.url, max: POOL_MAX });
   barePool.on('error', (err) => {
-    if (!cleaning) say(`idle bare client failed: ${err.message}`);
+    if (!bench.cleaning) say(`idle bare client failed: ${err.message}`);
   });
   const pool = barePool;
   const app = Fastify({ logger: false });
@@ -328,30 +244,14 @@ function combine(label: string, rounds: ClosedLoopResult[]): Measured {
   };
 }
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
-const yes = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'yes' : '**NO**');
-
 async function main() {
-  const pgVersion = await (async () => {
-    const c = new pg.Client({ connectionString: ADMIN_URL });
-    c.on('error', () => {});
-    await c.connect();
-    try {
-      return String((await c.query('show server_version')).rows[0]?.server_version ?? '?');
-    } finally {
-      await c.end().catch(() => {});
-    }
-  })();
-
-  say(`creating database ${dbName}`);
-  await admin(`create database ${dbName}`);
-  dbCreated = true;
-  await runMigrations(benchUrl);
+  const pgVersion = await bench.serverVersion();
+  await bench.create();
   // Dropping the database WITH (FORCE) can still hit clients that pool.end() is closing: quiet then.
-  database = createDatabase(benchUrl, {
+  database = createDatabase(bench.url, {
     max: POOL_MAX,
     onError: (err) => {
-      if (!cleaning) say(`idle database client failed: ${err.message}`);
+      if (!bench.cleaning) say(`idle database client failed: ${err.message}`);
     },
   });
 
@@ -360,7 +260,7 @@ async function main() {
   const json = { 'content-type': 'application/json' };
   const body = JSON.stringify({ name: 'Anna Andersson', email: 'anna@example.se' });
 
-  worker = startWorker();
+  loadGen = rpcWorker<WorkerRequest>('load generator', new URL('./load-worker.ts', import.meta.url));
 
   // --- Throughput -----------------------------------------------------------------------------
   const results: Partial<Record<'oursPost' | 'barePost' | 'oursGet' | 'bareGet', Measured>> = {};
@@ -446,7 +346,7 @@ async function main() {
     }
   }
 
-  await cleanup();
+  await bench.cleanup();
 
   // --- Report ---------------------------------------------------------------------------------
   const ratio = (a?: Measured, b?: Measured) => (a && b && b.rps > 0 ? a.rps / b.rps : undefined);
@@ -463,11 +363,7 @@ async function main() {
   const allMet = known.length > 0 && known.every(Boolean);
 
   const env = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? '?',
-    postgres: pgVersion,
+    ...benchEnv(pgVersion),
     connections: CONNECTIONS,
     duration_s: DURATION,
     warmup_s: WARMUP,
@@ -477,7 +373,7 @@ async function main() {
 
   const out: string[] = [];
   out.push('');
-  out.push(`### API benchmark (${env.date.slice(0, 10)}, Node ${env.node}, PostgreSQL ${env.postgres}, ${env.cpus} × ${env.cpu})`);
+  out.push(heading('API benchmark', env));
   out.push('');
   if (throughput) {
     out.push(
@@ -542,7 +438,7 @@ async function main() {
           status_codes: soak.statusCodes,
           max_send_lag_ms: soak.maxSendLagMs,
           latency_ms: soak.latency,
-          timeline: soak.timeline.map((t) => ({ s: t.second, n: t.count, p99: Math.round(t.p99 * 10) / 10, max: Math.round(t.max * 10) / 10, err: t.errors })),
+          timeline: soak.timeline.map((t) => ({ s: t.second, n: t.count, p99: round1(t.p99), max: round1(t.max), err: t.errors })),
           goal_p99_ms: GOAL_SOAK_P99_MS,
         }
       : null,
@@ -553,13 +449,4 @@ async function main() {
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
-try {
-  await main();
-} catch (e) {
-  // After a signal the cleanup already runs (and ends the process); its fallout is no failure.
-  if (signalled) await new Promise(() => {});
-  say(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  await cleanup();
-  process.exit(1);
-}
-process.exit(0);
+await bench.run(main);

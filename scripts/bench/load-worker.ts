@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Pool } from 'undici';
 import autocannon, { type Options, type Result } from 'autocannon';
+import { quantile } from './report.ts';
 
 export type ClosedLoopOptions = {
   url: string;
@@ -107,8 +108,8 @@ function closedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
 
 function summarize(values: number[]): LatencySummary {
   const s = Float64Array.from(values).sort();
-  const at = (q: number) => (s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!);
-  return { count: s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: s.length ? s[s.length - 1]! : 0 };
+  const at = (q: number) => quantile(s, q) ?? 0;
+  return { count: s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: at(1) };
 }
 
 async function soak(opts: SoakOptions): Promise<SoakResult> {

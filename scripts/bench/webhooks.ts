@@ -18,22 +18,20 @@
 //
 // Runs on a fresh database on the server at DATABASE_URL (dropped at the end). Progress on stderr;
 // Markdown tables and one JSON line on stdout. Exits 0 after a completed run, goals met or not.
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { Agent, request } from 'undici';
 import { systemClock } from '../../src/clock.ts';
 import { createDatabase, type Database } from '../../src/db/client.ts';
 import { newId } from '../../src/db/ids.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchantService } from '../../src/modules/merchants/service.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../../src/modules/webhooks/delivery.ts';
 import { signatureHeaders } from '../../src/modules/webhooks/signature.ts';
 import { createServices } from '../../src/services.ts';
-import type { ReceiverData, ReceiverDump, ReceiverRequest, ReceiverResponse, ReceiverStats } from './webhook-receiver.ts';
+import { num, rpcWorker, say, startBench, type RpcWorker } from './harness.ts';
+import { benchEnv, fmt, heading, quantile, round1, yes } from './report.ts';
+import type { ReceiverData, ReceiverDump, ReceiverRequest, ReceiverStats } from './webhook-receiver.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -68,15 +66,6 @@ if (args.help) {
   process.exit(0);
 }
 
-function num(name: string, v: string | undefined, min: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) {
-    process.stderr.write(`--${name} must be a number ≥ ${min}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const EVENTS = Math.round(num('events', args.events, 1));
 const ENDPOINTS = Math.round(num('endpoints', args.endpoints, 1));
 const PER_ENDPOINT = Math.round(num('per-endpoint', args['per-endpoint'], 1));
@@ -97,42 +86,25 @@ const GOAL_RATE = 1000;
 const GOAL_P99_MS = 1000;
 const DELIVERY_CONFIG = { allowPrivateUrls: true, timeoutMs: 10_000, connectTimeoutMs: 3000, concurrency: CONCURRENCY, perEndpoint: PER_ENDPOINT, pollMs: POLL_MS };
 
-const ADMIN_URL = process.env.DATABASE_URL;
-if (!ADMIN_URL) {
-  process.stderr.write('DATABASE_URL is not set; run through `npm run bench:webhooks` (scripts/with-db.ts)\n');
-  process.exit(2);
-}
-
-const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
-// Resources, released in reverse order by cleanup() on success, failure or a signal.
+// Resources, released by bench.cleanup() on success, failure or a signal.
 
-const dbName = `omtanke_bench_${randomBytes(5).toString('hex')}`;
-const benchUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-let dbCreated = false;
-let receiver: Worker | undefined;
+let receiver: RpcWorker<ReceiverRequest> | undefined;
 let producerDb: Database | undefined;
 let workerDb: Database | undefined;
 let delivery: DeliveryWorker | undefined;
 const agents = new Set<Agent>();
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+const bench = startBench('bench:webhooks', async () => {
+  await stopDelivery(15_000);
+  for (const a of agents) await a.destroy().catch(() => {});
+  await receiver?.terminate();
+  await producerDb?.pool.end().catch(() => {});
+  await workerDb?.pool.end().catch(() => {});
+});
 
 /** Stops the delivery worker (lets its requests in flight finish), at most `ms` long. */
 async function stopDelivery(ms: number): Promise<void> {
@@ -146,64 +118,7 @@ async function stopDelivery(ms: number): Promise<void> {
   if (!stopped) say(`the delivery worker did not stop within ${ms} ms`);
 }
 
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await stopDelivery(15_000);
-    for (const a of agents) await a.destroy().catch(() => {});
-    if (receiver) await receiver.terminate().catch(() => {});
-    await producerDb?.pool.end().catch(() => {});
-    await workerDb?.pool.end().catch(() => {});
-    if (dbCreated) {
-      await admin(`drop database if exists ${dbName} with (force)`).then(
-        () => say(`dropped database ${dbName}`),
-        (e: unknown) => say(`could not drop database ${dbName}: ${String(e)}`),
-      );
-    }
-  })();
-  return cleaning;
-}
-
-let signalled = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    signalled = true;
-    say(`${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Receiver (worker thread)
-
-let nextMsgId = 1;
-const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
-
-function startReceiver(): Worker {
-  const w = new Worker(new URL('./webhook-receiver.ts', import.meta.url), { workerData: { endpoints: ENDPOINTS } satisfies ReceiverData });
-  w.on('message', (m: ReceiverResponse) => {
-    const p = waiting.get(m.id);
-    if (!p) return;
-    waiting.delete(m.id);
-    if (m.ok) p.resolve(m.result);
-    else p.reject(new Error(`receiver: ${m.error}`));
-  });
-  const failAll = (e: Error) => {
-    for (const p of waiting.values()) p.reject(e);
-    waiting.clear();
-  };
-  w.on('error', failAll);
-  w.on('exit', (code) => failAll(new Error(`receiver exited (${code})`)));
-  return w;
-}
-
-function ask<T>(kind: ReceiverRequest['kind']): Promise<T> {
-  const id = nextMsgId++;
-  return new Promise<T>((resolve, reject) => {
-    waiting.set(id, { resolve: resolve as (r: unknown) => void, reject });
-    receiver!.postMessage({ id, kind } satisfies ReceiverRequest);
-  });
-}
+const ask = <T>(kind: ReceiverRequest['kind']) => receiver!.ask<T>({ kind });
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
@@ -212,15 +127,12 @@ type LatencySummary = { count: number; p50: number; p90: number; p99: number; ma
 
 function summarize(values: ArrayLike<number>): LatencySummary {
   const s = Float64Array.from(values).sort();
-  const at = (q: number) => (s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!);
+  const at = (q: number) => quantile(s, q) ?? NaN;
   let sum = 0;
   for (const v of s) sum += v;
-  return { count: s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s.length ? s[s.length - 1]! : NaN, mean: s.length ? sum / s.length : NaN };
+  return { count: s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), mean: s.length ? sum / s.length : NaN };
 }
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
-const yes = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'yes' : '**NO**');
-const round1 = (n: number) => Math.round(n * 10) / 10;
 const roundSummary = (l: LatencySummary) => ({ count: l.count, p50: round1(l.p50), p90: round1(l.p90), p99: round1(l.p99), max: round1(l.max), mean: round1(l.mean) });
 
 type FloorResult = { label: string; requests: number; inFlight: number; connections: number; seconds: number; rps: number; latency: LatencySummary; non2xx: number; errors: number };
@@ -264,33 +176,20 @@ async function floorLoop(label: string, origins: string[], body: string, secret:
 }
 
 async function main() {
-  const pgVersion = await (async () => {
-    const c = new pg.Client({ connectionString: ADMIN_URL });
-    c.on('error', () => {});
-    await c.connect();
-    try {
-      return String((await c.query('show server_version')).rows[0]?.server_version ?? '?');
-    } finally {
-      await c.end().catch(() => {});
-    }
-  })();
-
-  say(`creating database ${dbName}`);
-  await admin(`create database ${dbName}`);
-  dbCreated = true;
-  await runMigrations(benchUrl);
+  const pgVersion = await bench.serverVersion();
+  await bench.create();
   const onError = (err: Error) => {
-    if (!cleaning) say(`idle database client failed: ${err.message}`);
+    if (!bench.cleaning) say(`idle database client failed: ${err.message}`);
   };
   // Two pools, as an API process and a worker process would have: the producers' and the worker's.
-  producerDb = createDatabase(benchUrl, { max: PRODUCERS + 1, onError });
-  workerDb = createDatabase(benchUrl, { max: POOL_MAX, onError });
+  producerDb = createDatabase(bench.url, { max: PRODUCERS + 1, onError });
+  workerDb = createDatabase(bench.url, { max: POOL_MAX, onError });
 
   const { merchant } = await createMerchantService({ db: producerDb.db, clock: systemClock }).createMerchant({ name: 'Bench AB', livemode: false });
   const tenant = { merchantId: merchant.id, livemode: false };
   const services = createServices({ db: producerDb.db, clock: systemClock, allowPrivateUrls: true });
 
-  receiver = startReceiver();
+  receiver = rpcWorker<ReceiverRequest>('receiver', new URL('./webhook-receiver.ts', import.meta.url), { workerData: { endpoints: ENDPOINTS } satisfies ReceiverData });
   const ports = await ask<number[]>('ports');
   const origins = ports.map((p) => `http://127.0.0.1:${p}`);
   const endpoints = [];
@@ -300,7 +199,7 @@ async function main() {
   // --- Delivery worker ------------------------------------------------------------------------
   const { webhooks } = createServices({ db: workerDb.db, clock: systemClock, allowPrivateUrls: true });
   delivery = createDeliveryWorker({ db: workerDb.db, clock: systemClock, wall: systemClock, log: createLogger('warn'), webhooks, config: DELIVERY_CONFIG });
-  if (MODE === 'live') await delivery.start(benchUrl);
+  if (MODE === 'live') await delivery.start(bench.url);
   // Warm both pools' connections, so the run does not start with connection set-up.
   await Promise.all([
     ...Array.from({ length: PRODUCERS }, () => producerDb!.pool.query('select 1')),
@@ -322,7 +221,7 @@ async function main() {
   async function produce() {
     for (;;) {
       const n = nextEvent++;
-      if (n >= EVENTS || cleaning) return;
+      if (n >= EVENTS || bench.cleaning) return;
       const objectId = newId('customer');
       try {
         const ev = await producerDb!.db.transaction((tx) =>
@@ -347,7 +246,7 @@ async function main() {
         if (at < firstCommit) firstCommit = at;
         if (at > lastCommit) lastCommit = at;
       } catch (e) {
-        if (cleaning) return;
+        if (bench.cleaning) return;
         if (produceErrors++ < 5) say(`producing an event failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
@@ -367,7 +266,7 @@ async function main() {
     await produced;
     say(`${commits.size} events committed in ${fmt((lastCommit - produceStart) / 1000, 1)} s; starting the delivery worker`);
     workerStart = wallNow();
-    await delivery.start(benchUrl);
+    await delivery.start(bench.url);
   }
 
   // --- Progress, until the receiver has every delivery (or the timeout) -----------------------
@@ -487,25 +386,19 @@ async function main() {
   }
 
   await ask<null>('close').catch(() => null);
-  await cleanup();
+  await bench.cleanup();
 
   // --- Report -----------------------------------------------------------------------------------
   // Drain mode measures capacity only: its latency is queueing time in a backlog, not a goal.
   const goals: { rate: boolean; p99?: boolean } = MODE === 'live' ? { rate: deliveryRate >= GOAL_RATE, p99: latency.p99 < GOAL_P99_MS } : { rate: deliveryRate >= GOAL_RATE };
   const allMet = balanced && Object.values(goals).every(Boolean);
   const from = MODE === 'live' ? 'commit' : 'worker start';
-  const env = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? '?',
-    postgres: pgVersion,
-  };
+  const env = benchEnv(pgVersion);
   const settings = { mode: MODE, events: EVENTS, endpoints: ENDPOINTS, producers: PRODUCERS, pool_max: POOL_MAX, ...DELIVERY_CONFIG };
 
   const out: string[] = [];
   out.push('');
-  out.push(`### Webhook delivery benchmark (${env.date.slice(0, 10)}, Node ${env.node}, PostgreSQL ${env.postgres}, ${env.cpus} × ${env.cpu})`);
+  out.push(heading('Webhook delivery benchmark', env));
   out.push('');
   if (!balanced) {
     out.push('**VOID — the ledger does not balance (see below); this run does not count.**');
@@ -567,13 +460,4 @@ async function main() {
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
-try {
-  await main();
-} catch (e) {
-  // After a signal the cleanup already runs (and ends the process); its fallout is no failure.
-  if (signalled) await new Promise(() => {});
-  say(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  await cleanup();
-  process.exit(1);
-}
-process.exit(0);
+await bench.run(main);
