@@ -1,4 +1,5 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { preparedPerDb } from '../../db/prepared.ts';
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { prices, products } from './schema.ts';
@@ -17,32 +18,28 @@ export function insertPriceSql(db: Db, row: PriceRow): SQL {
   return db.insert(prices).values(row).getSQL();
 }
 
-const productById = new WeakMap<Db, ReturnType<typeof prepareProductById>>();
-const prepareProductById = (db: Db) =>
+const prepareProductById = preparedPerDb((db) =>
   db
     .select()
     .from(products)
     .where(and(eq(products.merchantId, sql.placeholder('merchantId')), eq(products.id, sql.placeholder('id'))))
-    .prepare('product_by_id');
+    .prepare('product_by_id'));
 
 export async function getProductRow(db: Db, merchantId: string, id: string): Promise<ProductRow | undefined> {
-  let query = productById.get(db);
-  if (!query) productById.set(db, (query = prepareProductById(db)));
+  const query = prepareProductById(db);
   const [row] = await query.execute({ merchantId, id });
   return row;
 }
 
-const priceById = new WeakMap<Db, ReturnType<typeof preparePriceById>>();
-const preparePriceById = (db: Db) =>
+const preparePriceById = preparedPerDb((db) =>
   db
     .select()
     .from(prices)
     .where(and(eq(prices.merchantId, sql.placeholder('merchantId')), eq(prices.id, sql.placeholder('id'))))
-    .prepare('price_by_id');
+    .prepare('price_by_id'));
 
 export async function getPriceRow(db: Db, merchantId: string, id: string): Promise<PriceRow | undefined> {
-  let query = priceById.get(db);
-  if (!query) priceById.set(db, (query = preparePriceById(db)));
+  const query = preparePriceById(db);
   const [row] = await query.execute({ merchantId, id });
   return row;
 }

@@ -1,4 +1,5 @@
 import { and, eq, isNull, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { preparedPerDb } from '../../db/prepared.ts';
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { customers } from './schema.ts';
@@ -27,17 +28,15 @@ export function isExternalIdConflict(err: unknown): boolean {
 
 // Retrieval is the hottest read: a named prepared statement per db handle skips query building
 // and planning. Inside a transaction (FOR UPDATE) the plain query runs on the transaction.
-const byId = new WeakMap<Db, ReturnType<typeof prepareById>>();
-const prepareById = (db: Db) =>
+const prepareById = preparedPerDb((db) =>
   db
     .select()
     .from(customers)
     .where(and(eq(customers.merchantId, sql.placeholder('merchantId')), eq(customers.id, sql.placeholder('id'))))
-    .prepare('customer_by_id');
+    .prepare('customer_by_id'));
 
 export async function getCustomerRow(db: Db, merchantId: string, id: string): Promise<CustomerRow | undefined> {
-  let query = byId.get(db);
-  if (!query) byId.set(db, (query = prepareById(db)));
+  const query = prepareById(db);
   const [row] = await query.execute({ merchantId, id });
   return row;
 }

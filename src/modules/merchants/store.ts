@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
+import { preparedPerDb } from '../../db/prepared.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { merchants, apiKeys } from './schema.ts';
 
@@ -33,14 +34,12 @@ export async function insertApiKey(q: Queryable, row: ApiKeyRow): Promise<void> 
 
 // Runs on every request: a named prepared statement skips drizzle's query building and
 // PostgreSQL's planning (about 2x the throughput of an authenticated GET). Prepared per db handle.
-const byHash = new WeakMap<Db, ReturnType<typeof prepareByHash>>();
-const prepareByHash = (db: Db) =>
-  db.select().from(apiKeys).where(eq(apiKeys.secretHash, sql.placeholder('hash'))).prepare('api_key_by_hash');
+const prepareByHash = preparedPerDb((db) =>
+  db.select().from(apiKeys).where(eq(apiKeys.secretHash, sql.placeholder('hash'))).prepare('api_key_by_hash'));
 
 /** The one cross-merchant lookup: a secret's hash identifies its merchant. */
 export async function findApiKeyByHash(db: Db, secretHash: string): Promise<ApiKeyRow | undefined> {
-  let query = byHash.get(db);
-  if (!query) byHash.set(db, (query = prepareByHash(db)));
+  const query = prepareByHash(db);
   const [row] = await query.execute({ hash: secretHash });
   return row;
 }
