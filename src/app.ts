@@ -23,6 +23,11 @@ import { customerRoutes } from './modules/customers/routes.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
 import { eventRoutes } from './modules/events/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
+import { invoiceRoutes } from './modules/invoices/routes.ts';
+import { creditNoteRoutes } from './modules/invoices/credit-note-routes.ts';
+import { subscriptionRoutes } from './modules/subscriptions/routes.ts';
+import { billingRoutes } from './modules/billing/routes.ts';
+import { testClockRoutes } from './modules/test-clocks/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -62,7 +67,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const { merchants, customers, catalog, events, webhooks } = createServices({ db: database.db, clock, allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS });
+  const { merchants, customers, catalog, events, webhooks, invoices, creditNotes, subscriptions, billing, testClocks } = createServices({
+    db: database.db,
+    clock,
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    onBackgroundError: (err, subject) => app.log.error({ err, subject }, 'background billing work failed; the schedule will resume it'),
+  });
 
   await app.register(
     opsRoutes({
@@ -86,6 +96,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(catalogRoutes({ catalog }));
     await v1.register(eventRoutes({ events }));
     await v1.register(webhookRoutes({ webhooks }));
+    await v1.register(invoiceRoutes({ invoices }));
+    await v1.register(creditNoteRoutes({ creditNotes }));
+    await v1.register(subscriptionRoutes({ subscriptions }));
+    await v1.register(billingRoutes({ billing }));
+    await v1.register(testClockRoutes({ testClocks }));
   });
 
   return app;

@@ -52,8 +52,13 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
 let jobs: Jobs | undefined;
 let deliveries: DeliveryWorker | undefined;
 if (mode === 'worker' || mode === 'all') {
-  jobs = await startJobs({ url: config.DATABASE_URL, deps: { db: database.db, clock }, log, work: true, schedule: true });
-  const { webhooks } = createServices({ db: database.db, clock, allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS });
+  const { webhooks, billing, testClocks } = createServices({
+    db: database.db,
+    clock,
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the schedule will resume it'),
+  });
+  jobs = await startJobs({ url: config.DATABASE_URL, deps: { db: database.db, clock, services: { billing, testClocks } }, log, work: true, schedule: true });
   deliveries = createDeliveryWorker({
     db: database.db,
     clock,

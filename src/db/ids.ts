@@ -15,6 +15,13 @@ export const ID_PREFIXES = {
   webhookAttempt: 'wha',
   product: 'prod',
   price: 'price',
+  subscription: 'sub',
+  subscriptionItem: 'si',
+  invoice: 'in',
+  invoiceItem: 'ii',
+  creditNote: 'cn',
+  billingRun: 'brun',
+  testClock: 'clock',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

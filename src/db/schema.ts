@@ -5,3 +5,7 @@ export * from '../modules/catalog/schema.ts';
 export * from '../http/idempotency-schema.ts';
 export * from '../modules/events/schema.ts';
 export * from '../modules/webhooks/schema.ts';
+export * from '../modules/test-clocks/schema.ts';
+export * from '../modules/subscriptions/schema.ts';
+export * from '../modules/invoices/schema.ts';
+export * from '../modules/billing/schema.ts';

@@ -50,6 +50,10 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
       tags: [
         { name: 'Customers', description: 'The people and companies a merchant bills' },
         { name: 'Catalog', description: 'Products and their immutable prices (amount, currency, VAT rate, recurrence)' },
+        { name: 'Subscriptions', description: 'Recurring billing: lifecycle, anchors, proration, cancellation reasons' },
+        { name: 'Invoices', description: 'Drafts, finalised and numbered Swedish invoices, credit notes, HTML and PDF' },
+        { name: 'Billing runs', description: 'Invoicing everything due, exactly once per subscription and period' },
+        { name: 'Test clocks', description: 'Simulated time for test-mode customers: months of billing in seconds' },
         { name: 'API keys', description: 'Secret keys for the merchant backend' },
         { name: 'Merchant', description: 'The merchant that owns the key' },
         { name: 'Events', description: 'Every state change, in the same transaction as the change (the outbox webhooks deliver)' },

@@ -1,10 +1,10 @@
 // Shared TypeBox pieces of the API's conventions: ids, timestamps, metadata, lists, errors.
 import { Type, type TSchema } from 'typebox';
-import { idPattern, type IdKind } from '../db/ids.ts';
+import { ID_PREFIXES, idPattern, type IdKind } from '../db/ids.ts';
 import { PROBLEM_BASE, PROBLEMS, type ProblemCode } from './problem.ts';
 
 export const Id = (kind: IdKind, description?: string) =>
-  Type.String({ pattern: idPattern(kind), description: description ?? `${kind} id`, examples: [`${idPattern(kind).slice(1, 4)}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`] });
+  Type.String({ pattern: idPattern(kind), description: description ?? `${kind} id`, examples: [`${ID_PREFIXES[kind]}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`] });
 
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description: `${description} (ISO 8601, UTC)` });
 

@@ -3,10 +3,11 @@
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { purgeExpired } from '../http/idempotency-store.ts';
+import type { Services } from '../services.ts';
 
 export const TIME_ZONE = 'Europe/Stockholm';
 
-export type JobDeps = { db: Db; clock: Clock };
+export type JobDeps = { db: Db; clock: Clock; services: Pick<Services, 'billing' | 'testClocks'> };
 
 export type QueueSpec = {
   name: string;
@@ -28,6 +29,20 @@ export const QUEUES: QueueSpec[] = [
     cron: '17 * * * *',
     handler: async ({ db, clock }) => {
       await purgeExpired(db, clock.now());
+    },
+  },
+  {
+    // Bills whatever is due from the data, not from which ticks fired: a tick missed while no
+    // worker ran is caught up by the next, and a re-run (an hour later, across a DST change)
+    // finds nothing new. Also finishes runs and test-clock advances a crashed process left.
+    name: 'billing-schedule',
+    retryLimit: 5,
+    retryDelay: 60,
+    expireInSeconds: 3600,
+    cron: '5 * * * *',
+    handler: async ({ services }) => {
+      await services.billing.tick();
+      await services.testClocks.resumeAdvancing();
     },
   },
 ];

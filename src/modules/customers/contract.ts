@@ -47,6 +47,9 @@ export const CreateCustomerBody = Type.Object(
     locale: Type.Optional(fields.locale),
     external_id: Type.Optional(fields.external_id),
     metadata: Type.Optional(Metadata),
+    test_clock: Type.Optional(
+      Nullable(Id('testClock', "Test mode only: a test clock whose time this customer's billing follows. Fixed at creation.")),
+    ),
   },
   {
     additionalProperties: false,
@@ -107,6 +110,7 @@ export const Customer = Type.Object(
     metadata: Type.Record(Type.String(), Type.String()),
     archived: Type.Boolean(),
     archived_at: Nullable(Timestamp('When the customer was archived')),
+    test_clock: Nullable(Type.String({ description: 'The test clock this customer follows, if any' })),
     created_at: Timestamp('When the customer was created'),
     updated_at: Timestamp('When the customer last changed'),
   },
@@ -131,6 +135,7 @@ export const Customer = Type.Object(
         metadata: { segment: 'b2c' },
         archived: false,
         archived_at: null,
+        test_clock: null,
         created_at: '2026-11-25T09:00:00.000Z',
         updated_at: '2026-11-25T09:00:00.000Z',
       },
@@ -177,6 +182,7 @@ export function toCustomerResource(row: CustomerRow, livemode: boolean): Custome
     metadata: row.metadata,
     archived: row.archivedAt !== null,
     archived_at: row.archivedAt?.toISOString() ?? null,
+    test_clock: row.testClockId,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

@@ -26,6 +26,8 @@ export const customers = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
     archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
+    // Test mode only: the test clock whose time this customer's billing follows (set at creation).
+    testClockId: text('test_clock_id'),
   },
   (t) => [
     // merchant_id leads every key so the table can later be distributed by merchant.
@@ -33,5 +35,6 @@ export const customers = pgTable(
     uniqueIndex('customers_merchant_external_id_key').on(t.merchantId, t.externalId).where(sql`external_id is not null`),
     index('customers_merchant_email_idx').on(t.merchantId, t.email),
     index('customers_merchant_national_id_idx').on(t.merchantId, t.nationalId),
+    index('customers_test_clock_idx').on(t.merchantId, t.testClockId).where(sql`test_clock_id is not null`),
   ],
 );

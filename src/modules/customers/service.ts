@@ -11,6 +11,7 @@ import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput 
 import type { EventService, Tenant } from '../events/service.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import * as store from './store.ts';
+import { findTestClock } from '../test-clocks/store.ts';
 
 export type Customer = store.CustomerRow;
 
@@ -122,9 +123,18 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
           createdAt: now,
           updatedAt: now,
           archivedAt: null,
+          testClockId: input.test_clock ?? null,
         },
         now,
       );
+      if (row.testClockId) {
+        if (tenant.livemode) throw new DomainError('test_mode_only', 'Live-mode customers cannot use a test clock');
+        if (!(await findTestClock(db, tenant.merchantId, row.testClockId))) {
+          throw new DomainError('validation_failed', `test_clock does not exist: ${row.testClockId}`, {
+            errors: [{ field: 'test_clock', location: 'body', message: 'does not exist' }],
+          });
+        }
+      }
       // The insert, its customer.created event and the webhook deliveries are one statement.
       const object = toCustomerResource(row, tenant.livemode);
       try {

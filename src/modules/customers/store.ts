@@ -41,6 +41,12 @@ export async function getCustomerRow(db: Db, merchantId: string, id: string): Pr
   return row;
 }
 
+/** Inside a transaction: the plain query on the transaction's connection. */
+export async function findCustomer(q: Queryable, merchantId: string, id: string): Promise<CustomerRow | undefined> {
+  const [row] = await q.select().from(customers).where(and(eq(customers.merchantId, merchantId), eq(customers.id, id)));
+  return row;
+}
+
 export async function findCustomerForUpdate(tx: Tx, merchantId: string, id: string): Promise<CustomerRow | undefined> {
   const [row] = await tx
     .select()

@@ -18,7 +18,7 @@ export type NewEvent = {
   previousAttributes?: Record<string, unknown> | undefined;
 };
 
-export type FanOutStatement = (event: Event, before: SQL) => SQL;
+export type FanOutStatement = (before: SQL) => SQL;
 
 export function createEventService(deps: { db: Db; clock: Clock; fanOutStatement: FanOutStatement }) {
   const { db, clock } = deps;
@@ -39,8 +39,24 @@ export function createEventService(deps: { db: Db; clock: Clock; fanOutStatement
         data: e.previousAttributes ? { object: e.object, previous_attributes: e.previousAttributes } : { object: e.object },
         createdAt: clock.now(),
       };
-      await store.insertEventWith(q, row, change, (before) => deps.fanOutStatement(row, before));
+      await store.insertEventWith(q, row, change, deps.fanOutStatement);
       return row;
+    },
+
+    /** Records many events in the caller's transaction, one statement (created_at may differ per event). */
+    async recordMany(tx: Queryable, tenant: Tenant, list: (NewEvent & { createdAt?: Date })[]): Promise<void> {
+      const now = clock.now();
+      const rows = list.map((e): Event => ({
+        merchantId: tenant.merchantId,
+        id: newId('event'),
+        type: e.type,
+        apiVersion: API_VERSION,
+        livemode: tenant.livemode,
+        objectId: e.objectId,
+        data: e.previousAttributes ? { object: e.object, previous_attributes: e.previousAttributes } : { object: e.object },
+        createdAt: e.createdAt ?? now,
+      }));
+      await store.insertEventsWith(tx, rows, deps.fanOutStatement);
     },
 
     async get(tenant: Tenant, id: string): Promise<Event> {

@@ -29,6 +29,7 @@ export async function insertEventWith(
       insert into events (merchant_id, id, type, api_version, livemode, object_id, data, created_at)
       values (${row.merchantId}, ${row.id}, ${row.type}, ${row.apiVersion}, ${row.livemode}, ${row.objectId},
         ${JSON.stringify(row.data)}::jsonb, ${row.createdAt.toISOString()}::timestamptz)
+      returning merchant_id, id, type, created_at
     ),`;
   const statement = tail(change ? sql`change as (${change}), ${event}` : event);
   if (q instanceof PgTransaction) {
@@ -41,6 +42,36 @@ export async function insertEventWith(
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `event_with_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`));
   await (q as Db & { $client: pg.Pool }).$client.query({ name, text, values: params as unknown[] });
+}
+
+/**
+ * Many events (and the changes in `change`, if any) in one statement inside the caller's
+ * transaction: what a billing batch records for hundreds of invoices at once.
+ */
+export async function insertEventsWith(tx: Queryable, rows: EventRow[], tail: (before: SQL) => SQL): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      merchant_id: r.merchantId,
+      id: r.id,
+      type: r.type,
+      api_version: r.apiVersion,
+      livemode: r.livemode,
+      object_id: r.objectId,
+      data: r.data,
+      created_at: r.createdAt.toISOString(),
+    })),
+  );
+  await tx.execute(
+    tail(sql`
+    recorded as (
+      insert into events (merchant_id, id, type, api_version, livemode, object_id, data, created_at)
+      select x.merchant_id, x.id, x.type, x.api_version, x.livemode, x.object_id, x.data, x.created_at
+      from jsonb_to_recordset(${json}::jsonb) as x(merchant_id text, id text, type text, api_version text, livemode boolean,
+        object_id text, data jsonb, created_at timestamptz)
+      returning merchant_id, id, type, created_at
+    ),`),
+  );
 }
 
 const dialect = new PgDialect();

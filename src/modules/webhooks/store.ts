@@ -10,20 +10,20 @@ export type AttemptRow = typeof webhookAttempts.$inferSelect;
 export const WAKE_CHANNEL = 'omtanke_webhooks';
 
 /**
- * One delivery per enabled endpoint that wants this event type, as the tail of the statement that
- * records the event (`before` holds its CTEs), so the change, its event and its deliveries are one
- * atomic statement. Workers are woken (NOTIFY fires on commit) only when there is work.
+ * One delivery per enabled endpoint that wants each event, as the tail of the statement that
+ * records the events (`before` holds its CTEs; `recorded` returns the new events' merchant_id, id,
+ * type and created_at), so a change, its events and their deliveries are one atomic statement.
+ * Workers are woken (NOTIFY fires on commit) only when there is work.
  */
-export function fanOutStatement(event: { merchantId: string; id: string; type: string; createdAt: Date }, before: SQL): SQL {
-  const at = event.createdAt.toISOString();
+export function fanOutStatement(before: SQL): SQL {
   return sql`
     with ${before}
     fanout as (
       insert into webhook_deliveries (merchant_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
-      select e.merchant_id, e.id, ${event.id}, 'pending', 0, ${at}::timestamptz, ${at}::timestamptz
-      from webhook_endpoints e
-      where e.merchant_id = ${event.merchantId} and e.status = 'enabled'
-        and (e.enabled_events @> array['*'] or ${event.type} = any(e.enabled_events))
+      select e.merchant_id, e.id, r.id, 'pending', 0, r.created_at, r.created_at
+      from recorded r
+      join webhook_endpoints e on e.merchant_id = r.merchant_id and e.status = 'enabled'
+        and (e.enabled_events @> array['*'] or r.type = any(e.enabled_events))
       returning 1
     )
     select c.n, (select pg_notify(${WAKE_CHANNEL}, '') where c.n > 0)::text as woke

@@ -1,0 +1,159 @@
+// Billing runs: invoice everything due for a merchant (or one test clock's customers) as of a
+// moment, batch by batch, each batch its own transaction. The work list is the data, so a run
+// that crashed, or a schedule that never fired, is finished by simply running again.
+import type { Db, Tx } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError } from '../../http/problem.ts';
+import { toCalendarDate } from '../../domain/calendar-date.ts';
+import type { EventService, Tenant } from '../events/service.ts';
+import { findMerchant } from '../merchants/store.ts';
+import { billBatch } from './bill.ts';
+import * as store from './store.ts';
+
+export type BillingRun = store.BillingRunRow;
+export const DEFAULT_BATCH_SIZE = 500;
+
+export function createBillingService(deps: {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'recordMany'>;
+  batchSize?: number;
+  onError?: (err: unknown, run: { merchantId: string; id: string }) => void;
+}) {
+  const { db, clock } = deps;
+  const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+
+  async function merchantAndTenant(q: Db | Tx, merchantId: string) {
+    const merchant = await findMerchant(q, merchantId);
+    if (!merchant) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
+    return { merchant, tenant: { merchantId, livemode: merchant.livemode } as Tenant };
+  }
+
+  /**
+   * Bills what is due in scope inside the caller's transaction (a subscription's first invoice on
+   * create, resume or reactivation): the same path as the run, one batch at a time.
+   */
+  async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date) {
+    const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId);
+    const created = [];
+    for (;;) {
+      const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
+      created.push(...r.invoices);
+      if (r.locked < batchSize) return created;
+    }
+  }
+
+  async function createRun(merchantId: string, opts: { trigger: BillingRun['trigger']; testClockId?: string | null; asOf?: Date }): Promise<BillingRun> {
+    const { merchant } = await merchantAndTenant(db, merchantId);
+    const asOf = opts.asOf ?? clock.now();
+    const scope = { merchantId, testClockId: opts.testClockId ?? null };
+    const now = clock.now();
+    const row: BillingRun = {
+      merchantId,
+      id: newId('billingRun'),
+      testClockId: scope.testClockId,
+      status: 'pending',
+      trigger: opts.trigger,
+      asOf,
+      subscriptionsDue: await store.countDue(db, scope, toCalendarDate(asOf, merchant.timeZone)),
+      invoicesCreated: 0,
+      subscriptionsEnded: 0,
+      batches: 0,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      completedAt: null,
+    };
+    await store.insertRun(db, row);
+    return row;
+  }
+
+  /**
+   * Works a run off batch by batch until nothing due as of its `as_of` is left. Safe to call
+   * again after a crash, or twice at once: batches lock with SKIP LOCKED, and each one commits
+   * its invoices, the subscriptions' new periods and the run's progress together.
+   * `maxBatches` stops early (as a crash would) — for tests and for bounded work per job.
+   */
+  async function executeRun(merchantId: string, id: string, opts: { maxBatches?: number } = {}): Promise<BillingRun> {
+    const run = await store.findRun(db, merchantId, id);
+    if (!run) throw new DomainError('not_found', `No such billing run: ${id}`);
+    if (run.status === 'completed') return run;
+    await store.setRunStatus(db, merchantId, id, { status: 'running', lastError: null, updatedAt: clock.now() });
+    const scope = { merchantId, testClockId: run.testClockId };
+    let batches = 0;
+    try {
+      for (;;) {
+        if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return (await store.findRun(db, merchantId, id))!;
+        const locked = await db.transaction(async (tx) => {
+          const { merchant, tenant } = await merchantAndTenant(tx, merchantId);
+          const r = await billBatch(deps, tx, tenant, merchant, scope, run.asOf, batchSize);
+          if (r.locked > 0) await store.addProgress(tx, merchantId, id, r.invoices.length, r.ended.length, clock.now());
+          return r.locked;
+        });
+        batches++;
+        if (locked < batchSize) break;
+      }
+      await store.setRunStatus(db, merchantId, id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
+    } catch (err) {
+      await store.setRunStatus(db, merchantId, id, { status: 'failed', lastError: err instanceof Error ? err.message : String(err), updatedAt: clock.now() });
+      throw err;
+    }
+    return (await store.findRun(db, merchantId, id))!;
+  }
+
+  /** Starts a run in the background of this process; the schedule resumes it if the process dies. */
+  function startInBackground(run: BillingRun): void {
+    executeRun(run.merchantId, run.id).catch((err) => deps.onError?.(err, run));
+  }
+
+  return {
+    billInTransaction,
+    createRun,
+    executeRun,
+
+    async startRun(tenant: Tenant): Promise<BillingRun> {
+      const run = await createRun(tenant.merchantId, { trigger: 'api' });
+      startInBackground(run);
+      return run;
+    },
+
+    async getRun(tenant: Tenant, id: string): Promise<BillingRun & { subscriptionsLeft: number }> {
+      const run = await store.findRun(db, tenant.merchantId, id);
+      if (!run) throw new DomainError('not_found', `No such billing run: ${id}`);
+      if (run.status === 'completed') return { ...run, subscriptionsLeft: 0 };
+      const { merchant } = await merchantAndTenant(db, tenant.merchantId);
+      const left = await store.countDue(db, { merchantId: tenant.merchantId, testClockId: run.testClockId }, toCalendarDate(run.asOf, merchant.timeZone));
+      return { ...run, subscriptionsLeft: left };
+    },
+
+    async listRuns(tenant: Tenant, page: PageParams): Promise<Page<BillingRun>> {
+      return toPage(await store.listRuns(db, tenant.merchantId, page), page);
+    },
+
+    /**
+     * The schedule's tick: a run for every merchant with something due (customers on real time),
+     * and the rest of any run a crashed worker left behind. Runs one after another, in this job.
+     */
+    async tick(): Promise<{ started: number; resumed: number }> {
+      let resumed = 0;
+      for (const r of await store.listUnfinishedRuns(db, new Date(clock.now().getTime() - 5 * 60_000), 100)) {
+        await executeRun(r.merchantId, r.id);
+        resumed++;
+      }
+      let started = 0;
+      for (const m of await store.merchantsWithDue(db, clock.now())) {
+        const run = await createRun(m.merchantId, { trigger: 'schedule' });
+        if (run.subscriptionsDue === 0) {
+          await store.setRunStatus(db, m.merchantId, run.id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
+          continue;
+        }
+        await executeRun(m.merchantId, run.id);
+        started++;
+      }
+      return { started, resumed };
+    },
+  };
+}
+export type BillingService = ReturnType<typeof createBillingService>;

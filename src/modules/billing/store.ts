@@ -1,0 +1,206 @@
+// The billing run's set-based queries: what is due (locked, skipping rows another run holds), and
+// the bulk writes of a batch. One merchant per call: every query is scoped by merchant_id.
+import { and, eq, sql } from 'drizzle-orm';
+import { pageOrder, pageWhere } from '../../db/page.ts';
+import type { Queryable } from '../../db/client.ts';
+import type { CalendarDate } from '../../domain/calendar-date.ts';
+import { billingRuns } from './schema.ts';
+
+export type BillingRunRow = typeof billingRuns.$inferSelect;
+
+export type Scope = { merchantId: string; testClockId: string | null; subscriptionId?: string | undefined };
+
+export interface DueItem {
+  id: string;
+  price_id: string;
+  quantity: number;
+  unit_amount: number;
+  tax_behavior: 'exclusive' | 'inclusive';
+  vat_rate: number;
+  description: string;
+}
+export interface DuePending {
+  id: string;
+  description: string;
+  quantity: number;
+  unit_amount: number;
+  tax_behavior: 'exclusive' | 'inclusive';
+  vat_rate: number;
+  price_id: string | null;
+  period_start: string | null;
+  period_end: string | null;
+}
+export interface DueSubscription {
+  id: string;
+  customer_id: string;
+  status: 'scheduled' | 'trialing' | 'active';
+  currency: string;
+  interval_months: number;
+  billing_anchor_day: number;
+  current_period_start: string | null;
+  next_bill_date: string;
+  cancel_at: string | null;
+  items: DueItem[];
+  pending: DuePending[] | null;
+  // The customer, for the buyer on the invoice.
+  c_type: 'person' | 'company';
+  c_name: string;
+  c_vat_number: string | null;
+  c_address_line1: string | null;
+  c_address_line2: string | null;
+  c_postal_code: string | null;
+  c_city: string | null;
+  c_country: string | null;
+  c_locale: 'sv' | 'en';
+}
+
+const scopeWhere = (scope: Scope) => sql`
+  s.merchant_id = ${scope.merchantId}
+  and s.status in ('scheduled', 'trialing', 'active') and s.next_bill_date is not null
+  and c.test_clock_id is not distinct from ${scope.testClockId}
+  ${scope.subscriptionId ? sql`and s.id = ${scope.subscriptionId}` : sql``}`;
+
+/**
+ * Up to `limit` subscriptions whose next period has started by `today`, locked for this
+ * transaction. SKIP LOCKED lets two runs share the work instead of waiting on each other.
+ */
+export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, limit: number): Promise<DueSubscription[]> {
+  const result = await tx.execute(sql`
+    select s.id, s.customer_id, s.status, s.currency, s.interval_months, s.billing_anchor_day,
+      to_char(s.current_period_start, 'YYYY-MM-DD') as current_period_start,
+      to_char(s.next_bill_date, 'YYYY-MM-DD') as next_bill_date,
+      to_char(s.cancel_at, 'YYYY-MM-DD') as cancel_at,
+      (select json_agg(json_build_object('id', si.id, 'price_id', p.id, 'quantity', si.quantity, 'unit_amount', p.unit_amount,
+          'tax_behavior', p.tax_behavior, 'vat_rate', p.vat_rate,
+          'description', concat_ws(' – ', pr.name, p.nickname)) order by si.id)
+        from subscription_items si
+        join prices p on p.merchant_id = si.merchant_id and p.id = si.price_id
+        join products pr on pr.merchant_id = p.merchant_id and pr.id = p.product_id
+        where si.merchant_id = s.merchant_id and si.subscription_id = s.id) as items,
+      (select json_agg(json_build_object('id', pi.id, 'description', pi.description, 'quantity', pi.quantity,
+          'unit_amount', pi.unit_amount, 'tax_behavior', pi.tax_behavior, 'vat_rate', pi.vat_rate, 'price_id', pi.price_id,
+          'period_start', pi.period_start, 'period_end', pi.period_end) order by pi.id)
+        from pending_invoice_items pi
+        where pi.merchant_id = s.merchant_id and pi.subscription_id = s.id and pi.invoice_id is null) as pending,
+      c.type as c_type, c.name as c_name, c.vat_number as c_vat_number, c.address_line1 as c_address_line1,
+      c.address_line2 as c_address_line2, c.postal_code as c_postal_code, c.city as c_city, c.country as c_country,
+      c.locale as c_locale
+    from subscriptions s
+    join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
+    where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date
+    order by s.next_bill_date, s.id
+    limit ${limit}
+    for update of s skip locked`);
+  return result.rows as unknown as DueSubscription[];
+}
+
+/** How many subscriptions have a period started by `today` and not yet invoiced (or ended). */
+export async function countDue(q: Queryable, scope: Scope, today: CalendarDate): Promise<number> {
+  const result = await q.execute(sql`
+    select count(*)::int as n from subscriptions s
+    join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
+    where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date`);
+  return (result.rows[0] as { n: number }).n;
+}
+
+/** The earliest next billing date within scope, for a test clock's step-by-step catch-up. */
+export async function earliestDue(q: Queryable, scope: Scope, until: CalendarDate): Promise<string | null> {
+  const result = await q.execute(sql`
+    select to_char(min(s.next_bill_date), 'YYYY-MM-DD') as d from subscriptions s
+    join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
+    where ${scopeWhere(scope)} and s.next_bill_date <= ${until}::date`);
+  return (result.rows[0] as { d: string | null }).d;
+}
+
+export interface SubscriptionAdvance {
+  id: string;
+  status: 'active' | 'canceled';
+  current_period_start: string | null;
+  current_period_end: string | null;
+  next_bill_date: string | null;
+  ended_at: string | null;
+}
+
+export async function advanceSubscriptions(tx: Queryable, merchantId: string, rows: SubscriptionAdvance[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update subscriptions s set
+      status = x.status,
+      current_period_start = coalesce(x.current_period_start, s.current_period_start),
+      current_period_end = coalesce(x.current_period_end, s.current_period_end),
+      next_bill_date = x.next_bill_date,
+      ended_at = coalesce(x.ended_at, s.ended_at),
+      updated_at = ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, status text, current_period_start date,
+      current_period_end date, next_bill_date date, ended_at timestamptz)
+    where s.merchant_id = ${merchantId} and s.id = x.id`);
+}
+
+export async function attachPendingItems(tx: Queryable, merchantId: string, pairs: { id: string; invoice_id: string }[]): Promise<void> {
+  if (pairs.length === 0) return;
+  await tx.execute(sql`
+    update pending_invoice_items p set invoice_id = x.invoice_id
+    from jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as x(id text, invoice_id text)
+    where p.merchant_id = ${merchantId} and p.id = x.id and p.invoice_id is null`);
+}
+
+// Billing runs.
+
+export async function insertRun(q: Queryable, row: BillingRunRow): Promise<void> {
+  await q.insert(billingRuns).values(row);
+}
+
+export async function findRun(q: Queryable, merchantId: string, id: string): Promise<BillingRunRow | undefined> {
+  const [row] = await q.select().from(billingRuns).where(and(eq(billingRuns.merchantId, merchantId), eq(billingRuns.id, id)));
+  return row;
+}
+
+/** Counts what a batch did, in the batch's own transaction: progress is exact after a crash. */
+export async function addProgress(q: Queryable, merchantId: string, id: string, invoices: number, ended: number, now: Date): Promise<void> {
+  await q
+    .update(billingRuns)
+    .set({
+      invoicesCreated: sql`${billingRuns.invoicesCreated} + ${invoices}`,
+      subscriptionsEnded: sql`${billingRuns.subscriptionsEnded} + ${ended}`,
+      batches: sql`${billingRuns.batches} + 1`,
+      updatedAt: now,
+    })
+    .where(and(eq(billingRuns.merchantId, merchantId), eq(billingRuns.id, id)));
+}
+
+export async function setRunStatus(q: Queryable, merchantId: string, id: string, patch: Partial<BillingRunRow>): Promise<void> {
+  await q.update(billingRuns).set(patch).where(and(eq(billingRuns.merchantId, merchantId), eq(billingRuns.id, id)));
+}
+
+export async function listRuns(q: Queryable, merchantId: string, page: { limit: number; startingAfter?: string | undefined; endingBefore?: string | undefined }) {
+  return q
+    .select()
+    .from(billingRuns)
+    .where(and(eq(billingRuns.merchantId, merchantId), pageWhere(billingRuns.id, page)))
+    .orderBy(pageOrder(billingRuns.id, page))
+    .limit(page.limit + 1);
+}
+
+/** Runs a crashed worker left unfinished, any merchant, oldest first. */
+export async function listUnfinishedRuns(q: Queryable, staleBefore: Date, limit: number) {
+  return q
+    .select({ merchantId: billingRuns.merchantId, id: billingRuns.id })
+    .from(billingRuns)
+    .where(sql`${billingRuns.status} in ('pending', 'running', 'failed') and ${billingRuns.updatedAt} < ${staleBefore.toISOString()}::timestamptz`)
+    .orderBy(billingRuns.createdAt)
+    .limit(limit);
+}
+
+/** Merchants with something due now (customers without test clocks), for the schedule. */
+export async function merchantsWithDue(q: Queryable, now: Date): Promise<{ merchantId: string; timeZone: string; livemode: boolean }[]> {
+  const result = await q.execute(sql`
+    select m.id as "merchantId", m.time_zone as "timeZone", m.livemode
+    from merchants m
+    where exists (
+      select 1 from subscriptions s
+      join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
+      where s.merchant_id = m.id and s.status in ('scheduled', 'trialing', 'active')
+        and s.next_bill_date <= (${now.toISOString()}::timestamptz at time zone m.time_zone)::date
+        and c.test_clock_id is null)`);
+  return result.rows as { merchantId: string; timeZone: string; livemode: boolean }[];
+}

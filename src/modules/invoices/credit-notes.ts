@@ -1,0 +1,168 @@
+// Credit notes (kreditfakturor): a numbered document that takes part or all of a finalised invoice
+// back. Lines repeat the invoice's prices, so a full credit is exactly the invoice negated.
+import type { Db, Tx } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { inTransaction } from '../../db/tx.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, type FieldError } from '../../http/problem.ts';
+import { toCalendarDate } from '../../domain/calendar-date.ts';
+import type { EventService, Tenant } from '../events/service.ts';
+import { findMerchant } from '../merchants/store.ts';
+import { findCustomer } from '../customers/store.ts';
+import { nowFor } from '../test-clocks/time.ts';
+import { creditNoteSeries, priceLines, type InvoiceRow, type LineInput } from './compose.ts';
+import { allocate } from './number-series.ts';
+import { toCreditNoteResource, toInvoiceResource, type CreateCreditNoteInput } from './contract.ts';
+import type { CreditNoteLine } from './schema.ts';
+import * as store from './store.ts';
+
+export type CreditNote = store.CreditNoteRow;
+export type CreditLine = LineInput & { invoiceLineNo: number | null };
+
+const CREDITABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'paid', 'uncollectible'];
+
+export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
+  const { db, clock, events } = deps;
+
+  /** Issues a credit note inside the caller's transaction; the invoice must be locked by the caller. */
+  async function issue(
+    tx: Tx,
+    tenant: Tenant,
+    invoice: InvoiceRow,
+    lines: CreditLine[],
+    opts: { reason: CreditNote['reason']; memo?: string | null; metadata?: Record<string, string> },
+  ): Promise<CreditNote> {
+    if (!CREDITABLE.includes(invoice.status)) throw new DomainError('invalid_state', `A ${invoice.status} invoice cannot be credited`);
+    const creditable = invoice.amountDue - invoice.amountCredited;
+    if (creditable <= 0) throw new DomainError('invalid_state', 'The invoice has already been credited in full');
+    const id = newId('creditNote');
+    const priced = priceLines(tenant.merchantId, id, lines, invoice.currency, invoice.reverseCharge);
+    // Rounded credits of several parts could add up to more than the invoice: the last one takes what is left.
+    const amount = Math.min(priced.amounts.amountDue, creditable);
+    if (amount <= 0) throw new DomainError('validation_failed', 'The credit note would credit nothing');
+    const merchant = (await findMerchant(tx, tenant.merchantId))!;
+    const customer = (await findCustomer(tx, tenant.merchantId, invoice.customerId))!;
+    const now = await nowFor(tx, clock, tenant.merchantId, customer.testClockId);
+    const seq = await allocate(tx, tenant.merchantId, creditNoteSeries(merchant), 1);
+    const row: CreditNote = {
+      merchantId: tenant.merchantId,
+      id,
+      invoiceId: invoice.id,
+      customerId: invoice.customerId,
+      status: 'issued',
+      series: merchant.invoiceNumberPrefix,
+      numberSeq: seq,
+      number: `${merchant.invoiceNumberPrefix}K${seq}`,
+      currency: invoice.currency,
+      issueDate: toCalendarDate(now, merchant.timeZone),
+      reason: opts.reason,
+      memo: opts.memo ?? null,
+      subtotal: priced.amounts.subtotal,
+      vatTotal: priced.amounts.vatTotal,
+      total: priced.amounts.total,
+      rounding: amount - priced.amounts.total,
+      amount,
+      vatBreakdown: priced.amounts.vatBreakdown,
+      lines: priced.lines.map(
+        (l, i): CreditNoteLine => ({
+          invoiceLineNo: lines[i]!.invoiceLineNo,
+          description: l.description,
+          quantity: l.quantity,
+          unitAmount: l.unitAmount,
+          taxBehavior: l.taxBehavior,
+          vatRate: l.vatRate,
+          net: l.net,
+          vat: l.vat,
+          gross: l.gross,
+        }),
+      ),
+      metadata: opts.metadata ?? {},
+      createdAt: clock.now(),
+    };
+    await store.insertCreditNote(tx, row);
+    const credited = invoice.amountCredited + amount;
+    const remaining = Math.max(0, invoice.amountDue - invoice.amountPaid - credited);
+    // Like Stripe: an open invoice credited down to nothing is settled (paid), not left open.
+    const settles = remaining === 0 && (invoice.status === 'open' || invoice.status === 'partially_paid');
+    const updated = await store.updateInvoice(tx, {
+      ...invoice,
+      amountCredited: credited,
+      amountRemaining: remaining,
+      status: settles ? 'paid' : invoice.status,
+      paidAt: settles ? clock.now() : invoice.paidAt,
+      updatedAt: clock.now(),
+    });
+    await events.record(tx, tenant, { type: 'credit_note.created', objectId: row.id, object: toCreditNoteResource(row, tenant.livemode) });
+    const invoiceLines = await store.findLines(tx, tenant.merchantId, invoice.id);
+    await events.record(tx, tenant, {
+      type: 'invoice.credited',
+      objectId: invoice.id,
+      object: toInvoiceResource(updated, invoiceLines, tenant.livemode),
+      previousAttributes: { amount_credited: invoice.amountCredited, amount_remaining: invoice.amountRemaining, status: invoice.status },
+    });
+    return row;
+  }
+
+  return {
+    issue,
+
+    create(tenant: Tenant, input: CreateCreditNoteInput): Promise<CreditNote> {
+      return inTransaction(db, async (tx) => {
+        const invoice = await store.findInvoice(tx, tenant.merchantId, input.invoice, { forUpdate: true });
+        if (!invoice) {
+          throw new DomainError('validation_failed', `invoice does not exist: ${input.invoice}`, {
+            errors: [{ field: 'invoice', location: 'body', message: 'does not exist' }],
+          });
+        }
+        const invoiceLines = await store.findLines(tx, tenant.merchantId, invoice.id);
+        const already = new Map<number, number>();
+        for (const cn of await store.listCreditNotes(tx, tenant.merchantId, { invoiceId: invoice.id }, { limit: 10_000 })) {
+          if (cn.status !== 'issued') continue;
+          for (const l of cn.lines) if (l.invoiceLineNo !== null) already.set(l.invoiceLineNo, (already.get(l.invoiceLineNo) ?? 0) + l.quantity);
+        }
+        const wanted = input.lines ?? invoiceLines.map((l) => ({ line_no: l.lineNo, quantity: undefined }));
+        const errors: FieldError[] = [];
+        const lines: CreditLine[] = [];
+        for (const [i, w] of wanted.entries()) {
+          const line = invoiceLines.find((l) => l.lineNo === w.line_no);
+          if (!line) {
+            errors.push({ field: `lines[${i}].line_no`, location: 'body', message: `the invoice has no line ${w.line_no}` });
+            continue;
+          }
+          const left = line.quantity - (already.get(line.lineNo) ?? 0);
+          const quantity = w.quantity ?? left;
+          if (quantity < 1 || quantity > left) {
+            if (input.lines) errors.push({ field: `lines[${i}].quantity`, location: 'body', message: `at most ${left} of line ${line.lineNo} can still be credited` });
+            continue;
+          }
+          lines.push({
+            invoiceLineNo: line.lineNo,
+            description: line.description,
+            quantity,
+            unitAmount: line.unitAmount,
+            taxBehavior: line.taxBehavior,
+            vatRate: line.vatRate,
+            priceId: line.priceId,
+            periodStart: line.periodStart,
+            periodEnd: line.periodEnd,
+          });
+        }
+        if (errors.length > 0) throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+        if (lines.length === 0) throw new DomainError('invalid_state', 'Nothing on the invoice is left to credit');
+        return issue(tx, tenant, invoice, lines, { reason: input.reason ?? 'other', memo: input.memo ?? null, metadata: input.metadata ?? {} });
+      });
+    },
+
+    async get(tenant: Tenant, id: string): Promise<CreditNote> {
+      const row = await store.findCreditNote(db, tenant.merchantId, id);
+      if (!row) throw new DomainError('not_found', `No such credit note: ${id}`);
+      return row;
+    },
+
+    async list(tenant: Tenant, filter: { invoiceId?: string | undefined }, page: PageParams): Promise<Page<CreditNote>> {
+      return toPage(await store.listCreditNotes(db, tenant.merchantId, filter, page), page);
+    },
+  };
+}
+export type CreditNoteService = ReturnType<typeof createCreditNoteService>;

@@ -1,0 +1,172 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { InvoiceService, Invoice as InvoiceModel } from './service.ts';
+import {
+  CreateInvoiceBody,
+  Invoice,
+  InvoiceList,
+  InvoiceParams,
+  ListInvoicesQuery,
+  PayInvoiceBody,
+  UpdateInvoiceBody,
+  toInvoiceResource,
+} from './contract.ts';
+import { problemResponses } from '../../http/schemas.ts';
+import type { Tenant } from '../events/service.ts';
+import { renderInvoiceHtml } from './render/html.ts';
+import { renderInvoicePdf } from './render/pdf.ts';
+
+const tags = ['Invoices'];
+
+export const invoiceRoutes =
+  (deps: { invoices: InvoiceService }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { invoices } = deps;
+    const show = (inv: InvoiceModel, livemode: boolean) => toInvoiceResource(inv, inv.lines, livemode);
+
+    app.post('/v1/invoices', {
+      schema: {
+        operationId: 'createInvoice',
+        summary: 'Create a one-off invoice',
+        description:
+          'Creates a draft with lines (from prices, or description + unit_amount + vat_rate). Finalise it to number it, or send `auto_finalize: true`. Send an Idempotency-Key to retry safely.',
+        tags,
+        body: CreateInvoiceBody,
+        response: { 201: Invoice, ...problemResponses('validation_failed', 'invalid_state', 'idempotency_key_reused') },
+      },
+      handler: async (req, reply) => {
+        const inv = await invoices.createDraft(req.principal, req.body);
+        reply.code(201);
+        return show(inv, req.principal.livemode);
+      },
+    });
+
+    app.get('/v1/invoices', {
+      schema: {
+        operationId: 'listInvoices',
+        summary: 'List invoices',
+        description: 'Newest first; filter by customer, subscription or status.',
+        tags,
+        querystring: ListInvoicesQuery,
+        response: { 200: InvoiceList, ...problemResponses('validation_failed') },
+      },
+      handler: async (req) => {
+        const { limit, starting_after, ending_before, customer, subscription, status } = req.query;
+        const page = await invoices.list(
+          req.principal,
+          { customerId: customer, subscriptionId: subscription, status },
+          { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before },
+        );
+        return { object: 'list' as const, data: page.data.map((i) => show(i, req.principal.livemode)), has_more: page.hasMore };
+      },
+    });
+
+    app.get('/v1/invoices/:id', {
+      schema: { operationId: 'getInvoice', summary: 'Retrieve an invoice', tags, params: InvoiceParams, response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found') } },
+      handler: async (req) => show(await invoices.get(req.principal, req.params.id), req.principal.livemode),
+    });
+
+    const update = {
+      summary: 'Update a draft invoice',
+      description: 'Lines (replaced as a whole), memo and payment terms change only on drafts; metadata (merged) on any invoice.',
+      tags,
+      params: InvoiceParams,
+      body: UpdateInvoiceBody,
+      response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'idempotency_key_reused') },
+    };
+    app.patch('/v1/invoices/:id', {
+      schema: { ...update, operationId: 'updateInvoice' },
+      handler: async (req) => show(await invoices.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+    });
+    app.post('/v1/invoices/:id', {
+      schema: { ...update, operationId: 'updateInvoicePost', summary: 'Update a draft invoice (POST alias of PATCH)' },
+      handler: async (req) => show(await invoices.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+    });
+
+    app.delete('/v1/invoices/:id', {
+      schema: {
+        operationId: 'deleteInvoice',
+        summary: 'Delete a draft invoice',
+        description: 'Only drafts; a finalised invoice keeps its number for ever and is voided instead.',
+        tags,
+        params: InvoiceParams,
+        response: {
+          200: Type.Object({ id: Type.String(), object: Type.Literal('invoice'), deleted: Type.Literal(true) }),
+          ...problemResponses('validation_failed', 'not_found', 'invalid_state'),
+        },
+      },
+      handler: async (req) => {
+        const inv = await invoices.deleteDraft(req.principal, req.params.id);
+        return { id: inv.id, object: 'invoice' as const, deleted: true as const };
+      },
+    });
+
+    const action = (path: string, operationId: string, summary: string, description: string, run: (principal: Tenant, id: string, body: { amount?: number }) => Promise<InvoiceModel>) =>
+      app.post(`/v1/invoices/:id/${path}`, {
+        schema: {
+          operationId,
+          summary,
+          description,
+          tags,
+          params: InvoiceParams,
+          ...(path === 'pay' ? { body: PayInvoiceBody } : {}),
+          response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'idempotency_key_reused') },
+        },
+        handler: async (req) => show(await run(req.principal, (req.params as { id: string }).id, (req.body ?? {}) as { amount?: number }), req.principal.livemode),
+      });
+
+    action(
+      'finalize',
+      'finalizeInvoice',
+      'Finalise a draft invoice',
+      'Allocates the next number of the merchant’s series (no gaps: in the same transaction), the OCR reference, the issue date (today in the merchant’s time zone) and the due date (payment terms later, moved to the next Swedish bank day), and freezes seller and buyer details. A zero invoice is paid at once.',
+      (p, id) => invoices.finalize(p, id),
+    );
+    action('pay', 'payInvoice', 'Record a payment made outside Omtanke', 'Part of the amount remaining makes the invoice partially_paid; all of it, paid.', (p, id, body) =>
+      invoices.pay(p, id, body.amount),
+    );
+    action('void', 'voidInvoice', 'Void an invoice', 'For an open invoice without payments: it keeps its number and asks for nothing. Otherwise issue a credit note.', (p, id) =>
+      invoices.void(p, id),
+    );
+    action('mark-uncollectible', 'markInvoiceUncollectible', 'Mark an invoice uncollectible', 'Writes the claim off; it can still be paid later.', (p, id) =>
+      invoices.markUncollectible(p, id),
+    );
+
+    app.get('/v1/invoices/:id/html', {
+      schema: {
+        operationId: 'getInvoiceHtml',
+        summary: 'The invoice as an HTML page',
+        description: "In the customer's language (sv or en), readable on a phone, with payment details (bankgiro, OCR, Swish QR) at the top.",
+        tags,
+        params: InvoiceParams,
+        produces: ['text/html'],
+        response: { 200: { description: 'HTML document', content: { 'text/html': { schema: Type.String() } } }, ...problemResponses('validation_failed', 'not_found') },
+      },
+      handler: async (req, reply) => {
+        const doc = await invoices.document(req.principal, req.params.id);
+        reply.type('text/html; charset=utf-8');
+        return renderInvoiceHtml(doc);
+      },
+    });
+
+    app.get('/v1/invoices/:id/pdf', {
+      schema: {
+        operationId: 'getInvoicePdf',
+        summary: 'The invoice as a PDF',
+        description: 'A4, fonts embedded.',
+        tags,
+        params: InvoiceParams,
+        produces: ['application/pdf'],
+        response: {
+          200: { description: 'PDF document', content: { 'application/pdf': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
+          ...problemResponses('validation_failed', 'not_found'),
+        },
+      },
+      handler: async (req, reply) => {
+        const doc = await invoices.document(req.principal, req.params.id);
+        reply.type('application/pdf');
+        reply.header('content-disposition', `inline; filename="${doc.number ?? doc.id}.pdf"`);
+        return renderInvoicePdf(doc);
+      },
+    });
+  };

@@ -1,0 +1,351 @@
+// Invoice use cases: one-off drafts, finalisation (numbering, OCR, due date in one transaction),
+// payments recorded outside Omtanke, void and uncollectible, and the document to render.
+import type { Db, Queryable, Tx } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { inTransaction } from '../../db/tx.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, type FieldError } from '../../http/problem.ts';
+import { toCalendarDate } from '../../domain/calendar-date.ts';
+import type { EventService, Tenant } from '../events/service.ts';
+import type { EventType } from '../events/types.ts';
+import { mergeMetadata } from '../events/changes.ts';
+import { findMerchant, type MerchantRow } from '../merchants/store.ts';
+import { findCustomer, getCustomerRow, type CustomerRow } from '../customers/store.ts';
+import { getPriceRow, getProductRow } from '../catalog/store.ts';
+import { nowFor } from '../test-clocks/time.ts';
+import {
+  OCR_SERIES,
+  buyerOf,
+  finalFields,
+  invoiceSeries,
+  isReverseCharge,
+  priceLines,
+  sellerOf,
+  type InvoiceLineRow,
+  type InvoiceRow,
+  type LineInput,
+} from './compose.ts';
+import { allocate } from './number-series.ts';
+import { toInvoiceResource, type CreateInvoiceInput, type LineBodyInput, type UpdateInvoiceInput } from './contract.ts';
+import type { InvoiceDocument } from './document.ts';
+import * as store from './store.ts';
+
+export type Invoice = InvoiceRow & { lines: InvoiceLineRow[] };
+
+function invalid(errors: FieldError[]): DomainError {
+  return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+}
+
+export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
+  const { db, clock, events } = deps;
+
+  async function load(q: Queryable, tenant: Tenant, id: string, opts: { forUpdate?: boolean } = {}): Promise<Invoice> {
+    const row = await store.findInvoice(q, tenant.merchantId, id, opts);
+    if (!row) throw new DomainError('not_found', `No such invoice: ${id}`);
+    return { ...row, lines: await store.findLines(q, tenant.merchantId, id) };
+  }
+
+  async function record(tx: Tx, tenant: Tenant, type: EventType, inv: Invoice, previousAttributes?: Record<string, unknown>) {
+    await events.record(tx, tenant, { type, objectId: inv.id, object: toInvoiceResource(inv, inv.lines, tenant.livemode), previousAttributes });
+  }
+
+  /** Resolves request lines (a price, or description + amount) into priced line inputs. */
+  async function resolveLines(tenant: Tenant, body: LineBodyInput[], currency: string | undefined) {
+    const errors: FieldError[] = [];
+    const lines: LineInput[] = [];
+    let cur = currency;
+    for (const [i, l] of body.entries()) {
+      const field = `lines[${i}]`;
+      if (l.price) {
+        if (l.unit_amount !== undefined || l.tax_behavior !== undefined || l.vat_rate !== undefined) {
+          errors.push({ field, location: 'body', message: 'takes either price or unit_amount/tax_behavior/vat_rate, not both' });
+          continue;
+        }
+        const price = await getPriceRow(db, tenant.merchantId, l.price);
+        if (!price) {
+          errors.push({ field: `${field}.price`, location: 'body', message: `does not exist: ${l.price}` });
+          continue;
+        }
+        cur ??= price.currency;
+        if (price.currency !== cur) errors.push({ field: `${field}.price`, location: 'body', message: `is in ${price.currency}, the invoice in ${cur}` });
+        const product = await getProductRow(db, tenant.merchantId, price.productId);
+        lines.push({
+          description: l.description ?? [product?.name, price.nickname].filter(Boolean).join(' – '),
+          quantity: l.quantity ?? 1,
+          unitAmount: price.unitAmount,
+          taxBehavior: price.taxBehavior,
+          vatRate: price.vatRate,
+          priceId: price.id,
+        });
+      } else {
+        if (l.description === undefined) errors.push({ field: `${field}.description`, location: 'body', message: 'is required without price' });
+        if (l.unit_amount === undefined) errors.push({ field: `${field}.unit_amount`, location: 'body', message: 'is required without price' });
+        if (l.description === undefined || l.unit_amount === undefined) continue;
+        lines.push({
+          description: l.description,
+          quantity: l.quantity ?? 1,
+          unitAmount: l.unit_amount,
+          taxBehavior: l.tax_behavior ?? 'exclusive',
+          vatRate: l.vat_rate ?? 25,
+        });
+      }
+    }
+    if (errors.length > 0) throw invalid(errors);
+    return { lines, currency: cur ?? 'SEK' };
+  }
+
+  async function customerOf(tenant: Tenant, id: string, field = 'customer'): Promise<CustomerRow> {
+    const c = await getCustomerRow(db, tenant.merchantId, id);
+    if (!c) throw invalid([{ field, location: 'body', message: `does not exist: ${id}` }]);
+    return c;
+  }
+
+  async function merchantOf(q: Queryable, tenant: Tenant): Promise<MerchantRow> {
+    return (await findMerchant(q, tenant.merchantId))!;
+  }
+
+  /** Numbers, dates and the parties' snapshot, inside the caller's transaction (gap-free). */
+  async function finalizeInTx(tx: Tx, tenant: Tenant, inv: Invoice): Promise<Invoice> {
+    if (inv.lines.length === 0) throw new DomainError('invalid_state', 'An invoice needs at least one line to be finalised');
+    const merchant = await merchantOf(tx, tenant);
+    const customer = (await findCustomer(tx, tenant.merchantId, inv.customerId))!;
+    const reverseCharge = isReverseCharge(customer);
+    const priced = priceLines(tenant.merchantId, inv.id, inv.lines, inv.currency, reverseCharge);
+    if (priced.amounts.amountDue < 0) {
+      throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
+    }
+    const now = await nowFor(tx, clock, tenant.merchantId, customer.testClockId);
+    const numberSeq = await allocate(tx, tenant.merchantId, invoiceSeries(merchant), 1);
+    const ocrSeq = await allocate(tx, tenant.merchantId, OCR_SERIES, 1);
+    const issueDate = toCalendarDate(now, merchant.timeZone);
+    const paid = priced.amounts.amountDue === 0;
+    const next: InvoiceRow = {
+      ...inv,
+      ...priced.amounts,
+      ...finalFields(merchant, numberSeq, ocrSeq, issueDate, inv.paymentTermsDays),
+      buyer: buyerOf(customer),
+      reverseCharge,
+      locale: customer.locale,
+      status: paid ? 'paid' : 'open',
+      finalizedAt: clock.now(),
+      paidAt: paid ? clock.now() : null,
+      updatedAt: clock.now(),
+    };
+    await store.replaceLines(tx, tenant.merchantId, inv.id, priced.lines);
+    const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: priced.lines };
+    await record(tx, tenant, 'invoice.finalized', updated);
+    if (paid) await record(tx, tenant, 'invoice.paid', updated);
+    return updated;
+  }
+
+  return {
+    get: (tenant: Tenant, id: string) => load(db, tenant, id),
+
+    async list(tenant: Tenant, filter: store.InvoiceFilter, page: PageParams): Promise<Page<Invoice>> {
+      const p = toPage(await store.listInvoices(db, tenant.merchantId, filter, page), page);
+      const lines = await store.findLinesOf(db, tenant.merchantId, p.data.map((r) => r.id));
+      return { data: p.data.map((r) => ({ ...r, lines: lines.get(r.id) ?? [] })), hasMore: p.hasMore };
+    },
+
+    async createDraft(tenant: Tenant, input: CreateInvoiceInput): Promise<Invoice> {
+      const customer = await customerOf(tenant, input.customer);
+      if (customer.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
+      const { lines, currency } = await resolveLines(tenant, input.lines, input.currency);
+      const merchant = await merchantOf(db, tenant);
+      const id = newId('invoice');
+      let priced: ReturnType<typeof priceLines>;
+      try {
+        priced = priceLines(tenant.merchantId, id, lines, currency, isReverseCharge(customer));
+      } catch (e) {
+        if (e instanceof RangeError) throw invalid([{ field: 'lines', location: 'body', message: e.message }]);
+        throw e;
+      }
+      const now = clock.now();
+      const row: InvoiceRow = {
+        merchantId: tenant.merchantId,
+        id,
+        customerId: customer.id,
+        subscriptionId: null,
+        billingReason: 'manual',
+        status: 'draft',
+        currency,
+        series: null,
+        numberSeq: null,
+        number: null,
+        ocrReference: null,
+        issueDate: null,
+        dueDate: null,
+        periodStart: null,
+        periodEnd: null,
+        ...priced.amounts,
+        amountPaid: 0,
+        amountCredited: 0,
+        seller: null,
+        buyer: null,
+        reverseCharge: isReverseCharge(customer),
+        locale: customer.locale,
+        paymentTermsDays: input.payment_terms_days ?? merchant.paymentTermsDays,
+        memo: input.memo ?? null,
+        metadata: input.metadata ?? {},
+        createdAt: now,
+        updatedAt: now,
+        finalizedAt: null,
+        paidAt: null,
+        voidedAt: null,
+        markedUncollectibleAt: null,
+      };
+      return inTransaction(db, async (tx) => {
+        await store.insertInvoices(tx, [row], priced.lines);
+        const inv: Invoice = { ...row, lines: priced.lines };
+        await record(tx, tenant, 'invoice.created', inv);
+        return input.auto_finalize ? finalizeInTx(tx, tenant, inv) : inv;
+      });
+    },
+
+    async update(tenant: Tenant, id: string, input: UpdateInvoiceInput): Promise<Invoice> {
+      const resolved = input.lines ? await resolveLines(tenant, input.lines, undefined) : undefined;
+      return inTransaction(db, async (tx) => {
+        const inv = await load(tx, tenant, id, { forUpdate: true });
+        const draftOnly = input.lines !== undefined || input.memo !== undefined || input.payment_terms_days !== undefined;
+        if (draftOnly && inv.status !== 'draft') throw new DomainError('invalid_state', `Only metadata can change once an invoice is finalised; it is ${inv.status}`);
+        const before = toInvoiceResource(inv, inv.lines, tenant.livemode);
+        let next: Invoice = { ...inv, updatedAt: clock.now() };
+        if (resolved) {
+          if (resolved.currency !== inv.currency && input.lines!.some((l) => l.price)) {
+            throw invalid([{ field: 'lines', location: 'body', message: `prices must be in the invoice's currency ${inv.currency}` }]);
+          }
+          const priced = priceLines(tenant.merchantId, id, resolved.lines, inv.currency, inv.reverseCharge);
+          next = { ...next, ...priced.amounts, lines: priced.lines };
+          await store.replaceLines(tx, tenant.merchantId, id, priced.lines);
+        }
+        if (input.memo !== undefined) next.memo = input.memo;
+        if (input.payment_terms_days !== undefined) next.paymentTermsDays = input.payment_terms_days;
+        if (input.metadata !== undefined) next.metadata = mergeMetadata(inv.metadata, input.metadata);
+        const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: next.lines };
+        await record(tx, tenant, 'invoice.updated', updated, { updated_at: before.updated_at });
+        return updated;
+      });
+    },
+
+    deleteDraft(tenant: Tenant, id: string): Promise<Invoice> {
+      return inTransaction(db, async (tx) => {
+        const inv = await load(tx, tenant, id, { forUpdate: true });
+        if (inv.status !== 'draft') throw new DomainError('invalid_state', `Only drafts can be deleted; void a ${inv.status} invoice instead`);
+        await store.deleteDraft(tx, tenant.merchantId, id);
+        await record(tx, tenant, 'invoice.deleted', inv);
+        return inv;
+      });
+    },
+
+    finalize(tenant: Tenant, id: string): Promise<Invoice> {
+      return inTransaction(db, async (tx) => {
+        const inv = await load(tx, tenant, id, { forUpdate: true });
+        if (inv.status !== 'draft') throw new DomainError('invalid_state', `The invoice is already finalised (${inv.status})`);
+        return finalizeInTx(tx, tenant, inv);
+      });
+    },
+
+    /** A payment received outside Omtanke (bank transfer seen in the merchant's own books). */
+    pay(tenant: Tenant, id: string, amount: number | undefined): Promise<Invoice> {
+      return inTransaction(db, async (tx) => {
+        const inv = await load(tx, tenant, id, { forUpdate: true });
+        if (!['open', 'partially_paid', 'uncollectible'].includes(inv.status)) {
+          throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be paid`);
+        }
+        const paying = amount ?? inv.amountRemaining;
+        if (paying > inv.amountRemaining) {
+          throw invalid([{ field: 'amount', location: 'body', message: `is more than the ${inv.amountRemaining} remaining` }]);
+        }
+        const remaining = inv.amountRemaining - paying;
+        const now = clock.now();
+        const next: Invoice = {
+          ...inv,
+          amountPaid: inv.amountPaid + paying,
+          amountRemaining: remaining,
+          status: remaining === 0 ? 'paid' : 'partially_paid',
+          paidAt: remaining === 0 ? now : null,
+          updatedAt: now,
+        };
+        const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: inv.lines };
+        await record(tx, tenant, remaining === 0 ? 'invoice.paid' : 'invoice.partially_paid', updated, { status: inv.status, amount_paid: inv.amountPaid });
+        return updated;
+      });
+    },
+
+    /** Void keeps the number (no gap) and cancels the claim; only before any payment. */
+    void(tenant: Tenant, id: string): Promise<Invoice> {
+      return inTransaction(db, async (tx) => {
+        const inv = await load(tx, tenant, id, { forUpdate: true });
+        if (inv.status === 'draft') throw new DomainError('invalid_state', 'Delete a draft instead of voiding it');
+        if (!['open', 'uncollectible'].includes(inv.status) || inv.amountPaid > 0) {
+          throw new DomainError('invalid_state', `A ${inv.status} invoice${inv.amountPaid > 0 ? ' with payments' : ''} cannot be voided; issue a credit note`);
+        }
+        const now = clock.now();
+        const updated: Invoice = { ...(await store.updateInvoice(tx, { ...inv, status: 'void', amountRemaining: 0, voidedAt: now, updatedAt: now })), lines: inv.lines };
+        await record(tx, tenant, 'invoice.voided', updated, { status: inv.status });
+        return updated;
+      });
+    },
+
+    markUncollectible(tenant: Tenant, id: string): Promise<Invoice> {
+      return inTransaction(db, async (tx) => {
+        const inv = await load(tx, tenant, id, { forUpdate: true });
+        if (!['open', 'partially_paid'].includes(inv.status)) throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be marked uncollectible`);
+        const now = clock.now();
+        const updated: Invoice = { ...(await store.updateInvoice(tx, { ...inv, status: 'uncollectible', markedUncollectibleAt: now, updatedAt: now })), lines: inv.lines };
+        await record(tx, tenant, 'invoice.marked_uncollectible', updated, { status: inv.status });
+        return updated;
+      });
+    },
+
+    /** The invoice as a document to render; drafts show the seller and buyer as they are now. */
+    async document(tenant: Tenant, id: string): Promise<InvoiceDocument> {
+      const inv = await load(db, tenant, id);
+      const seller = inv.seller ?? sellerOf(await merchantOf(db, tenant));
+      const buyer = inv.buyer ?? buyerOf((await getCustomerRow(db, tenant.merchantId, inv.customerId))!);
+      return {
+        kind: 'invoice',
+        locale: inv.locale,
+        id: inv.id,
+        number: inv.number,
+        status: inv.status,
+        currency: inv.currency,
+        issueDate: inv.issueDate,
+        dueDate: inv.dueDate,
+        periodStart: inv.periodStart,
+        periodEnd: inv.periodEnd,
+        seller,
+        buyer,
+        reverseCharge: inv.reverseCharge,
+        lines: inv.lines.map((l) => ({
+          description: l.description,
+          quantity: l.quantity,
+          unitAmount: l.unitAmount,
+          taxBehavior: l.taxBehavior,
+          vatRate: l.vatRate,
+          net: l.net,
+          vat: l.vat,
+          gross: l.gross,
+          periodStart: l.periodStart,
+          periodEnd: l.periodEnd,
+        })),
+        vatBreakdown: inv.vatBreakdown,
+        subtotal: inv.subtotal,
+        vatTotal: inv.vatTotal,
+        total: inv.total,
+        rounding: inv.rounding,
+        amountDue: inv.amountDue,
+        amountPaid: inv.amountPaid,
+        amountCredited: inv.amountCredited,
+        amountRemaining: inv.amountRemaining,
+        ocrReference: inv.ocrReference,
+        paymentTermsDays: inv.paymentTermsDays,
+        lateInterestText: null,
+        creditedInvoiceNumber: null,
+        memo: inv.memo,
+      };
+    },
+  };
+}
+export type InvoiceService = ReturnType<typeof createInvoiceService>;

@@ -1,0 +1,347 @@
+// Subscription use cases: create (billing the first period at once when it has started), change
+// items with proration, cancel (now or at period end, with reason and initiator), pause, resume,
+// reactivate. Dates are the merchant's calendar dates as seen from the customer's clock.
+import type { Db, Tx } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { inTransaction } from '../../db/tx.ts';
+import { toPage, type Page, type PageParams } from '../../db/page.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, type FieldError } from '../../http/problem.ts';
+import { addDays, compare, parseCalendarDate, toCalendarDate, toParts, type CalendarDate } from '../../domain/calendar-date.ts';
+import { remainingShare } from '../../domain/billing-period.ts';
+import { prorate } from '../../domain/money.ts';
+import type { EventService, Tenant } from '../events/service.ts';
+import type { EventType } from '../events/types.ts';
+import { mergeMetadata } from '../events/changes.ts';
+import { findMerchant, type MerchantRow } from '../merchants/store.ts';
+import { findCustomer, type CustomerRow } from '../customers/store.ts';
+import { getPriceRow, getProductRow, type PriceRow } from '../catalog/store.ts';
+import { nowFor } from '../test-clocks/time.ts';
+import type { BillingService } from '../billing/service.ts';
+import type { CreditNoteService } from '../invoices/credit-notes.ts';
+import { findInvoice, findLines, findPeriodInvoice } from '../invoices/store.ts';
+import {
+  toSubscriptionResource,
+  type CancelSubscriptionInput,
+  type CreateSubscriptionInput,
+  type UpdateSubscriptionInput,
+} from './contract.ts';
+import * as store from './store.ts';
+
+export type Subscription = store.SubscriptionRow & { items: store.SubscriptionItemRow[] };
+
+const MONTHS = { month: 1, quarter: 3, year: 12 } as const;
+
+function invalid(errors: FieldError[]): DomainError {
+  return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+}
+
+export function createSubscriptionService(deps: {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'record'>;
+  billing: Pick<BillingService, 'billInTransaction'>;
+  creditNotes: Pick<CreditNoteService, 'issue'>;
+}) {
+  const { db, clock, events, billing } = deps;
+
+  async function load(q: Db | Tx, tenant: Tenant, id: string, opts: { forUpdate?: boolean } = {}): Promise<Subscription> {
+    const row = await store.findSubscription(q, tenant.merchantId, id, opts);
+    if (!row) throw new DomainError('not_found', `No such subscription: ${id}`);
+    return { ...row, items: (await store.findItemsOf(q, tenant.merchantId, [id])).get(id) ?? [] };
+  }
+
+  async function record(tx: Tx, tenant: Tenant, type: EventType, sub: Subscription, previousAttributes?: Record<string, unknown>) {
+    await events.record(tx, tenant, { type, objectId: sub.id, object: toSubscriptionResource(sub, sub.items, tenant.livemode), previousAttributes });
+  }
+
+  /** The merchant, the customer and "today" on the customer's clock. */
+  async function context(tx: Tx, tenant: Tenant, customerId: string) {
+    const merchant = (await findMerchant(tx, tenant.merchantId)) as MerchantRow;
+    const customer = (await findCustomer(tx, tenant.merchantId, customerId)) as CustomerRow;
+    const now = await nowFor(tx, clock, tenant.merchantId, customer.testClockId);
+    return { merchant, customer, now, today: toCalendarDate(now, merchant.timeZone) };
+  }
+
+  /** Prices of the requested items: recurring, active, one currency and one interval. */
+  async function resolveItems(tenant: Tenant, items: { price: string; quantity?: number | undefined }[]) {
+    const errors: FieldError[] = [];
+    const resolved: { price: PriceRow; quantity: number }[] = [];
+    for (const [i, it] of items.entries()) {
+      const field = `items[${i}].price`;
+      const price = await getPriceRow(db, tenant.merchantId, it.price);
+      if (!price) errors.push({ field, location: 'body', message: `does not exist: ${it.price}` });
+      else if (price.type !== 'recurring') errors.push({ field, location: 'body', message: 'is not a recurring price' });
+      else if (!price.active) errors.push({ field, location: 'body', message: 'is archived' });
+      else if (resolved.some((r) => r.price.id === price.id)) errors.push({ field, location: 'body', message: 'appears twice; use quantity' });
+      else resolved.push({ price, quantity: it.quantity ?? 1 });
+    }
+    const months = new Set(resolved.map((r) => MONTHS[r.price.recurringInterval!] * (r.price.recurringIntervalCount ?? 1)));
+    const currencies = new Set(resolved.map((r) => r.price.currency));
+    if (months.size > 1) errors.push({ field: 'items', location: 'body', message: 'must all bill on the same interval' });
+    if (currencies.size > 1) errors.push({ field: 'items', location: 'body', message: 'must all be in one currency' });
+    if (errors.length > 0) throw invalid(errors);
+    return { resolved, intervalMonths: [...months][0]!, currency: [...currencies][0]! };
+  }
+
+  function itemRows(tenant: Tenant, subscriptionId: string, resolved: { price: PriceRow; quantity: number }[], now: Date): store.SubscriptionItemRow[] {
+    return resolved.map((r) => ({
+      merchantId: tenant.merchantId,
+      id: newId('subscriptionItem'),
+      subscriptionId,
+      priceId: r.price.id,
+      quantity: r.quantity,
+      createdAt: now,
+    }));
+  }
+
+  /** Loads under FOR UPDATE, checks the state, applies `change`, bills if now due, records `type`. */
+  function transition(
+    tenant: Tenant,
+    id: string,
+    type: EventType,
+    change: (sub: Subscription, ctx: Awaited<ReturnType<typeof context>>, tx: Tx) => Promise<Subscription> | Subscription,
+  ): Promise<Subscription> {
+    return inTransaction(db, async (tx) => {
+      const sub = await load(tx, tenant, id, { forUpdate: true });
+      const ctx = await context(tx, tenant, sub.customerId);
+      const next = await change(sub, ctx, tx);
+      const updated: Subscription = { ...(await store.updateSubscription(tx, { ...next, updatedAt: clock.now() })), items: next.items };
+      await record(tx, tenant, type, updated, { status: sub.status });
+      const billed = await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: ctx.customer.testClockId, subscriptionId: id }, ctx.now);
+      return billed.length > 0 ? load(tx, tenant, id) : updated;
+    });
+  }
+
+  function invalidState(sub: Subscription, action: string): DomainError {
+    return new DomainError('invalid_state', `A ${sub.status} subscription cannot be ${action}`);
+  }
+
+  return {
+    get: (tenant: Tenant, id: string) => load(db, tenant, id),
+
+    async list(tenant: Tenant, filter: store.SubscriptionFilter, page: PageParams): Promise<Page<Subscription>> {
+      const p = toPage(await store.listSubscriptions(db, tenant.merchantId, filter, page), page);
+      const items = await store.findItemsOf(db, tenant.merchantId, p.data.map((s) => s.id));
+      return { data: p.data.map((s) => ({ ...s, items: items.get(s.id) ?? [] })), hasMore: p.hasMore };
+    },
+
+    async create(tenant: Tenant, input: CreateSubscriptionInput): Promise<Subscription> {
+      const { resolved, intervalMonths, currency } = await resolveItems(tenant, input.items);
+      return inTransaction(db, async (tx) => {
+        const customerRow = await findCustomer(tx, tenant.merchantId, input.customer);
+        if (!customerRow) throw invalid([{ field: 'customer', location: 'body', message: `does not exist: ${input.customer}` }]);
+        if (customerRow.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
+        const { now, today, customer } = await context(tx, tenant, input.customer);
+        const errors: FieldError[] = [];
+        const start = input.start_date ? parseCalendarDate(input.start_date) : today;
+        if (!start) errors.push({ field: 'start_date', location: 'body', message: 'is not a calendar date' });
+        else if (compare(start, today) < 0) errors.push({ field: 'start_date', location: 'body', message: `must be today (${today}) or later` });
+        if (input.trial_end !== undefined && input.trial_period_days !== undefined) {
+          errors.push({ field: 'trial_end', location: 'body', message: 'cannot be combined with trial_period_days' });
+        }
+        let trialEnd: CalendarDate | null = null;
+        if (start && input.trial_period_days !== undefined) trialEnd = addDays(start, input.trial_period_days);
+        if (start && input.trial_end !== undefined) {
+          trialEnd = parseCalendarDate(input.trial_end);
+          if (!trialEnd || compare(trialEnd, start) <= 0) errors.push({ field: 'trial_end', location: 'body', message: 'must be after the start date' });
+        }
+        if (errors.length > 0 || !start) throw invalid(errors);
+        const firstBill = trialEnd ?? start;
+        const id = newId('subscription');
+        const stamp = clock.now();
+        const row: store.SubscriptionRow = {
+          merchantId: tenant.merchantId,
+          id,
+          customerId: customer.id,
+          status: compare(start, today) > 0 ? 'scheduled' : trialEnd ? 'trialing' : 'active',
+          currency,
+          intervalMonths,
+          billingAnchorDay: toParts(firstBill).day,
+          startDate: start,
+          trialEnd,
+          currentPeriodStart: null,
+          currentPeriodEnd: null,
+          nextBillDate: firstBill,
+          cancelAtPeriodEnd: false,
+          cancelAt: null,
+          canceledAt: null,
+          endedAt: null,
+          cancellationReason: null,
+          cancellationFeedback: null,
+          cancellationInitiator: null,
+          pausedAt: null,
+          metadata: input.metadata ?? {},
+          createdAt: stamp,
+          updatedAt: stamp,
+        };
+        const items = itemRows(tenant, id, resolved, stamp);
+        await store.insertSubscription(tx, row, items);
+        await record(tx, tenant, 'subscription.created', { ...row, items });
+        // Billed in advance: a period that has started is invoiced in this same transaction.
+        await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: customer.testClockId, subscriptionId: id }, now);
+        return load(tx, tenant, id);
+      });
+    },
+
+    async update(tenant: Tenant, id: string, input: UpdateSubscriptionInput): Promise<Subscription> {
+      const wanted = input.items ? await resolveItems(tenant, input.items) : undefined;
+      return inTransaction(db, async (tx) => {
+        const sub = await load(tx, tenant, id, { forUpdate: true });
+        if (wanted && sub.status === 'canceled') throw invalidState(sub, 'changed');
+        if (wanted && wanted.intervalMonths !== sub.intervalMonths) {
+          throw invalid([{ field: 'items', location: 'body', message: `must bill every ${sub.intervalMonths} month(s) like the subscription` }]);
+        }
+        if (wanted && wanted.currency !== sub.currency) throw invalid([{ field: 'items', location: 'body', message: `must be in ${sub.currency}` }]);
+        const before = toSubscriptionResource(sub, sub.items, tenant.livemode);
+        const stamp = clock.now();
+        let next: Subscription = { ...sub, updatedAt: stamp };
+        if (input.metadata !== undefined) next.metadata = mergeMetadata(sub.metadata, input.metadata);
+        if (wanted) {
+          const items = itemRows(tenant, id, wanted.resolved, stamp);
+          const { today } = await context(tx, tenant, sub.customerId);
+          if ((input.proration_behavior ?? 'create_prorations') === 'create_prorations' && sub.status === 'active') {
+            await store.insertPendingItems(tx, await prorations(tenant, sub, wanted.resolved, today, stamp));
+          }
+          await store.replaceItems(tx, tenant.merchantId, id, items);
+          next = { ...next, items };
+        }
+        const updated: Subscription = { ...(await store.updateSubscription(tx, next)), items: next.items };
+        await record(tx, tenant, 'subscription.updated', updated, { items: before.items, metadata: before.metadata, updated_at: before.updated_at });
+        return updated;
+      });
+    },
+
+    cancel(tenant: Tenant, id: string, input: CancelSubscriptionInput): Promise<Subscription> {
+      return inTransaction(db, async (tx) => {
+        const sub = await load(tx, tenant, id, { forUpdate: true });
+        if (sub.status === 'canceled') throw invalidState(sub, 'canceled again');
+        const { now, today } = await context(tx, tenant, sub.customerId);
+        const stamp = clock.now();
+        const details = {
+          canceledAt: now,
+          cancellationReason: input.reason,
+          cancellationFeedback: input.feedback ?? null,
+          cancellationInitiator: input.initiator ?? 'merchant',
+          updatedAt: stamp,
+        };
+        // At period end: only a billed period can run out; otherwise there is nothing to wait for.
+        if (input.at_period_end && sub.status !== 'scheduled' && sub.status !== 'paused' && sub.nextBillDate) {
+          const next = { ...sub, ...details, cancelAtPeriodEnd: true, cancelAt: sub.nextBillDate };
+          const updated: Subscription = { ...(await store.updateSubscription(tx, next)), items: sub.items };
+          await record(tx, tenant, 'subscription.updated', updated, { cancel_at_period_end: false, cancel_at: sub.cancelAt });
+          return updated;
+        }
+        const next = { ...sub, ...details, status: 'canceled' as const, endedAt: now, nextBillDate: null, cancelAtPeriodEnd: false, cancelAt: today };
+        if (input.prorate && sub.currentPeriodStart && sub.currentPeriodEnd) await creditUnused(tx, tenant, sub, today);
+        const updated: Subscription = { ...(await store.updateSubscription(tx, next)), items: sub.items };
+        await record(tx, tenant, 'subscription.canceled', updated, { status: sub.status });
+        return updated;
+      });
+    },
+
+    pause(tenant: Tenant, id: string): Promise<Subscription> {
+      return transition(tenant, id, 'subscription.paused', (sub, ctx) => {
+        if (sub.status !== 'active' && sub.status !== 'trialing') throw invalidState(sub, 'paused');
+        return { ...sub, status: 'paused', pausedAt: ctx.now };
+      });
+    },
+
+    /**
+     * Back to active. Inside the period already paid for, billing simply continues on its dates;
+     * after it, a new period starts today (the anchor moves) and is invoiced at once.
+     */
+    resume(tenant: Tenant, id: string): Promise<Subscription> {
+      return transition(tenant, id, 'subscription.resumed', (sub, ctx) => {
+        if (sub.status !== 'paused') throw invalidState(sub, 'resumed');
+        const inPaidPeriod = sub.nextBillDate !== null && compare(ctx.today, sub.nextBillDate as CalendarDate) < 0;
+        const restart = inPaidPeriod ? {} : { nextBillDate: ctx.today, billingAnchorDay: toParts(ctx.today).day };
+        return { ...sub, ...restart, status: sub.trialEnd && !sub.currentPeriodStart ? 'trialing' : 'active', pausedAt: null };
+      });
+    },
+
+    /** Undoes a pending cancel-at-period-end, or restarts a canceled subscription from today. */
+    reactivate(tenant: Tenant, id: string): Promise<Subscription> {
+      return transition(tenant, id, 'subscription.reactivated', (sub, ctx) => {
+        const cleared = { cancelAtPeriodEnd: false, cancelAt: null, canceledAt: null, cancellationReason: null, cancellationFeedback: null, cancellationInitiator: null };
+        if (sub.status !== 'canceled') {
+          if (!sub.cancelAtPeriodEnd) throw new DomainError('invalid_state', 'Only a canceled subscription, or one set to cancel at period end, can be reactivated');
+          return { ...sub, ...cleared };
+        }
+        return { ...sub, ...cleared, status: 'active', endedAt: null, nextBillDate: ctx.today, billingAnchorDay: toParts(ctx.today).day };
+      });
+    },
+  };
+
+  /**
+   * Proration of an item change on `today`: for each price whose quantity changes, the unused
+   * part of the old quantity is credited and the new quantity charged for the days left, as
+   * pending items the next invoice carries.
+   */
+  async function prorations(
+    tenant: Tenant,
+    sub: Subscription,
+    wanted: { price: PriceRow; quantity: number }[],
+    today: CalendarDate,
+    stamp: Date,
+  ): Promise<store.PendingItemRow[]> {
+    if (!sub.currentPeriodStart || !sub.currentPeriodEnd) return [];
+    const share = remainingShare(sub.currentPeriodStart as CalendarDate, sub.currentPeriodEnd as CalendarDate, today);
+    if (share.days === 0) return [];
+    const oldQty = new Map(sub.items.map((i) => [i.priceId, i.quantity]));
+    const newQty = new Map(wanted.map((w) => [w.price.id, w.quantity]));
+    const out: store.PendingItemRow[] = [];
+    for (const priceId of new Set([...oldQty.keys(), ...newQty.keys()])) {
+      const delta = (newQty.get(priceId) ?? 0) - (oldQty.get(priceId) ?? 0);
+      if (delta === 0) continue;
+      const price = wanted.find((w) => w.price.id === priceId)?.price ?? (await getPriceRow(db, tenant.merchantId, priceId))!;
+      const product = await getProductRow(db, tenant.merchantId, price.productId);
+      const name = [product?.name, price.nickname].filter(Boolean).join(' – ');
+      const amount = prorate(price.unitAmount * delta, share.days, share.of);
+      if (amount === 0) continue;
+      out.push({
+        merchantId: tenant.merchantId,
+        id: newId('invoiceItem'),
+        customerId: sub.customerId,
+        subscriptionId: sub.id,
+        invoiceId: null,
+        description: `${delta > 0 ? 'Remaining time on' : 'Unused time on'} ${Math.abs(delta)} × ${name}`,
+        quantity: 1,
+        unitAmount: amount,
+        taxBehavior: price.taxBehavior,
+        vatRate: price.vatRate,
+        priceId,
+        periodStart: today,
+        periodEnd: sub.currentPeriodEnd,
+        createdAt: stamp,
+      });
+    }
+    return out;
+  }
+
+  /** On cancelling now: a credit note for the unused days of the period's invoice. */
+  async function creditUnused(tx: Tx, tenant: Tenant, sub: Subscription, today: CalendarDate): Promise<void> {
+    const invoice = await findPeriodInvoice(tx, tenant.merchantId, sub.id, sub.currentPeriodStart!);
+    if (!invoice || !['open', 'partially_paid', 'paid'].includes(invoice.status)) return;
+    const share = remainingShare(sub.currentPeriodStart as CalendarDate, sub.currentPeriodEnd as CalendarDate, today);
+    if (share.days === 0) return;
+    const lines = (await findLines(tx, tenant.merchantId, invoice.id))
+      .filter((l) => !l.proration)
+      .map((l) => ({
+        invoiceLineNo: l.lineNo,
+        description: `Unused time (${today} – ${addDays(sub.currentPeriodEnd as CalendarDate, -1)}): ${l.description}`,
+        quantity: 1,
+        unitAmount: prorate(l.unitAmount * l.quantity, share.days, share.of),
+        taxBehavior: l.taxBehavior,
+        vatRate: l.vatRate,
+        priceId: l.priceId,
+        periodStart: today,
+        periodEnd: sub.currentPeriodEnd,
+      }))
+      .filter((l) => l.unitAmount > 0);
+    if (lines.length === 0) return;
+    const locked = (await findInvoice(tx, tenant.merchantId, invoice.id, { forUpdate: true }))!;
+    await deps.creditNotes.issue(tx, tenant, locked, lines, { reason: 'subscription_canceled', memo: null });
+  }
+}
+export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
