@@ -41,7 +41,7 @@ export function createBillingService(deps: {
     for (;;) {
       const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
       created.push(...r.invoices);
-      if (r.locked < batchSize) return created;
+      if (r.locked === 0) return created;
     }
   }
 
@@ -93,7 +93,9 @@ export function createBillingService(deps: {
           return r.locked;
         });
         batches++;
-        if (locked < batchSize) break;
+        // Until a batch finds nothing: a subscription several periods behind is billed once per
+        // period, in order, one period per batch.
+        if (locked === 0) break;
       }
       await store.setRunStatus(db, merchantId, id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
     } catch (err) {

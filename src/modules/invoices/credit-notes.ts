@@ -31,15 +31,16 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
     tenant: Tenant,
     invoice: InvoiceRow,
     lines: CreditLine[],
-    opts: { reason: CreditNote['reason']; memo?: string | null; metadata?: Record<string, string> },
+    opts: { reason: CreditNote['reason']; memo?: string | null; metadata?: Record<string, string>; creditsTheRest?: boolean },
   ): Promise<CreditNote> {
     if (!CREDITABLE.includes(invoice.status)) throw new DomainError('invalid_state', `A ${invoice.status} invoice cannot be credited`);
     const creditable = invoice.amountDue - invoice.amountCredited;
     if (creditable <= 0) throw new DomainError('invalid_state', 'The invoice has already been credited in full');
     const id = newId('creditNote');
     const priced = priceLines(tenant.merchantId, id, lines, invoice.currency, invoice.reverseCharge);
-    // Rounded credits of several parts could add up to more than the invoice: the last one takes what is left.
-    const amount = Math.min(priced.amounts.amountDue, creditable);
+    // Rounded credits of several parts could add up to more or less than the invoice: the one that
+    // credits the last of its lines (creditsTheRest) takes exactly what is left, never more.
+    const amount = opts.creditsTheRest ? creditable : Math.min(priced.amounts.amountDue, creditable);
     if (amount <= 0) throw new DomainError('validation_failed', 'The credit note would credit nothing');
     const merchant = (await findMerchant(tx, tenant.merchantId))!;
     const customer = (await findCustomer(tx, tenant.merchantId, invoice.customerId))!;
@@ -150,7 +151,10 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
         }
         if (errors.length > 0) throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
         if (lines.length === 0) throw new DomainError('invalid_state', 'Nothing on the invoice is left to credit');
-        return issue(tx, tenant, invoice, lines, { reason: input.reason ?? 'other', memo: input.memo ?? null, metadata: input.metadata ?? {} });
+        const creditsTheRest = invoiceLines.every(
+          (l) => (already.get(l.lineNo) ?? 0) + lines.filter((c) => c.invoiceLineNo === l.lineNo).reduce((s, c) => s + c.quantity, 0) >= l.quantity,
+        );
+        return issue(tx, tenant, invoice, lines, { reason: input.reason ?? 'other', memo: input.memo ?? null, metadata: input.metadata ?? {}, creditsTheRest });
       });
     },
 

@@ -37,6 +37,16 @@ function invalid(errors: FieldError[]): DomainError {
   return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
 }
 
+/** priceLines for lines from a request: totals too large to compute are the caller's mistake (400), not a crash. */
+function priceRequestLines(...args: Parameters<typeof priceLines>): ReturnType<typeof priceLines> {
+  try {
+    return priceLines(...args);
+  } catch (e) {
+    if (e instanceof RangeError) throw invalid([{ field: 'lines', location: 'body', message: e.message }]);
+    throw e;
+  }
+}
+
 export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
   const { db, clock, events } = deps;
 
@@ -111,6 +121,11 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     const merchant = await merchantOf(tx, tenant);
     const customer = (await findCustomer(tx, tenant.merchantId, inv.customerId))!;
     const reverseCharge = isReverseCharge(customer);
+    // A reverse-charge draft stores its lines at 0 % and the rates they had are gone: if the buyer
+    // no longer qualifies, finalising would issue a Swedish invoice without VAT.
+    if (inv.reverseCharge && !reverseCharge) {
+      throw new DomainError('invalid_state', 'The customer is no longer reverse-charged; replace the lines (with their VAT rates) before finalising');
+    }
     const priced = priceLines(tenant.merchantId, inv.id, inv.lines, inv.currency, reverseCharge);
     if (priced.amounts.amountDue < 0) {
       throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
@@ -154,13 +169,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
       const { lines, currency } = await resolveLines(tenant, input.lines, input.currency);
       const merchant = await merchantOf(db, tenant);
       const id = newId('invoice');
-      let priced: ReturnType<typeof priceLines>;
-      try {
-        priced = priceLines(tenant.merchantId, id, lines, currency, isReverseCharge(customer));
-      } catch (e) {
-        if (e instanceof RangeError) throw invalid([{ field: 'lines', location: 'body', message: e.message }]);
-        throw e;
-      }
+      const priced = priceRequestLines(tenant.merchantId, id, lines, currency, isReverseCharge(customer));
       const now = clock.now();
       const row: InvoiceRow = {
         merchantId: tenant.merchantId,
@@ -215,8 +224,10 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
           if (resolved.currency !== inv.currency && input.lines!.some((l) => l.price)) {
             throw invalid([{ field: 'lines', location: 'body', message: `prices must be in the invoice's currency ${inv.currency}` }]);
           }
-          const priced = priceLines(tenant.merchantId, id, resolved.lines, inv.currency, inv.reverseCharge);
-          next = { ...next, ...priced.amounts, lines: priced.lines };
+          // New lines are taxed as the customer is now (reverse charge may have changed since the draft was made).
+          const reverseCharge = isReverseCharge((await findCustomer(tx, tenant.merchantId, inv.customerId))!);
+          const priced = priceRequestLines(tenant.merchantId, id, resolved.lines, inv.currency, reverseCharge);
+          next = { ...next, ...priced.amounts, reverseCharge, lines: priced.lines };
           await store.replaceLines(tx, tenant.merchantId, id, priced.lines);
         }
         if (input.memo !== undefined) next.memo = input.memo;
