@@ -13,6 +13,13 @@ import { billBatch } from './bill.ts';
 import * as store from './store.ts';
 
 export type BillingRun = store.BillingRunRow;
+
+/** The database's own words (drizzle wraps them in "Failed query: <the whole statement>"). */
+function rootMessage(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return (e instanceof Error ? e.message : String(e)).slice(0, 500);
+}
 export const DEFAULT_BATCH_SIZE = 500;
 
 export function createBillingService(deps: {
@@ -99,7 +106,7 @@ export function createBillingService(deps: {
       }
       await store.setRunStatus(db, merchantId, id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
     } catch (err) {
-      await store.setRunStatus(db, merchantId, id, { status: 'failed', lastError: err instanceof Error ? err.message : String(err), updatedAt: clock.now() });
+      await store.setRunStatus(db, merchantId, id, { status: 'failed', lastError: rootMessage(err), updatedAt: clock.now() });
       throw err;
     }
     return (await store.findRun(db, merchantId, id))!;
