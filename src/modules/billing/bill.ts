@@ -18,7 +18,7 @@ import { findItemsOf, findSubscriptions } from '../subscriptions/store.ts';
 import { toSubscriptionResource } from '../subscriptions/contract.ts';
 import * as store from './store.ts';
 
-export type BatchResult = { locked: number; invoices: InvoiceRow[]; ended: string[] };
+export type BatchResult = { locked: number; invoices: InvoiceRow[]; ended: string[]; last?: store.Cursor };
 
 function buyerFrom(s: store.DueSubscription): Buyer {
   const cityLine = [s.c_postal_code, s.c_city].filter(Boolean).join(' ');
@@ -42,10 +42,12 @@ export async function billBatch(
   scope: store.Scope,
   asOf: Date,
   limit: number,
+  after?: store.Cursor,
 ): Promise<BatchResult> {
   const today = toCalendarDate(asOf, merchant.timeZone);
-  const due = await store.lockDue(tx, scope, today, limit);
+  const due = await store.lockDue(tx, scope, today, limit, after);
   if (due.length === 0) return { locked: 0, invoices: [], ended: [] };
+  const lastDue = due[due.length - 1]!;
 
   const toBill: store.DueSubscription[] = [];
   const advances: store.SubscriptionAdvance[] = [];
@@ -73,6 +75,8 @@ export async function billBatch(
   const pendingUsed: { id: string; invoice_id: string }[] = [];
   const events: NewEvent[] = [];
   if (toBill.length > 0) {
+    // Numbers last: the series row stays locked until commit, so concurrent batches of one
+    // merchant wait for each other only from here on.
     const firstNumber = await allocate(tx, merchant.id, invoiceSeries(merchant), toBill.length);
     const firstOcr = await allocate(tx, merchant.id, OCR_SERIES, toBill.length);
     const now = deps.clock.now();
@@ -160,5 +164,5 @@ export async function billBatch(
     events.push({ type, objectId: row.id, object, previousAttributes: { status: before.get(row.id) } });
   }
   await deps.events.recordMany(tx, tenant, events);
-  return { locked: due.length, invoices, ended };
+  return { locked: due.length, invoices, ended, last: { date: lastDue.next_bill_date, id: lastDue.id } };
 }

@@ -90,19 +90,27 @@ export function createBillingService(deps: {
     await store.setRunStatus(db, merchantId, id, { status: 'running', lastError: null, updatedAt: clock.now() });
     const scope = { merchantId, testClockId: run.testClockId };
     let batches = 0;
+    let cursor: store.Cursor | undefined;
     try {
       for (;;) {
         if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return (await store.findRun(db, merchantId, id))!;
-        const locked = await db.transaction(async (tx) => {
+        const r = await db.transaction(async (tx) => {
           const { merchant, tenant } = await merchantAndTenant(tx, merchantId);
-          const r = await billBatch(deps, tx, tenant, merchant, scope, run.asOf, batchSize);
+          const r = await billBatch(deps, tx, tenant, merchant, scope, run.asOf, batchSize, cursor);
           if (r.locked > 0) await store.addProgress(tx, merchantId, id, r.invoices.length, r.ended.length, clock.now());
-          return r.locked;
+          return r;
         });
         batches++;
-        // Until a batch finds nothing: a subscription several periods behind is billed once per
-        // period, in order, one period per batch.
-        if (locked === 0) break;
+        if (r.locked > 0) {
+          cursor = r.last;
+          continue;
+        }
+        // The walk reached the end. A final sweep from the start picks up what it skipped (rows
+        // another executor held and then gave back); the run is done when a sweep finds nothing.
+        // A subscription several periods behind is met again after each period, so it is billed
+        // once per period, in order.
+        if (cursor === undefined) break;
+        cursor = undefined;
       }
       await store.setRunStatus(db, merchantId, id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
     } catch (err) {

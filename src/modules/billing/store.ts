@@ -63,8 +63,12 @@ const scopeWhere = (scope: Scope) => sql`
 /**
  * Up to `limit` subscriptions whose next period has started by `today`, locked for this
  * transaction. SKIP LOCKED lets two runs share the work instead of waiting on each other.
+ * `after` continues from the previous batch: without it every batch would first step over the
+ * index entries the batches before it left behind (quadratic over a large run).
  */
-export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, limit: number): Promise<DueSubscription[]> {
+export type Cursor = { date: string; id: string };
+
+export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, limit: number, after?: Cursor): Promise<DueSubscription[]> {
   const result = await tx.execute(sql`
     select s.id, s.customer_id, s.status, s.currency, s.interval_months, s.billing_anchor_day,
       to_char(s.current_period_start, 'YYYY-MM-DD') as current_period_start,
@@ -88,6 +92,7 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
     from subscriptions s
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
     where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date
+      ${after ? sql`and (s.next_bill_date, s.id) > (${after.date}::date, ${after.id})` : sql``}
     order by s.next_bill_date, s.id
     limit ${limit}
     for update of s skip locked`);

@@ -137,6 +137,8 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
             if (input.lines) errors.push({ field: `lines[${i}].quantity`, location: 'body', message: `at most ${left} of line ${line.lineNo} can still be credited` });
             continue;
           }
+          // The same line twice in one request shares what is left of it.
+          already.set(line.lineNo, (already.get(line.lineNo) ?? 0) + quantity);
           lines.push({
             invoiceLineNo: line.lineNo,
             description: line.description,
@@ -151,9 +153,8 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
         }
         if (errors.length > 0) throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
         if (lines.length === 0) throw new DomainError('invalid_state', 'Nothing on the invoice is left to credit');
-        const creditsTheRest = invoiceLines.every(
-          (l) => (already.get(l.lineNo) ?? 0) + lines.filter((c) => c.invoiceLineNo === l.lineNo).reduce((s, c) => s + c.quantity, 0) >= l.quantity,
-        );
+        // `already` now includes this credit note's lines.
+        const creditsTheRest = invoiceLines.every((l) => (already.get(l.lineNo) ?? 0) >= l.quantity);
         return issue(tx, tenant, invoice, lines, { reason: input.reason ?? 'other', memo: input.memo ?? null, metadata: input.metadata ?? {}, creditsTheRest });
       });
     },

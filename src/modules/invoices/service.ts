@@ -9,7 +9,7 @@ import { DomainError, type FieldError } from '../../http/problem.ts';
 import { toCalendarDate } from '../../domain/calendar-date.ts';
 import type { EventService, Tenant } from '../events/service.ts';
 import type { EventType } from '../events/types.ts';
-import { mergeMetadata } from '../events/changes.ts';
+import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import { findMerchant, type MerchantRow } from '../merchants/store.ts';
 import { findCustomer, getCustomerRow, type CustomerRow } from '../customers/store.ts';
 import { getPriceRow, getProductRow } from '../catalog/store.ts';
@@ -219,7 +219,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
         const draftOnly = input.lines !== undefined || input.memo !== undefined || input.payment_terms_days !== undefined;
         if (draftOnly && inv.status !== 'draft') throw new DomainError('invalid_state', `Only metadata can change once an invoice is finalised; it is ${inv.status}`);
         const before = toInvoiceResource(inv, inv.lines, tenant.livemode);
-        let next: Invoice = { ...inv, updatedAt: clock.now() };
+        let next: Invoice = { ...inv };
         if (resolved) {
           if (resolved.currency !== inv.currency && input.lines!.some((l) => l.price)) {
             throw invalid([{ field: 'lines', location: 'body', message: `prices must be in the invoice's currency ${inv.currency}` }]);
@@ -233,8 +233,11 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
         if (input.memo !== undefined) next.memo = input.memo;
         if (input.payment_terms_days !== undefined) next.paymentTermsDays = input.payment_terms_days;
         if (input.metadata !== undefined) next.metadata = mergeMetadata(inv.metadata, input.metadata);
-        const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: next.lines };
-        await record(tx, tenant, 'invoice.updated', updated, { updated_at: before.updated_at });
+        // Like every other *.updated event: what changed, and no event (nor a new updated_at) for no change.
+        const changed = previousAttributes(before, toInvoiceResource(next, next.lines, tenant.livemode));
+        if (!changed) return inv;
+        const updated: Invoice = { ...(await store.updateInvoice(tx, { ...next, updatedAt: clock.now() })), lines: next.lines };
+        await record(tx, tenant, 'invoice.updated', updated, { ...changed, updated_at: before.updated_at });
         return updated;
       });
     },

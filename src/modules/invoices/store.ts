@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
+import { bulkInsert } from '../../db/bulk.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { creditNotes, invoiceLines, invoices } from './schema.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
@@ -11,12 +12,9 @@ export type InvoiceFilter = {
   status?: InvoiceRow['status'] | undefined;
 };
 
-// 500 invoices × 40 columns stays under PostgreSQL's 65,535 parameters per statement.
-const CHUNK = 500;
-
 export async function insertInvoices(q: Queryable, rows: InvoiceRow[], lines: InvoiceLineRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await q.insert(invoices).values(rows.slice(i, i + CHUNK));
-  for (let i = 0; i < lines.length; i += CHUNK * 2) await q.insert(invoiceLines).values(lines.slice(i, i + CHUNK * 2));
+  await bulkInsert(q, invoices, rows);
+  await bulkInsert(q, invoiceLines, lines);
 }
 
 export async function findInvoice(q: Queryable, merchantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<InvoiceRow | undefined> {
