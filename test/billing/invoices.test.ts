@@ -544,3 +544,14 @@ t.test('one-off invoices', async (t) => {
     t.same([...ids].sort().reverse(), ids, 'newest first');
   });
 });
+
+t.test('an archived price cannot go on a new invoice', async (t) => {
+  const w = await billingWorld(t);
+  const cus = await w.customer();
+  const price = await w.oneTimePrice({ unit_amount: 10000 });
+  await w.must(w.api('PATCH', `/v1/prices/${price.id}`, { active: false }), 200, 'archive price');
+  const r = await w.api('POST', '/v1/invoices', { customer: cus.id, lines: [{ price: price.id }] });
+  t.equal(r.status, 400);
+  t.equal(r.json.errors[0].field, 'lines[0].price');
+  t.equal((await w.api('GET', `/v1/invoices?customer=${cus.id}`)).json.data.length, 0, 'nothing created');
+});

@@ -85,7 +85,7 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
     const credited = invoice.amountCredited + amount;
     const remaining = Math.max(0, invoice.amountDue - invoice.amountPaid - credited);
     // Like Stripe: an open invoice credited down to nothing is settled (paid), not left open.
-    const settles = remaining === 0 && (invoice.status === 'open' || invoice.status === 'partially_paid');
+    const settles = remaining === 0 && (invoice.status === 'open' || invoice.status === 'partially_paid' || invoice.status === 'uncollectible');
     const updated = await store.updateInvoice(tx, {
       ...invoice,
       amountCredited: credited,

@@ -77,6 +77,10 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
           errors.push({ field: `${field}.price`, location: 'body', message: `does not exist: ${l.price}` });
           continue;
         }
+        if (!price.active) {
+          errors.push({ field: `${field}.price`, location: 'body', message: 'is archived; use its replacement' });
+          continue;
+        }
         cur ??= price.currency;
         if (price.currency !== cur) errors.push({ field: `${field}.price`, location: 'body', message: `is in ${price.currency}, the invoice in ${cur}` });
         const product = await getProductRow(db, tenant.merchantId, price.productId);
