@@ -48,11 +48,16 @@ await bench.run(async () => {
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const walAt = async () => String(((await db.execute(sql`select pg_current_wal_lsn()::text as l`)).rows[0] as { l: string }).l);
+  const walMb = async (from: string) =>
+    Number(((await db.execute(sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${from}::pg_lsn) / 1048576.0 as mb`)).rows[0] as { mb: string }).mb);
+  const runWal = await walAt();
   const started = performance.now();
   const run = await billing.createRun(merchant.id, { trigger: 'api' });
   await Promise.all(Array.from({ length: EXECUTORS }, () => billing.executeRun(merchant.id, run.id)));
-  const runMs = performance.now() - started;
+  const runMs = performance.now() - started; say(JSON.stringify((globalThis as any).TT, (_k, v) => typeof v === 'number' ? Math.round(v) : v));
   clearInterval(sampler);
+  const runWalMb = await walMb(runWal);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
   const check = (await db.execute(sql`
@@ -66,6 +71,7 @@ await bench.run(async () => {
   if (!ok) throw new Error('the run did not create exactly one numbered invoice per subscription');
 
   // --- The floor: one INSERT … SELECT of the same invoice and line rows ----------------------------
+  const floorWal = await walAt();
   const floorStarted = performance.now();
   await db.transaction(async (tx) => {
     await tx.execute(sql`
@@ -89,6 +95,7 @@ await bench.run(async () => {
       from subscription_items si where si.merchant_id = ${floorMerchant.id}`);
   });
   const floorMs = performance.now() - floorStarted;
+  const floorWalMb = await walMb(floorWal);
 
   const rate = N / (runMs / 1000);
   const floorRate = N / (floorMs / 1000);
@@ -96,10 +103,10 @@ await bench.run(async () => {
     '',
     `PostgreSQL ${await bench.serverVersion()}, Node ${process.version}, ${N} subscriptions, batch ${BATCH}, ${EXECUTORS} executor(s)`,
     '',
-    '| measurement | time (s) | invoices/s | peak RSS (MB) |',
-    '|---|---|---|---|',
-    `| billing run (invoice + line + number + OCR + 2 events each, batched transactions) | ${(runMs / 1000).toFixed(2)} | ${Math.round(rate)} | ${Math.round(peakRss / 1048576)} |`,
-    `| floor: one INSERT … SELECT of the same invoice and line rows | ${(floorMs / 1000).toFixed(2)} | ${Math.round(floorRate)} | – |`,
+    '| measurement | time (s) | invoices/s | peak RSS (MB) | WAL (MB) |',
+    '|---|---|---|---|---|',
+    `| billing run (invoice + line + number + OCR + 2 events each, batched transactions) | ${(runMs / 1000).toFixed(2)} | ${Math.round(rate)} | ${Math.round(peakRss / 1048576)} | ${Math.round(runWalMb)} |`,
+    `| floor: one INSERT … SELECT of the same invoice and line rows | ${(floorMs / 1000).toFixed(2)} | ${Math.round(floorRate)} | – | ${Math.round(floorWalMb)} |`,
     '',
     `run / floor time: ${(runMs / floorMs).toFixed(2)}x (goal ≤ 4x); goal ≥ 5,000 invoices/s: ${rate >= 5000 ? 'met' : 'not met'}`,
     '',

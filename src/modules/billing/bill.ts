@@ -74,84 +74,90 @@ export async function billBatch(
   const lines: InvoiceLineRow[] = [];
   const pendingUsed: { id: string; invoice_id: string }[] = [];
   const events: NewEvent[] = [];
-  if (toBill.length > 0) {
+  const now = deps.clock.now();
+  toBill.forEach((s) => {
+    const start = s.next_bill_date as CalendarDate;
+    const end = periodEnd(start, s.billing_anchor_day, s.interval_months);
+    const id = newId('invoice');
+    const inputs: LineInput[] = s.items.map((it) => ({
+      description: it.description,
+      quantity: it.quantity,
+      unitAmount: Number(it.unit_amount),
+      taxBehavior: it.tax_behavior,
+      vatRate: it.vat_rate,
+      priceId: it.price_id,
+      subscriptionItemId: it.id,
+      periodStart: start,
+      periodEnd: end,
+    }));
+    for (const p of s.pending ?? []) {
+      inputs.push({
+        description: p.description,
+        quantity: p.quantity,
+        unitAmount: Number(p.unit_amount),
+        taxBehavior: p.tax_behavior,
+        vatRate: p.vat_rate,
+        priceId: p.price_id,
+        periodStart: p.period_start,
+        periodEnd: p.period_end,
+        proration: true,
+      });
+      pendingUsed.push({ id: p.id, invoice_id: id });
+    }
+    const reverseCharge = reverseChargeFor(s);
+    const priced = priceLines(merchant.id, id, inputs, s.currency, reverseCharge);
+    // A credit larger than the period's charge (a big downgrade) leaves nothing to pay, not a negative claim.
+    const settled = priced.amounts.amountDue <= 0;
+    const row: InvoiceRow = {
+      merchantId: merchant.id,
+      id,
+      customerId: s.customer_id,
+      subscriptionId: s.id,
+      billingReason: s.current_period_start === null ? 'subscription_create' : 'subscription_cycle',
+      status: settled ? 'paid' : 'open',
+      currency: s.currency,
+      periodStart: start,
+      periodEnd: end,
+      ...priced.amounts,
+      amountRemaining: Math.max(0, priced.amounts.amountDue),
+      amountPaid: 0,
+      amountCredited: 0,
+      ...finalFields(merchant, 0, 0, today, merchant.paymentTermsDays), // numbered below
+      buyer: buyerFrom(s),
+      reverseCharge,
+      locale: s.c_locale,
+      paymentTermsDays: merchant.paymentTermsDays,
+      memo: null,
+      metadata: {},
+      createdAt: asOf,
+      updatedAt: now,
+      finalizedAt: now,
+      paidAt: settled ? now : null,
+      voidedAt: null,
+      markedUncollectibleAt: null,
+    };
+    invoices.push(row);
+    lines.push(...priced.lines);
+    advances.push({ id: s.id, status: 'active', current_period_start: start, current_period_end: end, next_bill_date: end, ended_at: null });
+  });
+  await store.advanceSubscriptions(tx, merchant.id, advances, now);
+  if (invoices.length > 0) {
     // Numbers last: the series row stays locked until commit, so concurrent batches of one
     // merchant wait for each other only from here on.
-    const firstNumber = await allocate(tx, merchant.id, invoiceSeries(merchant), toBill.length);
-    const firstOcr = await allocate(tx, merchant.id, OCR_SERIES, toBill.length);
-    const now = deps.clock.now();
-    toBill.forEach((s, i) => {
-      const start = s.next_bill_date as CalendarDate;
-      const end = periodEnd(start, s.billing_anchor_day, s.interval_months);
-      const id = newId('invoice');
-      const inputs: LineInput[] = s.items.map((it) => ({
-        description: it.description,
-        quantity: it.quantity,
-        unitAmount: Number(it.unit_amount),
-        taxBehavior: it.tax_behavior,
-        vatRate: it.vat_rate,
-        priceId: it.price_id,
-        subscriptionItemId: it.id,
-        periodStart: start,
-        periodEnd: end,
-      }));
-      for (const p of s.pending ?? []) {
-        inputs.push({
-          description: p.description,
-          quantity: p.quantity,
-          unitAmount: Number(p.unit_amount),
-          taxBehavior: p.tax_behavior,
-          vatRate: p.vat_rate,
-          priceId: p.price_id,
-          periodStart: p.period_start,
-          periodEnd: p.period_end,
-          proration: true,
-        });
-        pendingUsed.push({ id: p.id, invoice_id: id });
-      }
-      const reverseCharge = reverseChargeFor(s);
-      const priced = priceLines(merchant.id, id, inputs, s.currency, reverseCharge);
-      // A credit larger than the period's charge (a big downgrade) leaves nothing to pay, not a negative claim.
-      const settled = priced.amounts.amountDue <= 0;
-      const row: InvoiceRow = {
-        merchantId: merchant.id,
-        id,
-        customerId: s.customer_id,
-        subscriptionId: s.id,
-        billingReason: s.current_period_start === null ? 'subscription_create' : 'subscription_cycle',
-        status: settled ? 'paid' : 'open',
-        currency: s.currency,
-        periodStart: start,
-        periodEnd: end,
-        ...priced.amounts,
-        amountRemaining: Math.max(0, priced.amounts.amountDue),
-        amountPaid: 0,
-        amountCredited: 0,
-        ...finalFields(merchant, firstNumber + i, firstOcr + i, today, merchant.paymentTermsDays),
-        buyer: buyerFrom(s),
-        reverseCharge,
-        locale: s.c_locale,
-        paymentTermsDays: merchant.paymentTermsDays,
-        memo: null,
-        metadata: {},
-        createdAt: asOf,
-        updatedAt: now,
-        finalizedAt: now,
-        paidAt: settled ? now : null,
-        voidedAt: null,
-        markedUncollectibleAt: null,
-      };
-      invoices.push(row);
-      lines.push(...priced.lines);
-      advances.push({ id: s.id, status: 'active', current_period_start: start, current_period_end: end, next_bill_date: end, ended_at: null });
-      const object = toInvoiceResource(row, priced.lines, tenant.livemode);
-      events.push({ type: 'invoice.created', objectId: id, object }, { type: 'invoice.finalized', objectId: id, object });
-      if (settled) events.push({ type: 'invoice.paid', objectId: id, object });
+    const firstNumber = await allocate(tx, merchant.id, invoiceSeries(merchant), invoices.length);
+    const firstOcr = await allocate(tx, merchant.id, OCR_SERIES, invoices.length);
+    let l = 0;
+    invoices.forEach((row, i) => {
+      Object.assign(row, finalFields(merchant, firstNumber + i, firstOcr + i, today, merchant.paymentTermsDays));
+      const own: InvoiceLineRow[] = [];
+      while (l < lines.length && lines[l]!.invoiceId === row.id) own.push(lines[l++]!);
+      const object = toInvoiceResource(row, own, tenant.livemode);
+      events.push({ type: 'invoice.created', objectId: row.id, object }, { type: 'invoice.finalized', objectId: row.id, object });
+      if (row.status === 'paid') events.push({ type: 'invoice.paid', objectId: row.id, object });
     });
     await insertInvoices(tx, invoices, lines);
     await store.attachPendingItems(tx, merchant.id, pendingUsed);
   }
-  await store.advanceSubscriptions(tx, merchant.id, advances, deps.clock.now());
   // Status changes (a trial or scheduled start becoming active, a cancellation taking effect) are
   // few per batch; renewals change only the period and stay quiet, as invoice events tell of them.
   const before = new Map(due.map((s) => [s.id, s.status]));

@@ -5,6 +5,7 @@ import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db, Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { events } from './schema.ts';
+import { bulkInsertSql } from '../../db/bulk.ts';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventFilter = {
@@ -50,28 +51,7 @@ export async function insertEventWith(
  */
 export async function insertEventsWith(tx: Queryable, rows: EventRow[], tail: (before: SQL) => SQL): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      merchant_id: r.merchantId,
-      id: r.id,
-      type: r.type,
-      api_version: r.apiVersion,
-      livemode: r.livemode,
-      object_id: r.objectId,
-      data: r.data,
-      created_at: r.createdAt.toISOString(),
-    })),
-  );
-  await tx.execute(
-    tail(sql`
-    recorded as (
-      insert into events (merchant_id, id, type, api_version, livemode, object_id, data, created_at)
-      select x.merchant_id, x.id, x.type, x.api_version, x.livemode, x.object_id, x.data, x.created_at
-      from jsonb_to_recordset(${json}::jsonb) as x(merchant_id text, id text, type text, api_version text, livemode boolean,
-        object_id text, data jsonb, created_at timestamptz)
-      returning merchant_id, id, type, created_at
-    ),`),
-  );
+  await tx.execute(tail(sql`recorded as (${bulkInsertSql(events, rows)} returning merchant_id, id, type, created_at),`));
 }
 
 const dialect = new PgDialect();
