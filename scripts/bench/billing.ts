@@ -55,7 +55,7 @@ await bench.run(async () => {
   const started = performance.now();
   const run = await billing.createRun(merchant.id, { trigger: 'api' });
   await Promise.all(Array.from({ length: EXECUTORS }, () => billing.executeRun(merchant.id, run.id)));
-  const runMs = performance.now() - started; say(JSON.stringify((globalThis as any).TT, (_k, v) => typeof v === 'number' ? Math.round(v) : v));
+  const runMs = performance.now() - started;
   clearInterval(sampler);
   const runWalMb = await walMb(runWal);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
