@@ -36,6 +36,9 @@ const ALL_DONE = (n: number) => ({ invoices: n, distinct_periods: n, min_seq: 1,
 
 t.test('two runs at once: every subscription billed exactly once, numbers without gaps', async (t) => {
   const w = await world(t, 1200);
+  // A webhook endpoint that wants finalized invoices: each one fans out in the batch's transaction.
+  const hook = await call(w.app, { method: 'POST', url: '/v1/webhook-endpoints', headers: w.m.auth, payload: { url: 'http://127.0.0.1:9/hooks', enabled_events: ['invoice.finalized'] } });
+  t.equal(hook.status, 201, hook.body);
   const [a, b] = [await w.billing.createRun(w.m.id, { trigger: 'api' }), await w.billing.createRun(w.m.id, { trigger: 'schedule' })];
   t.equal(a.subscriptionsDue, 1200);
   const [ra, rb] = await Promise.all([w.billing.executeRun(w.m.id, a.id), w.billing.executeRun(w.m.id, b.id)]);
@@ -44,6 +47,15 @@ t.test('two runs at once: every subscription billed exactly once, numbers withou
   t.equal(ra.invoicesCreated + rb.invoicesCreated, 1200, 'the runs shared the work');
   t.ok(ra.invoicesCreated > 0 && rb.invoicesCreated > 0, `both worked (${ra.invoicesCreated} + ${rb.invoicesCreated})`);
   t.same(await invoiceFacts(w.database.db, w.m.id), ALL_DONE(1200));
+  const deliveries = await w.database.db.execute(sql`
+    select count(*)::int as n, count(distinct d.event_id)::int as events from webhook_deliveries d
+    join events e on e.merchant_id = d.merchant_id and e.id = d.event_id where d.merchant_id = ${w.m.id} and e.type = 'invoice.finalized'`);
+  t.same(deliveries.rows[0], { n: 1200, events: 1200 }, 'one delivery per finalized invoice');
+  const sample = await w.database.db.execute(sql`
+    select e.data->'object'->>'number' as number, i.number as invoice_number from events e
+    join invoices i on i.merchant_id = e.merchant_id and i.id = e.object_id
+    where e.merchant_id = ${w.m.id} and e.type = 'invoice.created'`);
+  t.ok(sample.rows.every((r: any) => r.number === r.invoice_number), 'each event carries its own invoice');
   // A third run finds nothing.
   const c = await w.billing.executeRun(w.m.id, (await w.billing.createRun(w.m.id, { trigger: 'api' })).id);
   t.match(c, { status: 'completed', subscriptionsDue: 0, invoicesCreated: 0 });

@@ -5,7 +5,6 @@ import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db, Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { events } from './schema.ts';
-import { bulkInsertSql } from '../../db/bulk.ts';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventFilter = {
@@ -51,7 +50,33 @@ export async function insertEventWith(
  */
 export async function insertEventsWith(tx: Queryable, rows: EventRow[], tail: (before: SQL) => SQL): Promise<void> {
   if (rows.length === 0) return;
-  await tx.execute(tail(sql`recorded as (${bulkInsertSql(events, rows)} returning merchant_id, id, type, created_at),`));
+  // An invoice's created and finalized events carry the same object: each distinct payload is
+  // sent and parsed into jsonb once (a materialised CTE), then joined to the events that share it.
+  const payloads: string[] = [];
+  const payloadIndex = new Map<string, number>();
+  const refs = rows.map((r) => {
+    const text = JSON.stringify(r.data);
+    let n = payloadIndex.get(text);
+    if (n === undefined) payloadIndex.set(text, (n = payloads.push(text)));
+    return n;
+  });
+  const col = <T>(f: (r: EventRow) => T) => sql.param(rows.map(f));
+  await tx.execute(
+    tail(sql`
+    payloads as materialized (
+      select p.n, p.data::jsonb as data from unnest(${sql.param(payloads)}::text[]) with ordinality as p(data, n)
+    ),
+    recorded as (
+      insert into events (merchant_id, id, type, api_version, livemode, object_id, data, created_at)
+      select e.merchant_id, e.id, e.type, e.api_version, e.livemode, e.object_id, p.data, e.created_at
+      from unnest(${col((r) => r.merchantId)}::text[], ${col((r) => r.id)}::text[], ${col((r) => r.type)}::text[],
+        ${col((r) => r.apiVersion)}::text[], ${col((r) => r.livemode)}::boolean[], ${col((r) => r.objectId)}::text[],
+        ${sql.param(refs)}::int[], ${col((r) => r.createdAt.toISOString())}::timestamptz[])
+        as e(merchant_id, id, type, api_version, livemode, object_id, n, created_at)
+      join payloads p on p.n = e.n
+      returning merchant_id, id, type, created_at
+    ),`),
+  );
 }
 
 const dialect = new PgDialect();
