@@ -1,7 +1,7 @@
 // Credit notes (kreditfakturor) through the HTTP API: full and partial credits, their own number
 // series, what they do to the invoice, what cannot be credited, lists and events.
 import t from 'tap';
-import { billingWorld, PROBLEM } from './world.ts';
+import { billingWorld, pdfText, PROBLEM } from './world.ts';
 
 t.test('credit notes', async (t) => {
   const w = await billingWorld(t);
@@ -206,4 +206,21 @@ t.test('credit notes', async (t) => {
     t.equal(next.json.number, 'F-K6');
     t.equal((await api('GET', '/v1/credit-notes/cn_01KB2Y5M8Q0ZC3V1S7N4D6F9XA')).status, 404);
   });
+});
+
+t.test('a credit note renders as HTML and PDF', async (t) => {
+  const w = await billingWorld(t);
+  const anna = await w.customer();
+  const inv = await w.must(w.api('POST', '/v1/invoices', { customer: anna.id, lines: [{ description: 'Städning', quantity: 2, unit_amount: 50000, vat_rate: 25 }], auto_finalize: true }), 201, 'invoice');
+  const cn = await w.must(w.api('POST', '/v1/credit-notes', { invoice: inv.id, lines: [{ line_no: 1, quantity: 1 }] }), 201, 'credit note');
+  const html = await w.api('GET', `/v1/credit-notes/${cn.id}/html`);
+  t.equal(html.status, 200);
+  t.match(html.headers['content-type'], /text\/html/);
+  for (const text of ['Kreditfaktura', cn.number, inv.number, 'Städning', '625,00']) t.ok(html.body.includes(text), `html has ${text}`);
+  const pdf = await w.app.inject({ method: 'GET', url: `/v1/credit-notes/${cn.id}/pdf`, headers: w.m.auth });
+  t.equal(pdf.statusCode, 200);
+  t.equal(pdf.headers['content-type'], 'application/pdf');
+  const text = await pdfText(pdf.rawPayload);
+  for (const s of ['Kreditfaktura', cn.number, inv.number, 'Städning']) t.ok(text.includes(s), `pdf has ${s}`);
+  t.equal((await w.api('GET', '/v1/credit-notes/cn_00000000000000000000000000/pdf')).status, 404);
 });

@@ -2,28 +2,11 @@
 // dates, snapshots), payments, void, uncollectible, delete, validation, isolation, events and the
 // HTML and PDF documents.
 import t from 'tap';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { isValidOcr } from '../../src/domain/ocr.ts';
-import { billingWorld, PROBLEM, SELLER_SETTINGS } from './world.ts';
+import { billingWorld, pdfText, PROBLEM, SELLER_SETTINGS } from './world.ts';
 
 const NBSP = '\u00a0';
 const nb = (s: string) => s.replaceAll(' ', NBSP);
-
-async function pdfText(buf: Buffer): Promise<string> {
-  const task = getDocument({ data: new Uint8Array(buf), verbosity: 0 });
-  const pdf = await task.promise;
-  try {
-    const pages: string[] = [];
-    for (let i = 1; i <= pdf.numPages; i++) {
-      const content = await (await pdf.getPage(i)).getTextContent();
-      pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-    }
-    // Text comes back in runs with arbitrary spacing (and NBSPs): collapse all whitespace.
-    return pages.join(' ').replace(/\s+/g, ' ');
-  } finally {
-    await task.destroy();
-  }
-}
 
 t.test('one-off invoices', async (t) => {
   const w = await billingWorld(t);

@@ -1,6 +1,7 @@
 // A billing test world: the real app on a fresh database, a merchant with complete Swedish seller
 // settings (set through PATCH /v1/merchant, as a merchant would), and small helpers for customers,
 // prices and calls. Shared by test/billing/*.test.ts; keep the exports stable.
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { buildTestApp, call, type TestMerchant } from '../helpers/app.ts';
 
 type T = Parameters<typeof buildTestApp>[0];
@@ -101,3 +102,20 @@ export async function billingWorld(t: T, opts: { poolMax?: number; settings?: Re
 }
 
 export type BillingWorld = Awaited<ReturnType<typeof billingWorld>>;
+
+/** The text of every page of a PDF, as a standard reader (PDF.js) extracts it. */
+export async function pdfText(buf: Buffer): Promise<string> {
+  const task = getDocument({ data: new Uint8Array(buf), verbosity: 0 });
+  const pdf = await task.promise;
+  try {
+    const pages: string[] = [];
+    for (let i = 1; i <= pdf.numPages; i++) {
+      const content = await (await pdf.getPage(i)).getTextContent();
+      pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+    }
+    // Text comes back in runs with arbitrary spacing (and NBSPs): collapse all whitespace.
+    return pages.join(' ').replace(/\s+/g, ' ');
+  } finally {
+    await task.destroy();
+  }
+}

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CreditNoteService } from './credit-notes.ts';
 import { CreateCreditNoteBody, CreditNote, CreditNoteList, CreditNoteParams, ListCreditNotesQuery, toCreditNoteResource } from './contract.ts';
 import { problemResponses } from '../../http/schemas.ts';
+import { documentRoutes } from './document-routes.ts';
 
 const tags = ['Invoices'];
 
@@ -46,4 +47,6 @@ export const creditNoteRoutes =
       schema: { operationId: 'getCreditNote', summary: 'Retrieve a credit note', tags, params: CreditNoteParams, response: { 200: CreditNote, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => toCreditNoteResource(await creditNotes.get(req.principal, req.params.id), req.principal.livemode),
     });
+
+    documentRoutes(app, { path: '/v1/credit-notes/:id', name: 'CreditNote', what: 'credit note', tags, params: CreditNoteParams, load: creditNotes.document });
   };

@@ -11,10 +11,11 @@ import type { EventService, Tenant } from '../events/service.ts';
 import { findMerchant } from '../merchants/store.ts';
 import { findCustomer } from '../customers/store.ts';
 import { nowFor } from '../test-clocks/time.ts';
-import { creditNoteSeries, priceLines, type InvoiceRow, type LineInput } from './compose.ts';
+import { creditNoteSeries, priceLines, sellerOf, type InvoiceRow, type LineInput } from './compose.ts';
 import { allocate } from './number-series.ts';
 import { toCreditNoteResource, toInvoiceResource, type CreateCreditNoteInput } from './contract.ts';
 import type { CreditNoteLine } from './schema.ts';
+import type { InvoiceDocument } from './document.ts';
 import * as store from './store.ts';
 
 export type CreditNote = store.CreditNoteRow;
@@ -163,6 +164,43 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
       const row = await store.findCreditNote(db, tenant.merchantId, id);
       if (!row) throw new DomainError('not_found', `No such credit note: ${id}`);
       return row;
+    },
+
+    /** The credit note as a document to render, with the parties as on the invoice it credits. */
+    async document(tenant: Tenant, id: string): Promise<InvoiceDocument> {
+      const cn = await store.findCreditNote(db, tenant.merchantId, id);
+      if (!cn) throw new DomainError('not_found', `No such credit note: ${id}`);
+      const invoice = (await store.findInvoice(db, tenant.merchantId, cn.invoiceId))!;
+      return {
+        kind: 'credit_note',
+        locale: invoice.locale,
+        id: cn.id,
+        number: cn.number,
+        status: cn.status,
+        currency: cn.currency,
+        issueDate: cn.issueDate,
+        dueDate: null,
+        periodStart: null,
+        periodEnd: null,
+        seller: invoice.seller ?? sellerOf((await findMerchant(db, tenant.merchantId))!),
+        buyer: invoice.buyer!,
+        reverseCharge: invoice.reverseCharge,
+        lines: cn.lines.map((l) => ({ ...l, periodStart: null, periodEnd: null })),
+        vatBreakdown: cn.vatBreakdown,
+        subtotal: cn.subtotal,
+        vatTotal: cn.vatTotal,
+        total: cn.total,
+        rounding: cn.rounding,
+        amountDue: cn.amount,
+        amountPaid: 0,
+        amountCredited: 0,
+        amountRemaining: 0,
+        ocrReference: null,
+        paymentTermsDays: invoice.paymentTermsDays,
+        lateInterestText: null,
+        creditedInvoiceNumber: invoice.number,
+        memo: cn.memo,
+      };
     },
 
     async list(tenant: Tenant, filter: { invoiceId?: string | undefined }, page: PageParams): Promise<Page<CreditNote>> {

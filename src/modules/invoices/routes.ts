@@ -13,8 +13,7 @@ import {
 } from './contract.ts';
 import { problemResponses } from '../../http/schemas.ts';
 import type { Tenant } from '../events/service.ts';
-import { renderInvoiceHtml } from './render/html.ts';
-import { renderInvoicePdf } from './render/pdf.ts';
+import { documentRoutes } from './document-routes.ts';
 
 const tags = ['Invoices'];
 
@@ -132,41 +131,5 @@ export const invoiceRoutes =
       invoices.markUncollectible(p, id),
     );
 
-    app.get('/v1/invoices/:id/html', {
-      schema: {
-        operationId: 'getInvoiceHtml',
-        summary: 'The invoice as an HTML page',
-        description: "In the customer's language (sv or en), readable on a phone, with payment details (bankgiro, OCR, Swish QR) at the top.",
-        tags,
-        params: InvoiceParams,
-        produces: ['text/html'],
-        response: { 200: { description: 'HTML document', content: { 'text/html': { schema: Type.String() } } }, ...problemResponses('validation_failed', 'not_found') },
-      },
-      handler: async (req, reply) => {
-        const doc = await invoices.document(req.principal, req.params.id);
-        reply.type('text/html; charset=utf-8');
-        return renderInvoiceHtml(doc);
-      },
-    });
-
-    app.get('/v1/invoices/:id/pdf', {
-      schema: {
-        operationId: 'getInvoicePdf',
-        summary: 'The invoice as a PDF',
-        description: 'A4, fonts embedded.',
-        tags,
-        params: InvoiceParams,
-        produces: ['application/pdf'],
-        response: {
-          200: { description: 'PDF document', content: { 'application/pdf': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
-          ...problemResponses('validation_failed', 'not_found'),
-        },
-      },
-      handler: async (req, reply) => {
-        const doc = await invoices.document(req.principal, req.params.id);
-        reply.type('application/pdf');
-        reply.header('content-disposition', `inline; filename="${doc.number ?? doc.id}.pdf"`);
-        return renderInvoicePdf(doc);
-      },
-    });
+    documentRoutes(app, { path: '/v1/invoices/:id', name: 'Invoice', what: 'invoice', tags, params: InvoiceParams, load: invoices.document });
   };
