@@ -5,6 +5,7 @@ CREATE TABLE "test_clocks" (
 	"frozen_time" timestamp with time zone NOT NULL,
 	"status" text NOT NULL,
 	"target_time" timestamp with time zone,
+	"advanced_from" timestamp with time zone,
 	"created_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "test_clocks_merchant_id_id_pk" PRIMARY KEY("merchant_id","id")

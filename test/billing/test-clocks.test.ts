@@ -1,6 +1,7 @@
 // Test clocks: months of billing in seconds, in order, as of each billing date; live keys never
 // touch them; customers on real time are not moved.
 import t from 'tap';
+import { sql } from 'drizzle-orm';
 import { billingWorld, PROBLEM, type Api } from './world.ts';
 
 async function waitReady(api: Api, id: string): Promise<any> {
@@ -73,6 +74,27 @@ t.test('twelve months on a test clock: exactly twelve invoices per monthly subsc
   await waitReady(w.api, clock);
   t.match((await w.api('GET', `/v1/subscriptions/${sub.id}`)).json, { status: 'canceled', ended_at: '2028-03-30T22:00:00.000Z' });
   t.equal((await list(sub.id)).length, 14);
+});
+
+t.test("webhook deliveries of the clock's customers fall due as if the jump had passed", async (t) => {
+  const w = await billingWorld(t);
+  const hook = await w.api('POST', '/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hooks', enabled_events: ['*'] });
+  t.equal(hook.status, 201, hook.body);
+  const clock = (await w.api('POST', '/v1/test-clocks', { frozen_time: '2027-01-01T10:00:00Z' })).json.id;
+  const simulated = await w.customer({ test_clock: clock });
+  const real = await w.customer({ name: 'Real Time' });
+  const due = async (objectId: string) => {
+    const r = await w.database.db.execute(sql`
+      select d.next_attempt_at from webhook_deliveries d join events e on e.merchant_id = d.merchant_id and e.id = d.event_id
+      where e.object_id = ${objectId}`);
+    return (r.rows as { next_attempt_at: string | Date }[]).map((x) => new Date(x.next_attempt_at).toISOString());
+  };
+  const [before] = await due(simulated.id);
+  const [realBefore] = await due(real.id);
+  await w.api('POST', `/v1/test-clocks/${clock}/advance`, { frozen_time: '2027-01-31T10:00:00Z' });
+  await waitReady(w.api, clock);
+  t.same(await due(simulated.id), [new Date(Date.parse(before!) - 30 * 86_400_000).toISOString()], '30 days sooner');
+  t.same(await due(real.id), [realBefore], 'real time untouched');
 });
 
 t.test('test clocks are test mode only', async (t) => {

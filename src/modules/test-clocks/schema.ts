@@ -14,6 +14,8 @@ export const testClocks = pgTable(
     status: text('status', { enum: ['ready', 'advancing'] }).notNull(),
     // The time the clock is advancing to (frozen_time moves there step by step).
     targetTime: timestamp('target_time', { withTimezone: true, mode: 'date' }),
+    // Where the advance in progress started: the whole jump is what webhook retries skip.
+    advancedFrom: timestamp('advanced_from', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

@@ -13,6 +13,7 @@ import type { Tenant } from '../events/service.ts';
 import { findMerchant } from '../merchants/store.ts';
 import type { BillingService } from '../billing/service.ts';
 import { earliestDue } from '../billing/store.ts';
+import { pullForwardForTestClock } from '../webhooks/store.ts';
 import * as store from './store.ts';
 
 export type TestClock = store.TestClockRow;
@@ -49,7 +50,11 @@ export function createTestClockService(deps: {
         const tc = await store.findTestClock(tx, merchantId, id, { forUpdate: true });
         if (!tc || tc.status !== 'advancing' || !tc.targetTime) return tc ?? null;
         const next = await earliestDue(tx, scope, toCalendarDate(tc.targetTime, merchant.timeZone));
-        if (next === null) return store.updateTestClock(tx, { ...tc, frozenTime: tc.targetTime, targetTime: null, status: 'ready', updatedAt: clock.now() });
+        if (next === null) {
+          // Webhook retries of these customers' events fall due as if the whole jump had passed.
+          if (tc.advancedFrom) await pullForwardForTestClock(tx, merchantId, id, tc.targetTime.getTime() - tc.advancedFrom.getTime());
+          return store.updateTestClock(tx, { ...tc, frozenTime: tc.targetTime, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() });
+        }
         // The moment that billing date began for these customers (never before the clock's own time).
         const dayStart = startOfDayInstant(next as CalendarDate, merchant.timeZone);
         const step = dayStart > tc.frozenTime ? dayStart : tc.frozenTime;
@@ -75,6 +80,7 @@ export function createTestClockService(deps: {
         frozenTime: new Date(input.frozen_time),
         status: 'ready',
         targetTime: null,
+        advancedFrom: null,
         createdAt: now,
         updatedAt: now,
       };
@@ -108,7 +114,7 @@ export function createTestClockService(deps: {
         if (target.getTime() - tc.frozenTime.getTime() > MAX_JUMP_MS) {
           throw new DomainError('validation_failed', 'A clock advances at most five years at a time', { errors: [{ ...field[0]!, message: 'is more than five years ahead' }] });
         }
-        return store.updateTestClock(tx, { ...tc, status: 'advancing', targetTime: target, updatedAt: clock.now() });
+        return store.updateTestClock(tx, { ...tc, status: 'advancing', targetTime: target, advancedFrom: tc.frozenTime, updatedAt: clock.now() });
       });
       catchUp(tenant.merchantId, id).catch((err) => deps.onError?.(err, started));
       return started;

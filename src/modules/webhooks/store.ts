@@ -128,3 +128,28 @@ export async function listAttempts(q: Queryable, merchantId: string, endpointId:
     .orderBy(asc(webhookAttempts.id))
     .limit(page.limit + 1);
 }
+
+/**
+ * A test clock jumped `ms` ahead: pending deliveries of events about its customers (the customers,
+ * their subscriptions, invoices and credit notes) fall due that much sooner, as if the time had
+ * passed for their retry schedule too. Wakes the delivery workers.
+ */
+export async function pullForwardForTestClock(q: Queryable, merchantId: string, testClockId: string, ms: number): Promise<number> {
+  const result = await q.execute(sql`
+    with clock_customers as (
+      select id from customers where merchant_id = ${merchantId} and test_clock_id = ${testClockId}
+    ), objects as (
+      select id from clock_customers
+      union all select id from subscriptions where merchant_id = ${merchantId} and customer_id in (select id from clock_customers)
+      union all select id from invoices where merchant_id = ${merchantId} and customer_id in (select id from clock_customers)
+      union all select id from credit_notes where merchant_id = ${merchantId} and customer_id in (select id from clock_customers)
+    ), moved as (
+      update webhook_deliveries d set next_attempt_at = d.next_attempt_at - make_interval(secs => ${ms / 1000})
+      from events e
+      where e.merchant_id = ${merchantId} and e.object_id in (select id from objects)
+        and d.merchant_id = e.merchant_id and d.event_id = e.id and d.status = 'pending'
+      returning 1
+    )
+    select c.n, (select pg_notify(${WAKE_CHANNEL}, '') where c.n > 0)::text as woke from (select count(*)::int as n from moved) c`);
+  return (result.rows[0] as { n: number }).n;
+}
