@@ -9,29 +9,28 @@ import { compare, startOfDayInstant, toCalendarDate, type CalendarDate } from '.
 import { periodEnd } from '../../domain/billing-period.ts';
 import type { EventService, NewEvent, Tenant } from '../events/service.ts';
 import type { MerchantRow } from '../merchants/store.ts';
-import { OCR_SERIES, finalFields, invoiceSeries, priceLines, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
+import { OCR_SERIES, buyerOf, finalFields, isReverseCharge, type BuyerFields, invoiceSeries, priceLines, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
 import { allocate } from '../invoices/number-series.ts';
 import { insertInvoices } from '../invoices/store.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
-import type { Buyer } from '../invoices/document.ts';
 import { findItemsOf, findSubscriptions } from '../subscriptions/store.ts';
 import { toSubscriptionResource } from '../subscriptions/contract.ts';
 import * as store from './store.ts';
 
 export type BatchResult = { locked: number; invoices: InvoiceRow[]; ended: string[]; last?: store.Cursor };
 
-function buyerFrom(s: store.DueSubscription): Buyer {
-  const cityLine = [s.c_postal_code, s.c_city].filter(Boolean).join(' ');
+function buyerFields(s: store.DueSubscription): BuyerFields {
   return {
+    id: s.customer_id,
+    type: s.c_type,
     name: s.c_name,
-    addressLines: [s.c_address_line1, s.c_address_line2, cityLine, s.c_country && s.c_country !== 'SE' ? s.c_country : null].filter((l): l is string => !!l),
     vatNumber: s.c_vat_number,
-    customerId: s.customer_id,
+    addressLine1: s.c_address_line1,
+    addressLine2: s.c_address_line2,
+    postalCode: s.c_postal_code,
+    city: s.c_city,
+    country: s.c_country,
   };
-}
-
-function reverseChargeFor(s: store.DueSubscription): boolean {
-  return s.c_type === 'company' && !!s.c_vat_number && !s.c_vat_number.startsWith('SE') && !!s.c_country && s.c_country !== 'SE';
 }
 
 export async function billBatch(
@@ -104,7 +103,8 @@ export async function billBatch(
       });
       pendingUsed.push({ id: p.id, invoice_id: id });
     }
-    const reverseCharge = reverseChargeFor(s);
+    const customer = buyerFields(s);
+    const reverseCharge = isReverseCharge(customer);
     const priced = priceLines(merchant.id, id, inputs, s.currency, reverseCharge);
     // A credit larger than the period's charge (a big downgrade) leaves nothing to pay, not a negative claim.
     const settled = priced.amounts.amountDue <= 0;
@@ -123,7 +123,7 @@ export async function billBatch(
       amountPaid: 0,
       amountCredited: 0,
       ...finalFields(merchant, 0, 0, today, merchant.paymentTermsDays), // numbered below
-      buyer: buyerFrom(s),
+      buyer: buyerOf(customer),
       reverseCharge,
       locale: s.c_locale,
       paymentTermsDays: merchant.paymentTermsDays,

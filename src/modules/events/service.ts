@@ -20,6 +20,19 @@ export type NewEvent = {
 
 export type FanOutStatement = (before: SQL) => SQL;
 
+function toRow(tenant: Tenant, e: NewEvent, createdAt: Date): Event {
+  return {
+    merchantId: tenant.merchantId,
+    id: newId('event'),
+    type: e.type,
+    apiVersion: API_VERSION,
+    livemode: tenant.livemode,
+    objectId: e.objectId,
+    data: e.previousAttributes ? { object: e.object, previous_attributes: e.previousAttributes } : { object: e.object },
+    createdAt,
+  };
+}
+
 export function createEventService(deps: { db: Db; clock: Clock; fanOutStatement: FanOutStatement }) {
   const { db, clock } = deps;
   return {
@@ -29,33 +42,15 @@ export function createEventService(deps: { db: Db; clock: Clock; fanOutStatement
      * then one statement, atomic without BEGIN/COMMIT.
      */
     async record(q: Queryable, tenant: Tenant, e: NewEvent, change?: SQL): Promise<Event> {
-      const row: Event = {
-        merchantId: tenant.merchantId,
-        id: newId('event'),
-        type: e.type,
-        apiVersion: API_VERSION,
-        livemode: tenant.livemode,
-        objectId: e.objectId,
-        data: e.previousAttributes ? { object: e.object, previous_attributes: e.previousAttributes } : { object: e.object },
-        createdAt: clock.now(),
-      };
+      const row = toRow(tenant, e, clock.now());
       await store.insertEventWith(q, row, change, deps.fanOutStatement);
       return row;
     },
 
-    /** Records many events in the caller's transaction, one statement (created_at may differ per event). */
-    async recordMany(tx: Queryable, tenant: Tenant, list: (NewEvent & { createdAt?: Date })[]): Promise<void> {
+    /** Records many events in the caller's transaction, in one statement. */
+    async recordMany(tx: Queryable, tenant: Tenant, list: NewEvent[]): Promise<void> {
       const now = clock.now();
-      const rows = list.map((e): Event => ({
-        merchantId: tenant.merchantId,
-        id: newId('event'),
-        type: e.type,
-        apiVersion: API_VERSION,
-        livemode: tenant.livemode,
-        objectId: e.objectId,
-        data: e.previousAttributes ? { object: e.object, previous_attributes: e.previousAttributes } : { object: e.object },
-        createdAt: e.createdAt ?? now,
-      }));
+      const rows = list.map((e) => toRow(tenant, e, now));
       await store.insertEventsWith(tx, rows, deps.fanOutStatement);
     },
 

@@ -40,7 +40,10 @@ export function sellerOf(m: MerchantRow): Seller {
   };
 }
 
-export function buyerOf(c: CustomerRow): Buyer {
+/** The customer fields an invoice needs about its buyer. */
+export type BuyerFields = Pick<CustomerRow, 'id' | 'type' | 'name' | 'vatNumber' | 'addressLine1' | 'addressLine2' | 'postalCode' | 'city' | 'country'>;
+
+export function buyerOf(c: BuyerFields): Buyer {
   const cityLine = [c.postalCode, c.city].filter(Boolean).join(' ');
   return {
     name: c.name,
@@ -54,7 +57,7 @@ export function buyerOf(c: CustomerRow): Buyer {
  * Reverse charge (omvänd betalningsskyldighet): a business buyer registered for VAT in another EU
  * country pays the VAT itself, so the seller charges none and says so on the invoice.
  */
-export function isReverseCharge(c: CustomerRow): boolean {
+export function isReverseCharge(c: BuyerFields): boolean {
   return c.type === 'company' && !!c.vatNumber && !c.vatNumber.startsWith('SE') && !!c.country && c.country !== 'SE';
 }
 
@@ -109,6 +112,12 @@ export function priceLines(
       vatBreakdown: totals.vatByRate.map((r) => ({ vatRate: r.vatRate, net: r.net, vat: r.vat })),
     },
   };
+}
+
+/** What a line shows on a document: quantity, price as quoted, VAT rate and the amounts. */
+export function documentLine(l: Pick<InvoiceLineRow, 'description' | 'quantity' | 'unitAmount' | 'taxBehavior' | 'vatRate' | 'net' | 'vat' | 'gross'>) {
+  const { description, quantity, unitAmount, taxBehavior, vatRate, net, vat, gross } = l;
+  return { description, quantity, unitAmount, taxBehavior, vatRate, net, vat, gross };
 }
 
 /** The due date: issue date plus the terms, moved to the next Swedish bank day. */

@@ -11,7 +11,7 @@ import type { EventService, Tenant } from '../events/service.ts';
 import { findMerchant } from '../merchants/store.ts';
 import { findCustomer } from '../customers/store.ts';
 import { nowFor } from '../test-clocks/time.ts';
-import { creditNoteSeries, priceLines, sellerOf, type InvoiceRow, type LineInput } from './compose.ts';
+import { creditNoteSeries, documentLine, priceLines, sellerOf, type InvoiceRow, type LineInput } from './compose.ts';
 import { allocate } from './number-series.ts';
 import { toCreditNoteResource, toInvoiceResource, type CreateCreditNoteInput } from './contract.ts';
 import type { CreditNoteLine } from './schema.ts';
@@ -66,19 +66,7 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
       rounding: amount - priced.amounts.total,
       amount,
       vatBreakdown: priced.amounts.vatBreakdown,
-      lines: priced.lines.map(
-        (l, i): CreditNoteLine => ({
-          invoiceLineNo: lines[i]!.invoiceLineNo,
-          description: l.description,
-          quantity: l.quantity,
-          unitAmount: l.unitAmount,
-          taxBehavior: l.taxBehavior,
-          vatRate: l.vatRate,
-          net: l.net,
-          vat: l.vat,
-          gross: l.gross,
-        }),
-      ),
+      lines: priced.lines.map((l, i): CreditNoteLine => ({ invoiceLineNo: lines[i]!.invoiceLineNo, ...documentLine(l) })),
       metadata: opts.metadata ?? {},
       createdAt: clock.now(),
     };
@@ -185,7 +173,7 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
         seller: invoice.seller ?? sellerOf((await findMerchant(db, tenant.merchantId))!),
         buyer: invoice.buyer!,
         reverseCharge: invoice.reverseCharge,
-        lines: cn.lines.map((l) => ({ ...l, periodStart: null, periodEnd: null })),
+        lines: cn.lines.map((l) => ({ ...documentLine(l), periodStart: null, periodEnd: null })),
         vatBreakdown: cn.vatBreakdown,
         subtotal: cn.subtotal,
         vatTotal: cn.vatTotal,
