@@ -21,13 +21,15 @@ export function createServices(deps: {
   resolve?: Resolver;
   // Background work (billing runs, test clock catch-up) reports failures here; the schedule retries it.
   onBackgroundError?: (err: unknown, subject: { merchantId: string; id: string }) => void;
+  // Subscriptions per billing transaction (tests and the benchmark vary it).
+  billingBatchSize?: number;
 }) {
   const { db, clock } = deps;
   const onError = deps.onBackgroundError;
   const events = createEventService({ db, clock, fanOutStatement });
   const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   const creditNotes = createCreditNoteService({ db, clock, events });
-  const billing = createBillingService({ db, clock, events, ...(onError ? { onError } : {}) });
+  const billing = createBillingService({ db, clock, events, creditNotes, ...(onError ? { onError } : {}), ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}) });
   return {
     merchants: createMerchantService({ db, clock }),
     customers: createCustomerService({ db, clock, events }),
@@ -35,7 +37,7 @@ export function createServices(deps: {
     invoices: createInvoiceService({ db, clock, events }),
     creditNotes,
     billing,
-    subscriptions: createSubscriptionService({ db, clock, events, billing, creditNotes }),
+    subscriptions: createSubscriptionService({ db, clock, events, billing }),
     testClocks: createTestClockService({ db, clock, billing, ...(onError ? { onError } : {}) }),
     events,
     webhooks,

@@ -9,7 +9,6 @@ import { sql } from 'drizzle-orm';
 import { createDatabase } from '../../src/db/client.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createServices } from '../../src/services.ts';
-import { createBillingService } from '../../src/modules/billing/service.ts';
 import { seedDueSubscriptions } from '../../test/helpers/seed-billing.ts';
 import { num, say, startBench } from './harness.ts';
 
@@ -30,8 +29,8 @@ await bench.run(async () => {
   database = createDatabase(bench.url, { max: EXECUTORS + 4, onError: () => {} });
   const { db } = database;
   const clock = systemClock;
-  const services = createServices({ db, clock, allowPrivateUrls: false });
-  const billing = createBillingService({ db, clock, events: services.events, batchSize: BATCH });
+  const services = createServices({ db, clock, allowPrivateUrls: false, billingBatchSize: BATCH });
+  const { billing } = services;
 
   const today = new Date().toISOString().slice(0, 10);
   const { merchant } = await services.merchants.createMerchant({ name: 'Bench AB', livemode: false });

@@ -5,9 +5,7 @@ import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, call } from '../helpers/app.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
-import { createEventService } from '../../src/modules/events/service.ts';
-import { fanOutStatement } from '../../src/modules/webhooks/store.ts';
-import { createBillingService } from '../../src/modules/billing/service.ts';
+import { createServices } from '../../src/services.ts';
 import type { Db } from '../../src/db/client.ts';
 
 async function world(t: Parameters<typeof buildTestApp>[0], count: number) {
@@ -15,8 +13,7 @@ async function world(t: Parameters<typeof buildTestApp>[0], count: number) {
   const m = await w.merchant('Run AB');
   await call(w.app, { method: 'PATCH', url: '/v1/merchant', headers: m.auth, payload: { invoice_number_prefix: 'R' } });
   await seedDueSubscriptions(w.database.db, { merchantId: m.id, count, nextBillDate: '2026-11-25' });
-  const events = createEventService({ db: w.database.db, clock: w.clock, fanOutStatement });
-  const billing = createBillingService({ db: w.database.db, clock: w.clock, events, batchSize: 100 });
+  const { billing } = createServices({ db: w.database.db, clock: w.clock, allowPrivateUrls: true, billingBatchSize: 100 });
   return { ...w, m, billing };
 }
 

@@ -250,14 +250,15 @@ t.test('proration: a quantity and a price change mid-period', async (t) => {
   await runBilling(w.api);
   const [, next] = await invoicesOf(w.api, sub.id);
   const lines = next.lines.map((l: any) => [l.description, l.quantity, l.unit_amount, l.proration]);
+  // The period's items, then prorated charges, then credits.
   t.same(lines, [
     ['Pro', 1, 60000, false],
     // +2 × 300 kr for 20/30 days = 400 kr
     ['Remaining time on 2 × Basic', 1, 40000, true],
-    // −3 × 300 kr for 10/30 days = −300 kr; +1 × 600 kr for 10/30 days = 200 kr
-    ['Unused time on 3 × Basic', 1, -30000, true],
+    // +1 × 600 kr for 10/30 days = 200 kr; −3 × 300 kr for 10/30 days = −300 kr
     ['Remaining time on 1 × Pro', 1, 20000, true],
-  ].sort((x, y) => (x[3] === y[3] ? 0 : x[3] ? 1 : -1)));
+    ['Unused time on 3 × Basic', 1, -30000, true],
+  ]);
   t.equal(next.subtotal, 60000 + 40000 - 30000 + 20000);
   t.equal(next.amount_due, 90000 * 1.25);
 

@@ -9,17 +9,34 @@ import { compare, startOfDayInstant, toCalendarDate, type CalendarDate } from '.
 import { periodEnd } from '../../domain/billing-period.ts';
 import type { EventService, NewEvent, Tenant } from '../events/service.ts';
 import type { MerchantRow } from '../merchants/store.ts';
-import { OCR_SERIES, buyerOf, finalFields, isReverseCharge, type BuyerFields, invoiceSeries, priceLines, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
+import type { CreditNoteService } from '../invoices/credit-notes.ts';
+import { OCR_SERIES, finalFields, invoiceSeries, isReverseCharge, type BuyerFields, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
 import { allocate } from '../invoices/number-series.ts';
 import { insertInvoices } from '../invoices/store.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
 import { findItemsOf, findSubscriptions } from '../subscriptions/store.ts';
 import { toSubscriptionResource } from '../subscriptions/contract.ts';
+import { fitCredits, type PendingLine } from './credits.ts';
+import { pendingLine, settleSubscription, subscriptionInvoice } from './settle.ts';
 import * as store from './store.ts';
 
-export type BatchResult = { locked: number; invoices: InvoiceRow[]; ended: string[]; last?: store.Cursor };
+export type BillingDeps = {
+  clock: Clock;
+  events: Pick<EventService, 'record' | 'recordMany'>;
+  creditNotes: Pick<CreditNoteService, 'issue'>;
+};
 
-function buyerFields(s: store.DueSubscription): BuyerFields {
+export type BatchResult = {
+  locked: number;
+  invoices: InvoiceRow[];
+  ended: string[];
+  // Subscriptions whose invoice cannot be computed (amounts beyond what an invoice can hold): left
+  // due and reported, so one bad row does not stop everyone else's billing.
+  skipped: { id: string; reason: string }[];
+  last?: store.Cursor;
+};
+
+function buyerFields(s: store.DueSubscription): BuyerFields & { locale: 'sv' | 'en' } {
   return {
     id: s.customer_id,
     type: s.c_type,
@@ -30,11 +47,12 @@ function buyerFields(s: store.DueSubscription): BuyerFields {
     postalCode: s.c_postal_code,
     city: s.c_city,
     country: s.c_country,
+    locale: s.c_locale,
   };
 }
 
 export async function billBatch(
-  deps: { clock: Clock; events: Pick<EventService, 'recordMany'> },
+  deps: BillingDeps,
   tx: Tx,
   tenant: Tenant,
   merchant: MerchantRow,
@@ -45,102 +63,73 @@ export async function billBatch(
 ): Promise<BatchResult> {
   const today = toCalendarDate(asOf, merchant.timeZone);
   const due = await store.lockDue(tx, scope, today, limit, after);
-  if (due.length === 0) return { locked: 0, invoices: [], ended: [] };
+  if (due.length === 0) return { locked: 0, invoices: [], ended: [], skipped: [] };
   const lastDue = due[due.length - 1]!;
+  const now = deps.clock.now();
 
-  const toBill: store.DueSubscription[] = [];
   const advances: store.SubscriptionAdvance[] = [];
-  const ended: string[] = [];
+  const ended: store.DueSubscription[] = [];
+  const billed: store.DueSubscription[] = [];
+  const skipped: BatchResult['skipped'] = [];
+  const invoices: InvoiceRow[] = [];
+  const lines: InvoiceLineRow[] = [];
+  const pendingUsed: { id: string; invoice_id: string }[] = [];
+  const splits: { pendingId: string; usedAmount: number; remainingAmount: number; invoiceId: string }[] = [];
   for (const s of due) {
     const start = s.next_bill_date as CalendarDate;
     if (s.cancel_at && compare(start, s.cancel_at as CalendarDate) >= 0) {
       // Canceled at period end: the period it would start is never billed.
-      ended.push(s.id);
-      advances.push({
-        id: s.id,
-        status: 'canceled',
-        current_period_start: null,
-        current_period_end: null,
-        next_bill_date: null,
-        ended_at: startOfDayInstant(s.cancel_at as CalendarDate, merchant.timeZone).toISOString(),
+      ended.push(s);
+      const endedAt = startOfDayInstant(s.cancel_at as CalendarDate, merchant.timeZone).toISOString();
+      advances.push({ id: s.id, status: 'canceled', current_period_start: null, current_period_end: null, next_bill_date: null, ended_at: endedAt });
+      continue;
+    }
+    try {
+      const end = periodEnd(start, s.billing_anchor_day, s.interval_months);
+      const base: LineInput[] = s.items.map((it) => ({
+        description: it.description,
+        quantity: it.quantity,
+        unitAmount: Number(it.unit_amount),
+        taxBehavior: it.tax_behavior,
+        vatRate: it.vat_rate,
+        priceId: it.price_id,
+        subscriptionItemId: it.id,
+        periodStart: start,
+        periodEnd: end,
+      }));
+      const customer = buyerFields(s);
+      const id = newId('invoice');
+      const pending: PendingLine[] = (s.pending ?? []).map(pendingLine);
+      const fit = fitCredits(base, pending, s.currency, isReverseCharge(customer));
+      const invoice = subscriptionInvoice(merchant, {
+        id,
+        customer,
+        subscriptionId: s.id,
+        currency: s.currency,
+        reason: s.current_period_start === null ? 'subscription_create' : 'subscription_cycle',
+        periodStart: start,
+        periodEnd: end,
+        inputs: [...base, ...fit.lines],
+        today,
+        asOf,
+        now,
       });
-    } else {
-      toBill.push(s);
+      for (const l of fit.lines) {
+        if (fit.split && l.pendingId === fit.split.pendingId) splits.push({ ...fit.split, invoiceId: id });
+        else pendingUsed.push({ id: l.pendingId, invoice_id: id });
+      }
+      invoices.push(invoice.row);
+      lines.push(...invoice.lines);
+      billed.push(s);
+      advances.push({ id: s.id, status: 'active', current_period_start: start, current_period_end: end, next_bill_date: end, ended_at: null });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      skipped.push({ id: s.id, reason: err.message });
     }
   }
-
-  const invoices: InvoiceRow[] = [];
-  const lines: InvoiceLineRow[] = [];
-  const pendingUsed: { id: string; invoice_id: string }[] = [];
-  const events: NewEvent[] = [];
-  const now = deps.clock.now();
-  toBill.forEach((s) => {
-    const start = s.next_bill_date as CalendarDate;
-    const end = periodEnd(start, s.billing_anchor_day, s.interval_months);
-    const id = newId('invoice');
-    const inputs: LineInput[] = s.items.map((it) => ({
-      description: it.description,
-      quantity: it.quantity,
-      unitAmount: Number(it.unit_amount),
-      taxBehavior: it.tax_behavior,
-      vatRate: it.vat_rate,
-      priceId: it.price_id,
-      subscriptionItemId: it.id,
-      periodStart: start,
-      periodEnd: end,
-    }));
-    for (const p of s.pending ?? []) {
-      inputs.push({
-        description: p.description,
-        quantity: p.quantity,
-        unitAmount: Number(p.unit_amount),
-        taxBehavior: p.tax_behavior,
-        vatRate: p.vat_rate,
-        priceId: p.price_id,
-        periodStart: p.period_start,
-        periodEnd: p.period_end,
-        proration: true,
-      });
-      pendingUsed.push({ id: p.id, invoice_id: id });
-    }
-    const customer = buyerFields(s);
-    const reverseCharge = isReverseCharge(customer);
-    const priced = priceLines(merchant.id, id, inputs, s.currency, reverseCharge);
-    // A credit larger than the period's charge (a big downgrade) leaves nothing to pay, not a negative claim.
-    const settled = priced.amounts.amountDue <= 0;
-    const row: InvoiceRow = {
-      merchantId: merchant.id,
-      id,
-      customerId: s.customer_id,
-      subscriptionId: s.id,
-      billingReason: s.current_period_start === null ? 'subscription_create' : 'subscription_cycle',
-      status: settled ? 'paid' : 'open',
-      currency: s.currency,
-      periodStart: start,
-      periodEnd: end,
-      ...priced.amounts,
-      amountRemaining: Math.max(0, priced.amounts.amountDue),
-      amountPaid: 0,
-      amountCredited: 0,
-      ...finalFields(merchant, 0, 0, today, merchant.paymentTermsDays), // numbered below
-      buyer: buyerOf(customer),
-      reverseCharge,
-      locale: s.c_locale,
-      paymentTermsDays: merchant.paymentTermsDays,
-      memo: null,
-      metadata: {},
-      createdAt: asOf,
-      updatedAt: now,
-      finalizedAt: now,
-      paidAt: settled ? now : null,
-      voidedAt: null,
-      markedUncollectibleAt: null,
-    };
-    invoices.push(row);
-    lines.push(...priced.lines);
-    advances.push({ id: s.id, status: 'active', current_period_start: start, current_period_end: end, next_bill_date: end, ended_at: null });
-  });
   await store.advanceSubscriptions(tx, merchant.id, advances, now);
+
+  const events: NewEvent[] = [];
   if (invoices.length > 0) {
     // Numbers last: the series row stays locked until commit, so concurrent batches of one
     // merchant wait for each other only from here on.
@@ -157,11 +146,22 @@ export async function billBatch(
     });
     await insertInvoices(tx, invoices, lines);
     await store.attachPendingItems(tx, merchant.id, pendingUsed);
+    for (const sp of splits) {
+      await store.splitPendingItem(tx, merchant.id, sp.pendingId, { newId: newId('invoiceItem'), amount: sp.usedAmount, invoiceId: sp.invoiceId }, sp.remainingAmount);
+    }
   }
+  // A subscription that ends with prorations still pending gets them settled: a final invoice, or
+  // a credit note against its last invoice. Rare, so one at a time.
+  for (const s of ended) {
+    if (s.pending?.length) {
+      await settleSubscription(deps, tx, tenant, merchant, { id: s.id, customerId: s.customer_id, currency: s.currency, currentPeriodStart: s.current_period_start }, [], today, asOf);
+    }
+  }
+
   // Status changes (a trial or scheduled start becoming active, a cancellation taking effect) are
   // few per batch; renewals change only the period and stay quiet, as invoice events tell of them.
   const before = new Map(due.map((s) => [s.id, s.status]));
-  const changed = [...ended, ...toBill.filter((s) => s.status !== 'active').map((s) => s.id)];
+  const changed = [...ended.map((s) => s.id), ...billed.filter((s) => s.status !== 'active').map((s) => s.id)];
   const rows = await findSubscriptions(tx, merchant.id, changed);
   const items = await findItemsOf(tx, merchant.id, changed);
   for (const row of rows) {
@@ -170,5 +170,5 @@ export async function billBatch(
     events.push({ type, objectId: row.id, object, previousAttributes: { status: before.get(row.id) } });
   }
   await deps.events.recordMany(tx, tenant, events);
-  return { locked: due.length, invoices, ended, last: { date: lastDue.next_bill_date, id: lastDue.id } };
+  return { locked: due.length, invoices, ended: ended.map((s) => s.id), skipped, last: { date: lastDue.next_bill_date, id: lastDue.id } };
 }

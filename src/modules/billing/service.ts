@@ -7,9 +7,11 @@ import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError } from '../../http/problem.ts';
 import { toCalendarDate } from '../../domain/calendar-date.ts';
-import type { EventService, Tenant } from '../events/service.ts';
+import type { Tenant } from '../events/service.ts';
 import { findMerchant } from '../merchants/store.ts';
-import { billBatch } from './bill.ts';
+import { billBatch, type BillingDeps } from './bill.ts';
+import { settleSubscription } from './settle.ts';
+import type { LineInput } from '../invoices/compose.ts';
 import * as store from './store.ts';
 
 export type BillingRun = store.BillingRunRow;
@@ -22,10 +24,8 @@ function rootMessage(err: unknown): string {
 }
 export const DEFAULT_BATCH_SIZE = 500;
 
-export function createBillingService(deps: {
+export function createBillingService(deps: BillingDeps & {
   db: Db;
-  clock: Clock;
-  events: Pick<EventService, 'recordMany'>;
   batchSize?: number;
   onError?: (err: unknown, run: { merchantId: string; id: string }) => void;
 }) {
@@ -48,8 +48,15 @@ export function createBillingService(deps: {
     for (;;) {
       const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
       created.push(...r.invoices);
+      if (r.skipped.length > 0) throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
       if (r.locked === 0) return created;
     }
+  }
+
+  /** Settles what an ending subscription leaves (see settle.ts), in the caller's transaction. */
+  async function settleInTransaction(tx: Tx, merchantId: string, sub: Parameters<typeof settleSubscription>[4], extra: LineInput[], asOf: Date) {
+    const { merchant, tenant } = await merchantAndTenant(tx, merchantId);
+    await settleSubscription(deps, tx, tenant, merchant, sub, extra, toCalendarDate(asOf, merchant.timeZone), asOf);
   }
 
   async function createRun(merchantId: string, opts: { trigger: BillingRun['trigger']; testClockId?: string | null; asOf?: Date }): Promise<BillingRun> {
@@ -91,6 +98,8 @@ export function createBillingService(deps: {
     const scope = { merchantId, testClockId: run.testClockId };
     let batches = 0;
     let cursor: store.Cursor | undefined;
+    let progress = false;
+    const skipped = new Map<string, string>();
     try {
       for (;;) {
         if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return (await store.findRun(db, merchantId, id))!;
@@ -101,18 +110,26 @@ export function createBillingService(deps: {
           return r;
         });
         batches++;
+        for (const sk of r.skipped) skipped.set(sk.id, sk.reason);
         if (r.locked > 0) {
           cursor = r.last;
+          progress ||= r.invoices.length + r.ended.length > 0;
           continue;
         }
-        // The walk reached the end. A final sweep from the start picks up what it skipped (rows
-        // another executor held and then gave back); the run is done when a sweep finds nothing.
-        // A subscription several periods behind is met again after each period, so it is billed
-        // once per period, in order.
-        if (cursor === undefined) break;
+        // The walk reached the end. Another walk from the start picks up what this one passed
+        // by (rows another executor held and then gave back, and subscriptions several periods
+        // behind, billed once per period, in order); the run is done when a walk does nothing.
+        if (!progress) break;
         cursor = undefined;
+        progress = false;
       }
-      await store.setRunStatus(db, merchantId, id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
+      const problems = [...skipped].map(([sub, reason]) => `${sub}: ${reason}`);
+      await store.setRunStatus(db, merchantId, id, {
+        status: 'completed',
+        lastError: problems.length > 0 ? `${problems.length} subscription(s) could not be invoiced: ${problems.slice(0, 5).join('; ')}`.slice(0, 500) : null,
+        completedAt: clock.now(),
+        updatedAt: clock.now(),
+      });
     } catch (err) {
       await store.setRunStatus(db, merchantId, id, { status: 'failed', lastError: rootMessage(err), updatedAt: clock.now() });
       throw err;
@@ -127,6 +144,7 @@ export function createBillingService(deps: {
 
   return {
     billInTransaction,
+    settleInTransaction,
     createRun,
     executeRun,
 
@@ -154,10 +172,15 @@ export function createBillingService(deps: {
      * and the rest of any run a crashed worker left behind. Runs one after another, in this job.
      */
     async tick(): Promise<{ started: number; resumed: number }> {
+      // One merchant's failure is reported and left for the next tick; it never stops the others.
+      const attempt = async (run: { merchantId: string; id: string }) =>
+        executeRun(run.merchantId, run.id).then(
+          () => true,
+          (err) => (deps.onError?.(err, run), false),
+        );
       let resumed = 0;
       for (const r of await store.listUnfinishedRuns(db, new Date(clock.now().getTime() - 5 * 60_000), 100)) {
-        await executeRun(r.merchantId, r.id);
-        resumed++;
+        if (await attempt(r)) resumed++;
       }
       let started = 0;
       for (const m of await store.merchantsWithDue(db, clock.now())) {
@@ -166,8 +189,7 @@ export function createBillingService(deps: {
           await store.setRunStatus(db, m.merchantId, run.id, { status: 'completed', completedAt: clock.now(), updatedAt: clock.now() });
           continue;
         }
-        await executeRun(m.merchantId, run.id);
-        started++;
+        if (await attempt(run)) started++;
       }
       return { started, resumed };
     },

@@ -60,15 +60,29 @@ const scopeWhere = (scope: Scope) => sql`
   and c.test_clock_id is not distinct from ${scope.testClockId}
   ${scope.subscriptionId ? sql`and s.id = ${scope.subscriptionId}` : sql``}`;
 
+export type Cursor = { date: string; id: string };
+
 /**
  * Up to `limit` subscriptions whose next period has started by `today`, locked for this
  * transaction. SKIP LOCKED lets two runs share the work instead of waiting on each other.
  * `after` continues from the previous batch: without it every batch would first step over the
  * index entries the batches before it left behind (quadratic over a large run).
+ *
+ * Two statements: the lock, then the details. A row another run committed while this statement
+ * ran is locked in its new version, but a subquery of the same statement would still read the old
+ * snapshot (its pending items as not yet invoiced); the second statement sees what was committed.
  */
-export type Cursor = { date: string; id: string };
-
 export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, limit: number, after?: Cursor): Promise<DueSubscription[]> {
+  const locked = await tx.execute(sql`
+    select s.id from subscriptions s
+    join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
+    where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date
+      ${after ? sql`and (s.next_bill_date, s.id) > (${after.date}::date, ${after.id})` : sql``}
+    order by s.next_bill_date, s.id
+    limit ${limit}
+    for update of s skip locked`);
+  const ids = (locked.rows as { id: string }[]).map((r) => r.id);
+  if (ids.length === 0) return [];
   const result = await tx.execute(sql`
     select s.id, s.customer_id, s.status, s.currency, s.interval_months, s.billing_anchor_day,
       to_char(s.current_period_start, 'YYYY-MM-DD') as current_period_start,
@@ -91,11 +105,8 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
       c.locale as c_locale
     from subscriptions s
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
-    where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date
-      ${after ? sql`and (s.next_bill_date, s.id) > (${after.date}::date, ${after.id})` : sql``}
-    order by s.next_bill_date, s.id
-    limit ${limit}
-    for update of s skip locked`);
+    where s.merchant_id = ${scope.merchantId} and s.id = any(${sql.param(ids)}::text[])
+    order by s.next_bill_date, s.id`);
   return result.rows as unknown as DueSubscription[];
 }
 
@@ -141,12 +152,39 @@ export async function advanceSubscriptions(tx: Queryable, merchantId: string, ro
     where s.merchant_id = ${merchantId} and s.id = x.id`);
 }
 
+/** Marks pending items as billed; all of them, or the batch fails (another run got there first). */
 export async function attachPendingItems(tx: Queryable, merchantId: string, pairs: { id: string; invoice_id: string }[]): Promise<void> {
   if (pairs.length === 0) return;
-  await tx.execute(sql`
+  const result = await tx.execute(sql`
     update pending_invoice_items p set invoice_id = x.invoice_id
-    from jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as x(id text, invoice_id text)
+    from unnest(${sql.param(pairs.map((p) => p.id))}::text[], ${sql.param(pairs.map((p) => p.invoice_id))}::text[]) as x(id, invoice_id)
     where p.merchant_id = ${merchantId} and p.id = x.id and p.invoice_id is null`);
+  if (result.rowCount !== pairs.length) throw new Error(`pending items already billed: ${result.rowCount} of ${pairs.length} attached`);
+}
+
+/** A credit used in part: the used part becomes its own (billed) item, the rest stays pending. */
+export async function splitPendingItem(tx: Queryable, merchantId: string, id: string, used: { newId: string; amount: number; invoiceId: string }, remaining: number): Promise<void> {
+  await tx.execute(sql`
+    with original as (
+      update pending_invoice_items set quantity = 1, unit_amount = ${remaining}
+      where merchant_id = ${merchantId} and id = ${id} and invoice_id is null
+      returning *
+    )
+    insert into pending_invoice_items (merchant_id, id, customer_id, subscription_id, invoice_id, description, quantity, unit_amount,
+      tax_behavior, vat_rate, price_id, period_start, period_end, created_at)
+    select merchant_id, ${used.newId}, customer_id, subscription_id, ${used.invoiceId}, description, 1, ${used.amount},
+      tax_behavior, vat_rate, price_id, period_start, period_end, created_at
+    from original`);
+}
+
+/** A subscription's items still waiting for an invoice, locked. */
+export async function lockPendingItems(tx: Queryable, merchantId: string, subscriptionId: string) {
+  const result = await tx.execute(sql`
+    select id, description, quantity, unit_amount, tax_behavior, vat_rate, price_id,
+      to_char(period_start, 'YYYY-MM-DD') as period_start, to_char(period_end, 'YYYY-MM-DD') as period_end
+    from pending_invoice_items where merchant_id = ${merchantId} and subscription_id = ${subscriptionId} and invoice_id is null
+    order by id for update`);
+  return result.rows as unknown as DuePending[];
 }
 
 // Billing runs.

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
 import type { CreditNoteRow } from './store.ts';
-import { CREDIT_NOTE_REASONS, INVOICE_STATUSES } from './schema.ts';
+import { BILLING_REASONS, CREDIT_NOTE_REASONS, INVOICE_STATUSES } from './schema.ts';
 
 const CalendarDate = (description: string) => Type.String({ format: 'date', description: `${description} (YYYY-MM-DD, merchant's time zone)` });
 const Money = (description: string) => Type.Integer({ description: `${description}, in minor units (öre)` });
@@ -52,7 +52,7 @@ export const Invoice = Type.Object(
     livemode: Type.Boolean(),
     customer: Type.String(),
     subscription: Nullable(Type.String()),
-    billing_reason: Type.Union([Type.Literal('manual'), Type.Literal('subscription_create'), Type.Literal('subscription_cycle')]),
+    billing_reason: Type.Enum(BILLING_REASONS, { description: 'manual (one-off), subscription_create (first period), subscription_cycle (renewal), subscription_final (what was left to settle when a subscription ended)' }),
     status: Type.Enum(INVOICE_STATUSES),
     currency: Type.String(),
     number: Nullable(Type.String({ description: 'Sequential per merchant and series, without gaps; set when finalised' })),

@@ -13,3 +13,9 @@ export async function allocate(tx: Queryable, merchantId: string, series: string
   const last = Number((result.rows[0] as { last_value: string | number }).last_value);
   return last - count + 1;
 }
+
+/** How many numbers of a series have been handed out (0 before the first). */
+export async function issuedCount(q: Queryable, merchantId: string, series: string): Promise<number> {
+  const result = await q.execute(sql`select last_value from number_series where merchant_id = ${merchantId} and series = ${series}`);
+  return Number((result.rows[0] as { last_value?: string | number } | undefined)?.last_value ?? 0);
+}

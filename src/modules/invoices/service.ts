@@ -297,6 +297,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
       return inTransaction(db, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         if (inv.status === 'draft') throw new DomainError('invalid_state', 'Delete a draft instead of voiding it');
+        if (inv.amountCredited > 0) throw new DomainError('invalid_state', 'A credited invoice cannot be voided; credit the rest instead');
         if (!['open', 'uncollectible'].includes(inv.status) || inv.amountPaid > 0) {
           throw new DomainError('invalid_state', `A ${inv.status} invoice${inv.amountPaid > 0 ? ' with payments' : ''} cannot be voided; issue a credit note`);
         }

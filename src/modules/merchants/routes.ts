@@ -36,7 +36,7 @@ export const merchantRoutes =
         description: 'What invoices and payment instructions print: legal name, address, organisation and VAT number, F-skatt, bankgiro (check digit validated), Swish, time zone, payment terms, number series, OCR length digit.',
         tags: ['Merchant'],
         body: UpdateMerchantBody,
-        response: { 200: MerchantResource, ...problemResponses('validation_failed') },
+        response: { 200: MerchantResource, ...problemResponses('validation_failed', 'invalid_state') },
       },
       handler: async (req) => toMerchantResource(await merchants.updateSettings(req.principal.merchantId, req.body ?? {})),
     });

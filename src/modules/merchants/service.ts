@@ -7,6 +7,8 @@ import { DomainError } from '../../http/problem.ts';
 import { generateSecret, hashSecret, redactSecret, SECRET_PATTERN } from './keys.ts';
 import * as store from './store.ts';
 import { applySettings, DEFAULT_SETTINGS, type SettingsInput } from './settings.ts';
+import { issuedCount } from '../invoices/number-series.ts';
+import { OCR_SERIES } from '../invoices/compose.ts';
 
 export type Merchant = store.MerchantRow;
 export type ApiKey = store.ApiKeyRow;
@@ -64,6 +66,11 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
           throw new DomainError('validation_failed', result.errors.map((e) => `${e.field} ${e.message}`).join('; '), {
             errors: result.errors.map((e) => ({ ...e, location: 'body' as const })),
           });
+        }
+        // References already issued were built for one control level; switching would let a new
+        // reference repeat an old one (000166 is sequence 1 with a length digit, 16 without).
+        if (result.value.ocrLengthDigit !== current.ocrLengthDigit && (await issuedCount(tx, merchantId, OCR_SERIES)) > 0) {
+          throw new DomainError('invalid_state', 'ocr_length_digit is fixed once OCR references have been issued (it is agreed with Bankgirot)');
         }
         return store.updateMerchant(tx, { ...result.value, updatedAt: now });
       });

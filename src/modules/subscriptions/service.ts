@@ -7,9 +7,9 @@ import { inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError } from '../../http/problem.ts';
-import { addDays, compare, parseCalendarDate, toCalendarDate, toParts, type CalendarDate } from '../../domain/calendar-date.ts';
+import { addDays, compare, daysBetween, parseCalendarDate, toCalendarDate, toParts, type CalendarDate } from '../../domain/calendar-date.ts';
 import { remainingShare } from '../../domain/billing-period.ts';
-import { prorate } from '../../domain/money.ts';
+import { computeInvoiceTotals, prorate } from '../../domain/money.ts';
 import type { EventService, Tenant } from '../events/service.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata } from '../events/changes.ts';
@@ -18,8 +18,7 @@ import { findCustomer, type CustomerRow } from '../customers/store.ts';
 import { getPriceRow, getProductRow, type PriceRow } from '../catalog/store.ts';
 import { nowFor } from '../test-clocks/time.ts';
 import type { BillingService } from '../billing/service.ts';
-import type { CreditNoteService } from '../invoices/credit-notes.ts';
-import { findInvoice, findLines, findPeriodInvoice } from '../invoices/store.ts';
+import type { LineInput } from '../invoices/compose.ts';
 import {
   toSubscriptionResource,
   type CancelSubscriptionInput,
@@ -31,6 +30,8 @@ import * as store from './store.ts';
 export type Subscription = store.SubscriptionRow & { items: store.SubscriptionItemRow[] };
 
 const MONTHS = { month: 1, quarter: 3, year: 12 } as const;
+// A start or trial end further out is almost certainly a typo (2062 for 2026).
+const MAX_DAYS_AHEAD = 730;
 
 function invalid(errors: FieldError[]): DomainError {
   return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
@@ -40,8 +41,7 @@ export function createSubscriptionService(deps: {
   db: Db;
   clock: Clock;
   events: Pick<EventService, 'record'>;
-  billing: Pick<BillingService, 'billInTransaction'>;
-  creditNotes: Pick<CreditNoteService, 'issue'>;
+  billing: Pick<BillingService, 'billInTransaction' | 'settleInTransaction'>;
 }) {
   const { db, clock, events, billing } = deps;
 
@@ -80,6 +80,17 @@ export function createSubscriptionService(deps: {
     const currencies = new Set(resolved.map((r) => r.price.currency));
     if (months.size > 1) errors.push({ field: 'items', location: 'body', message: 'must all bill on the same interval' });
     if (currencies.size > 1) errors.push({ field: 'items', location: 'body', message: 'must all be in one currency' });
+    if (errors.length === 0) {
+      try {
+        computeInvoiceTotals(
+          resolved.map((r) => ({ quantity: r.quantity, unitAmount: r.price.unitAmount, taxBehavior: r.price.taxBehavior, vatRate: r.price.vatRate })),
+          [...currencies][0]!,
+        );
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        errors.push({ field: 'items', location: 'body', message: 'add up to more than an invoice can hold' });
+      }
+    }
     if (errors.length > 0) throw invalid(errors);
     return { resolved, intervalMonths: [...months][0]!, currency: [...currencies][0]! };
   }
@@ -106,10 +117,12 @@ export function createSubscriptionService(deps: {
       const sub = await load(tx, tenant, id, { forUpdate: true });
       const ctx = await context(tx, tenant, sub.customerId);
       const next = await change(sub, ctx, tx);
-      const updated: Subscription = { ...(await store.updateSubscription(tx, { ...next, updatedAt: clock.now() })), items: next.items };
+      await store.updateSubscription(tx, { ...next, updatedAt: clock.now() });
+      // Billing first: the event then shows the period the change started.
+      await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: ctx.customer.testClockId, subscriptionId: id }, ctx.now);
+      const updated = await load(tx, tenant, id);
       await record(tx, tenant, type, updated, { status: sub.status });
-      const billed = await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: ctx.customer.testClockId, subscriptionId: id }, ctx.now);
-      return billed.length > 0 ? load(tx, tenant, id) : updated;
+      return updated;
     });
   }
 
@@ -137,6 +150,7 @@ export function createSubscriptionService(deps: {
         const start = input.start_date ? parseCalendarDate(input.start_date) : today;
         if (!start) errors.push({ field: 'start_date', location: 'body', message: 'is not a calendar date' });
         else if (compare(start, today) < 0) errors.push({ field: 'start_date', location: 'body', message: `must be today (${today}) or later` });
+        else if (daysBetween(today, start) > MAX_DAYS_AHEAD) errors.push({ field: 'start_date', location: 'body', message: `must be within ${MAX_DAYS_AHEAD} days` });
         if (input.trial_end !== undefined && input.trial_period_days !== undefined) {
           errors.push({ field: 'trial_end', location: 'body', message: 'cannot be combined with trial_period_days' });
         }
@@ -145,6 +159,9 @@ export function createSubscriptionService(deps: {
         if (start && input.trial_end !== undefined) {
           trialEnd = parseCalendarDate(input.trial_end);
           if (!trialEnd || compare(trialEnd, start) <= 0) errors.push({ field: 'trial_end', location: 'body', message: 'must be after the start date' });
+        }
+        if (start && trialEnd && daysBetween(start, trialEnd) > MAX_DAYS_AHEAD) {
+          errors.push({ field: 'trial_end', location: 'body', message: `must be within ${MAX_DAYS_AHEAD} days of the start date` });
         }
         if (errors.length > 0 || !start) throw invalid(errors);
         const firstBill = trialEnd ?? start;
@@ -200,7 +217,8 @@ export function createSubscriptionService(deps: {
         if (wanted) {
           const items = itemRows(tenant, id, wanted.resolved, stamp);
           const { today } = await context(tx, tenant, sub.customerId);
-          if ((input.proration_behavior ?? 'create_prorations') === 'create_prorations' && sub.status === 'active') {
+          // A paused subscription has paid for its period too: a change within it is prorated alike.
+          if ((input.proration_behavior ?? 'create_prorations') === 'create_prorations' && (sub.status === 'active' || sub.status === 'paused')) {
             await store.insertPendingItems(tx, await prorations(tenant, sub, wanted.resolved, today, stamp));
           }
           await store.replaceItems(tx, tenant.merchantId, id, items);
@@ -232,8 +250,28 @@ export function createSubscriptionService(deps: {
           await record(tx, tenant, 'subscription.updated', updated, { cancel_at_period_end: false, cancel_at: sub.cancelAt });
           return updated;
         }
-        const next = { ...sub, ...details, status: 'canceled' as const, endedAt: now, nextBillDate: null, cancelAtPeriodEnd: false, cancelAt: today };
-        if (input.prorate && sub.currentPeriodStart && sub.currentPeriodEnd) await creditUnused(tx, tenant, sub, today);
+        const inPeriod = !!sub.currentPeriodEnd && compare(today, sub.currentPeriodEnd as CalendarDate) < 0;
+        const prorated = !!input.prorate && inPeriod;
+        // Ending now settles what is pending (prorations of earlier changes) and, with prorate,
+        // credits the unused days of the current items: one final invoice or one credit note.
+        await billing.settleInTransaction(
+          tx,
+          tenant.merchantId,
+          { id: sub.id, customerId: sub.customerId, currency: sub.currency, currentPeriodStart: sub.currentPeriodStart },
+          prorated ? await unusedTime(tenant, sub, today) : [],
+          now,
+        );
+        const next = {
+          ...sub,
+          ...details,
+          status: 'canceled' as const,
+          endedAt: now,
+          nextBillDate: null,
+          cancelAtPeriodEnd: false,
+          cancelAt: today,
+          // A credited period ends today; an uncredited one stays paid for until its end.
+          currentPeriodEnd: prorated ? today : sub.currentPeriodEnd,
+        };
         const updated: Subscription = { ...(await store.updateSubscription(tx, next)), items: sub.items };
         await record(tx, tenant, 'subscription.canceled', updated, { status: sub.status });
         return updated;
@@ -243,6 +281,7 @@ export function createSubscriptionService(deps: {
     pause(tenant: Tenant, id: string): Promise<Subscription> {
       return transition(tenant, id, 'subscription.paused', (sub, ctx) => {
         if (sub.status !== 'active' && sub.status !== 'trialing') throw invalidState(sub, 'paused');
+        if (sub.cancelAtPeriodEnd) throw new DomainError('invalid_state', 'The subscription ends at period end; reactivate it before pausing');
         return { ...sub, status: 'paused', pausedAt: ctx.now };
       });
     },
@@ -267,6 +306,20 @@ export function createSubscriptionService(deps: {
         if (sub.status !== 'canceled') {
           if (!sub.cancelAtPeriodEnd) throw new DomainError('invalid_state', 'Only a canceled subscription, or one set to cancel at period end, can be reactivated');
           return { ...sub, ...cleared };
+        }
+        // Never billed (canceled while scheduled or trialing): back to its start or trial end.
+        if (!sub.currentPeriodStart) {
+          const first = (sub.trialEnd ?? sub.startDate) as CalendarDate;
+          const nextBill = compare(first, ctx.today) > 0 ? first : ctx.today;
+          const status = compare(sub.startDate as CalendarDate, ctx.today) > 0 ? 'scheduled' : sub.trialEnd && compare(ctx.today, sub.trialEnd as CalendarDate) < 0 ? 'trialing' : 'active';
+          return { ...sub, ...cleared, status, endedAt: null, nextBillDate: nextBill, billingAnchorDay: toParts(nextBill).day };
+        }
+        // Still inside the period paid for (and not credited): billing continues on its dates.
+        if (sub.currentPeriodEnd && compare(ctx.today, sub.currentPeriodEnd as CalendarDate) < 0) {
+          return { ...sub, ...cleared, status: 'active', endedAt: null, nextBillDate: sub.currentPeriodEnd };
+        }
+        if (sub.currentPeriodStart === ctx.today) {
+          throw new DomainError('invalid_state', 'A period starting today was already invoiced (and credited); reactivate tomorrow or create a new subscription');
         }
         return { ...sub, ...cleared, status: 'active', endedAt: null, nextBillDate: ctx.today, billingAnchorDay: toParts(ctx.today).day };
       });
@@ -319,29 +372,29 @@ export function createSubscriptionService(deps: {
     return out;
   }
 
-  /** On cancelling now: a credit note for the unused days of the period's invoice. */
-  async function creditUnused(tx: Tx, tenant: Tenant, sub: Subscription, today: CalendarDate): Promise<void> {
-    const invoice = await findPeriodInvoice(tx, tenant.merchantId, sub.id, sub.currentPeriodStart!);
-    if (!invoice || !['open', 'partially_paid', 'paid'].includes(invoice.status)) return;
-    const share = remainingShare(sub.currentPeriodStart as CalendarDate, sub.currentPeriodEnd as CalendarDate, today);
-    if (share.days === 0) return;
-    const lines = (await findLines(tx, tenant.merchantId, invoice.id))
-      .filter((l) => !l.proration)
-      .map((l) => ({
-        invoiceLineNo: l.lineNo,
-        description: `Unused time (${today} – ${addDays(sub.currentPeriodEnd as CalendarDate, -1)}): ${l.description}`,
+  /** Credits for the unused days of the current items, from `today` to the period's end. */
+  async function unusedTime(tenant: Tenant, sub: Subscription, today: CalendarDate): Promise<LineInput[]> {
+    const end = sub.currentPeriodEnd as CalendarDate;
+    const share = remainingShare(sub.currentPeriodStart as CalendarDate, end, today);
+    const lines: LineInput[] = [];
+    for (const item of sub.items) {
+      const price = (await getPriceRow(db, tenant.merchantId, item.priceId))!;
+      const product = await getProductRow(db, tenant.merchantId, price.productId);
+      const amount = prorate(price.unitAmount * item.quantity, share.days, share.of);
+      if (amount === 0) continue;
+      lines.push({
+        description: `Unused time (${today} – ${addDays(end, -1)}): ${item.quantity} × ${[product?.name, price.nickname].filter(Boolean).join(' – ')}`,
         quantity: 1,
-        unitAmount: prorate(l.unitAmount * l.quantity, share.days, share.of),
-        taxBehavior: l.taxBehavior,
-        vatRate: l.vatRate,
-        priceId: l.priceId,
+        unitAmount: -amount,
+        taxBehavior: price.taxBehavior,
+        vatRate: price.vatRate,
+        priceId: price.id,
         periodStart: today,
-        periodEnd: sub.currentPeriodEnd,
-      }))
-      .filter((l) => l.unitAmount > 0);
-    if (lines.length === 0) return;
-    const locked = (await findInvoice(tx, tenant.merchantId, invoice.id, { forUpdate: true }))!;
-    await deps.creditNotes.issue(tx, tenant, locked, lines, { reason: 'subscription_canceled', memo: null });
+        periodEnd: end,
+        proration: true,
+      });
+    }
+    return lines;
   }
 }
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;

@@ -95,6 +95,7 @@ export function createTestClockService(deps: {
 
     async remove(tenant: Tenant, id: string): Promise<TestClock> {
       const tc = await get(tenant, id);
+      if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The clock is advancing; delete it once it is ready');
       await inTransaction(db, (tx) => store.deleteTestClock(tx, tenant.merchantId, id));
       return tc;
     },
