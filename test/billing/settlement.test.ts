@@ -151,3 +151,19 @@ t.test('one subscription that cannot be invoiced does not stop the run', async (
   const tick = await services.billing.tick();
   t.match(tick, { started: 1 }, 'the next tick tries it again and still completes');
 });
+
+t.test('a scheduled start with a trial: scheduled, then trialing, then billed', async (t) => {
+  const w = await billingWorld(t);
+  const cus = await w.customer();
+  const price = await w.monthlyPrice({ unit_amount: 10000 });
+  const sub = (await w.api('POST', '/v1/subscriptions', { customer: cus.id, items: [{ price: price.id }], start_date: '2026-12-01', trial_period_days: 14 })).json;
+  t.match(sub, { status: 'scheduled', trial_end: '2026-12-15', next_billing_date: '2026-12-01', billing_anchor_day: 15 });
+  w.clock.set('2026-12-01T09:00:00Z');
+  t.match(await runBilling(w.api), { invoices_created: 0 });
+  t.match((await w.api('GET', `/v1/subscriptions/${sub.id}`)).json, { status: 'trialing', next_billing_date: '2026-12-15' });
+  t.equal((await w.api('POST', `/v1/subscriptions/${sub.id}/pause`)).status, 200, 'a trial can be paused');
+  await w.must(w.api('POST', `/v1/subscriptions/${sub.id}/resume`), 200, 'resume');
+  w.clock.set('2026-12-15T09:00:00Z');
+  t.match(await runBilling(w.api), { invoices_created: 1 });
+  t.match((await w.api('GET', `/v1/subscriptions/${sub.id}`)).json, { status: 'active', current_period_start: '2026-12-15', current_period_end: '2027-01-15' });
+});

@@ -30,6 +30,8 @@ export type BatchResult = {
   locked: number;
   invoices: InvoiceRow[];
   ended: string[];
+  // Scheduled subscriptions whose trial began.
+  started: number;
   // Subscriptions whose invoice cannot be computed (amounts beyond what an invoice can hold): left
   // due and reported, so one bad row does not stop everyone else's billing.
   skipped: { id: string; reason: string }[];
@@ -63,13 +65,14 @@ export async function billBatch(
 ): Promise<BatchResult> {
   const today = toCalendarDate(asOf, merchant.timeZone);
   const due = await store.lockDue(tx, scope, today, limit, after);
-  if (due.length === 0) return { locked: 0, invoices: [], ended: [], skipped: [] };
+  if (due.length === 0) return { locked: 0, invoices: [], ended: [], started: 0, skipped: [] };
   const lastDue = due[due.length - 1]!;
   const now = deps.clock.now();
 
   const advances: store.SubscriptionAdvance[] = [];
   const ended: store.DueSubscription[] = [];
   const billed: store.DueSubscription[] = [];
+  const starting: store.DueSubscription[] = [];
   const skipped: BatchResult['skipped'] = [];
   const invoices: InvoiceRow[] = [];
   const lines: InvoiceLineRow[] = [];
@@ -82,6 +85,12 @@ export async function billBatch(
       ended.push(s);
       const endedAt = startOfDayInstant(s.cancel_at as CalendarDate, merchant.timeZone).toISOString();
       advances.push({ id: s.id, status: 'canceled', current_period_start: null, current_period_end: null, next_bill_date: null, ended_at: endedAt });
+      continue;
+    }
+    if (s.status === 'scheduled' && s.trial_end && compare(s.trial_end as CalendarDate, start) > 0) {
+      // A scheduled start with a trial: the trial begins; its end is the first billing date.
+      starting.push(s);
+      advances.push({ id: s.id, status: 'trialing', current_period_start: null, current_period_end: null, next_bill_date: s.trial_end, ended_at: null });
       continue;
     }
     try {
@@ -161,7 +170,7 @@ export async function billBatch(
   // Status changes (a trial or scheduled start becoming active, a cancellation taking effect) are
   // few per batch; renewals change only the period and stay quiet, as invoice events tell of them.
   const before = new Map(due.map((s) => [s.id, s.status]));
-  const changed = [...ended.map((s) => s.id), ...billed.filter((s) => s.status !== 'active').map((s) => s.id)];
+  const changed = [...ended, ...starting, ...billed.filter((s) => s.status !== 'active')].map((s) => s.id);
   const rows = await findSubscriptions(tx, merchant.id, changed);
   const items = await findItemsOf(tx, merchant.id, changed);
   for (const row of rows) {
@@ -170,5 +179,5 @@ export async function billBatch(
     events.push({ type, objectId: row.id, object, previousAttributes: { status: before.get(row.id) } });
   }
   await deps.events.recordMany(tx, tenant, events);
-  return { locked: due.length, invoices, ended: ended.map((s) => s.id), skipped, last: { date: lastDue.next_bill_date, id: lastDue.id } };
+  return { locked: due.length, invoices, ended: ended.map((s) => s.id), started: starting.length, skipped, last: { date: lastDue.next_bill_date, id: lastDue.id } };
 }

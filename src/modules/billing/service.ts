@@ -113,7 +113,7 @@ export function createBillingService(deps: BillingDeps & {
         for (const sk of r.skipped) skipped.set(sk.id, sk.reason);
         if (r.locked > 0) {
           cursor = r.last;
-          progress ||= r.invoices.length + r.ended.length > 0;
+          progress ||= r.invoices.length + r.ended.length + r.started > 0;
           continue;
         }
         // The walk reached the end. Another walk from the start picks up what this one passed

@@ -40,6 +40,7 @@ export interface DueSubscription {
   current_period_start: string | null;
   next_bill_date: string;
   cancel_at: string | null;
+  trial_end: string | null;
   items: DueItem[];
   pending: DuePending[] | null;
   // The customer, for the buyer on the invoice.
@@ -88,6 +89,7 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
       to_char(s.current_period_start, 'YYYY-MM-DD') as current_period_start,
       to_char(s.next_bill_date, 'YYYY-MM-DD') as next_bill_date,
       to_char(s.cancel_at, 'YYYY-MM-DD') as cancel_at,
+      to_char(s.trial_end, 'YYYY-MM-DD') as trial_end,
       (select json_agg(json_build_object('id', si.id, 'price_id', p.id, 'quantity', si.quantity, 'unit_amount', p.unit_amount,
           'tax_behavior', p.tax_behavior, 'vat_rate', p.vat_rate,
           'description', concat_ws(' – ', pr.name, p.nickname)) order by si.id)
@@ -130,7 +132,7 @@ export async function earliestDue(q: Queryable, scope: Scope, until: CalendarDat
 
 export interface SubscriptionAdvance {
   id: string;
-  status: 'active' | 'canceled';
+  status: 'trialing' | 'active' | 'canceled';
   current_period_start: string | null;
   current_period_end: string | null;
   next_bill_date: string | null;

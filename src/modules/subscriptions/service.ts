@@ -165,13 +165,14 @@ export function createSubscriptionService(deps: {
         }
         if (errors.length > 0 || !start) throw invalid(errors);
         const firstBill = trialEnd ?? start;
+        const scheduled = compare(start, today) > 0;
         const id = newId('subscription');
         const stamp = clock.now();
         const row: store.SubscriptionRow = {
           merchantId: tenant.merchantId,
           id,
           customerId: customer.id,
-          status: compare(start, today) > 0 ? 'scheduled' : trialEnd ? 'trialing' : 'active',
+          status: scheduled ? 'scheduled' : trialEnd ? 'trialing' : 'active',
           currency,
           intervalMonths,
           billingAnchorDay: toParts(firstBill).day,
@@ -179,7 +180,8 @@ export function createSubscriptionService(deps: {
           trialEnd,
           currentPeriodStart: null,
           currentPeriodEnd: null,
-          nextBillDate: firstBill,
+          // A scheduled start is the run's next date even with a trial: it then starts the trial.
+          nextBillDate: scheduled ? start : firstBill,
           cancelAtPeriodEnd: false,
           cancelAt: null,
           canceledAt: null,
@@ -309,10 +311,12 @@ export function createSubscriptionService(deps: {
         }
         // Never billed (canceled while scheduled or trialing): back to its start or trial end.
         if (!sub.currentPeriodStart) {
-          const first = (sub.trialEnd ?? sub.startDate) as CalendarDate;
-          const nextBill = compare(first, ctx.today) > 0 ? first : ctx.today;
-          const status = compare(sub.startDate as CalendarDate, ctx.today) > 0 ? 'scheduled' : sub.trialEnd && compare(ctx.today, sub.trialEnd as CalendarDate) < 0 ? 'trialing' : 'active';
-          return { ...sub, ...cleared, status, endedAt: null, nextBillDate: nextBill, billingAnchorDay: toParts(nextBill).day };
+          const start = sub.startDate as CalendarDate;
+          const trialEnd = sub.trialEnd as CalendarDate | null;
+          const back = { ...sub, ...cleared, endedAt: null };
+          if (compare(start, ctx.today) > 0) return { ...back, status: 'scheduled', nextBillDate: start };
+          if (trialEnd && compare(ctx.today, trialEnd) < 0) return { ...back, status: 'trialing', nextBillDate: trialEnd };
+          return { ...back, status: 'active', nextBillDate: ctx.today, billingAnchorDay: toParts(ctx.today).day };
         }
         // Still inside the period paid for (and not credited): billing continues on its dates.
         if (sub.currentPeriodEnd && compare(ctx.today, sub.currentPeriodEnd as CalendarDate) < 0) {
