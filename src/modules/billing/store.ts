@@ -84,24 +84,12 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
     for update of s skip locked`);
   const ids = (locked.rows as { id: string }[]).map((r) => r.id);
   if (ids.length === 0) return [];
-  const result = await tx.execute(sql`
+  const subs = await tx.execute(sql`
     select s.id, s.customer_id, s.status, s.currency, s.interval_months, s.billing_anchor_day,
       to_char(s.current_period_start, 'YYYY-MM-DD') as current_period_start,
       to_char(s.next_bill_date, 'YYYY-MM-DD') as next_bill_date,
       to_char(s.cancel_at, 'YYYY-MM-DD') as cancel_at,
       to_char(s.trial_end, 'YYYY-MM-DD') as trial_end,
-      (select json_agg(json_build_object('id', si.id, 'price_id', p.id, 'quantity', si.quantity, 'unit_amount', p.unit_amount,
-          'tax_behavior', p.tax_behavior, 'vat_rate', p.vat_rate,
-          'description', concat_ws(' – ', pr.name, p.nickname)) order by si.id)
-        from subscription_items si
-        join prices p on p.merchant_id = si.merchant_id and p.id = si.price_id
-        join products pr on pr.merchant_id = p.merchant_id and pr.id = p.product_id
-        where si.merchant_id = s.merchant_id and si.subscription_id = s.id) as items,
-      (select json_agg(json_build_object('id', pi.id, 'description', pi.description, 'quantity', pi.quantity,
-          'unit_amount', pi.unit_amount, 'tax_behavior', pi.tax_behavior, 'vat_rate', pi.vat_rate, 'price_id', pi.price_id,
-          'period_start', pi.period_start, 'period_end', pi.period_end) order by pi.id)
-        from pending_invoice_items pi
-        where pi.merchant_id = s.merchant_id and pi.subscription_id = s.id and pi.invoice_id is null) as pending,
       c.type as c_type, c.name as c_name, c.vat_number as c_vat_number, c.address_line1 as c_address_line1,
       c.address_line2 as c_address_line2, c.postal_code as c_postal_code, c.city as c_city, c.country as c_country,
       c.locale as c_locale
@@ -109,7 +97,36 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
     where s.merchant_id = ${scope.merchantId} and s.id = any(${sql.param(ids)}::text[])
     order by s.next_bill_date, s.id`);
-  return result.rows as unknown as DueSubscription[];
+  const items = await tx.execute(sql`
+    select si.subscription_id, si.id, p.id as price_id, si.quantity, p.unit_amount, p.tax_behavior, p.vat_rate,
+      concat_ws(' – ', pr.name, p.nickname) as description
+    from subscription_items si
+    join prices p on p.merchant_id = si.merchant_id and p.id = si.price_id
+    join products pr on pr.merchant_id = p.merchant_id and pr.id = p.product_id
+    where si.merchant_id = ${scope.merchantId} and si.subscription_id = any(${sql.param(ids)}::text[])
+    order by si.subscription_id, si.id`);
+  const pending = await tx.execute(sql`
+    select subscription_id, id, description, quantity, unit_amount, tax_behavior, vat_rate, price_id,
+      to_char(period_start, 'YYYY-MM-DD') as period_start, to_char(period_end, 'YYYY-MM-DD') as period_end
+    from pending_invoice_items
+    where merchant_id = ${scope.merchantId} and subscription_id = any(${sql.param(ids)}::text[]) and invoice_id is null
+    order by subscription_id, id`);
+  const group = <T extends { subscription_id: string }>(rows: T[]) => {
+    const by = new Map<string, T[]>();
+    for (const r of rows) {
+      const list = by.get(r.subscription_id);
+      if (list) list.push(r);
+      else by.set(r.subscription_id, [r]);
+    }
+    return by;
+  };
+  const itemsBy = group(items.rows as unknown as (DueItem & { subscription_id: string })[]);
+  const pendingBy = group(pending.rows as unknown as (DuePending & { subscription_id: string })[]);
+  return (subs.rows as unknown as Omit<DueSubscription, 'items' | 'pending'>[]).map((r) => ({
+    ...r,
+    items: itemsBy.get(r.id) ?? [],
+    pending: pendingBy.get(r.id) ?? null,
+  }));
 }
 
 /** How many subscriptions have a period started by `today` and not yet invoiced (or ended). */
@@ -149,8 +166,10 @@ export async function advanceSubscriptions(tx: Queryable, merchantId: string, ro
       next_bill_date = x.next_bill_date,
       ended_at = coalesce(x.ended_at, s.ended_at),
       updated_at = ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, status text, current_period_start date,
-      current_period_end date, next_bill_date date, ended_at timestamptz)
+    from unnest(${sql.param(rows.map((r) => r.id))}::text[], ${sql.param(rows.map((r) => r.status))}::text[],
+      ${sql.param(rows.map((r) => r.current_period_start))}::date[], ${sql.param(rows.map((r) => r.current_period_end))}::date[],
+      ${sql.param(rows.map((r) => r.next_bill_date))}::date[], ${sql.param(rows.map((r) => r.ended_at))}::timestamptz[])
+      as x(id, status, current_period_start, current_period_end, next_bill_date, ended_at)
     where s.merchant_id = ${merchantId} and s.id = x.id`);
 }
 
