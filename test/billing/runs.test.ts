@@ -66,7 +66,7 @@ t.test('a run stopped midway is finished by running it again', async (t) => {
 
   // Progress as the API shows it: done and left.
   const progress = await call(w.app, { method: 'GET', url: `/v1/billing-runs/${run.id}`, headers: w.m.auth });
-  t.match(progress.json, { object: 'billing_run', status: 'running', subscriptions_due: 1000, invoices_created: 300, subscriptions_left: 700 });
+  t.match(progress.json, { object: 'billing_run', status: 'running', subscriptions_due: 1000, invoices_created: 300, subscriptions_left: 700, progress: { done: 300, left: 700 } });
 
   const done = await w.billing.executeRun(w.m.id, run.id);
   t.match(done, { status: 'completed', invoicesCreated: 1000 });

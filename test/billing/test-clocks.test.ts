@@ -127,3 +127,24 @@ t.test('test clocks are test mode only', async (t) => {
   t.same(del.json, { id: clock.id, object: 'test_clock', deleted: true });
   t.equal((await w.api('GET', `/v1/test-clocks/${clock.id}`)).status, 404);
 });
+
+t.test('Unix seconds for frozen_time; no changes for a customer while their clock advances', async (t) => {
+  const w = await billingWorld(t);
+  const created = await w.api('POST', '/v1/test-clocks', { frozen_time: 1798761600 }); // 2027-01-01T00:00:00Z
+  t.equal(created.status, 201, created.body);
+  t.equal(created.json.frozen_time, '2027-01-01T00:00:00.000Z');
+  const clock = created.json.id;
+  const cus = await w.customer({ test_clock: clock });
+  const price = await w.monthlyPrice({ unit_amount: 10000 });
+  // As if an advance were under way (the catch-up holds the clock at an intermediate step).
+  await w.database.db.execute(sql`update test_clocks set status = 'advancing', target_time = '2027-06-01T00:00:00Z' where id = ${clock}`);
+  const r = await w.api('POST', '/v1/subscriptions', { customer: cus.id, items: [{ price: price.id }] });
+  t.equal(r.status, 409, r.body);
+  t.equal(r.json.type, PROBLEM + 'invalid_state');
+  t.equal((await w.api('DELETE', `/v1/test-clocks/${clock}`)).status, 409, 'not deleted mid-advance');
+  await w.database.db.execute(sql`update test_clocks set status = 'ready', target_time = null where id = ${clock}`);
+  t.equal((await w.api('POST', '/v1/subscriptions', { customer: cus.id, items: [{ price: price.id }] })).status, 201);
+  const advanced = await w.api('POST', `/v1/test-clocks/${clock}/advance`, { frozen_time: 1801440000 }); // 2027-02-01
+  t.equal(advanced.status, 200, advanced.body);
+  t.equal((await waitReady(w.api, clock)).frozen_time, '2027-02-01T00:00:00.000Z');
+});

@@ -18,6 +18,10 @@ const BillingRun = Type.Object(
     invoices_created: Type.Integer({ description: 'Done so far' }),
     subscriptions_ended: Type.Integer({ description: 'Canceled at period end, ended by this run' }),
     subscriptions_left: Type.Integer({ description: 'Still due (0 once completed)' }),
+    progress: Type.Object(
+      { done: Type.Integer({ description: 'Invoices created plus subscriptions ended' }), left: Type.Integer({ description: 'Subscriptions still due' }) },
+      { description: 'Done and left, for a progress bar' },
+    ),
     batches: Type.Integer(),
     last_error: Nullable(Type.String()),
     created_at: Timestamp('When the run was created'),
@@ -29,6 +33,7 @@ const BillingRun = Type.Object(
 type BillingRunResource = Static<typeof BillingRun>;
 
 function toResource(run: BillingRunModel & { subscriptionsLeft?: number }, livemode: boolean): BillingRunResource {
+  const left = run.subscriptionsLeft ?? (run.status === 'completed' ? 0 : Math.max(0, run.subscriptionsDue - run.invoicesCreated - run.subscriptionsEnded));
   return {
     id: run.id,
     object: 'billing_run',
@@ -40,7 +45,8 @@ function toResource(run: BillingRunModel & { subscriptionsLeft?: number }, livem
     subscriptions_due: run.subscriptionsDue,
     invoices_created: run.invoicesCreated,
     subscriptions_ended: run.subscriptionsEnded,
-    subscriptions_left: run.subscriptionsLeft ?? (run.status === 'completed' ? 0 : Math.max(0, run.subscriptionsDue - run.invoicesCreated - run.subscriptionsEnded)),
+    subscriptions_left: left,
+    progress: { done: run.invoicesCreated + run.subscriptionsEnded, left },
     batches: run.batches,
     last_error: run.lastError,
     created_at: run.createdAt.toISOString(),

@@ -13,7 +13,7 @@ import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import { findMerchant, type MerchantRow } from '../merchants/store.ts';
 import { findCustomer, getCustomerRow, type CustomerRow } from '../customers/store.ts';
 import { getPriceRow, getProductRow } from '../catalog/store.ts';
-import { nowFor } from '../test-clocks/time.ts';
+import { nowForChange } from '../test-clocks/time.ts';
 import {
   OCR_SERIES,
   buyerOf,
@@ -135,7 +135,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     if (priced.amounts.amountDue < 0) {
       throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
     }
-    const now = await nowFor(tx, clock, tenant.merchantId, customer.testClockId);
+    const now = await nowForChange(tx, clock, tenant.merchantId, customer.testClockId);
     const numberSeq = await allocate(tx, tenant.merchantId, invoiceSeries(merchant), 1);
     const ocrSeq = await allocate(tx, tenant.merchantId, OCR_SERIES, 1);
     const issueDate = toCalendarDate(now, merchant.timeZone);

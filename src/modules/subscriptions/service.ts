@@ -16,7 +16,7 @@ import { mergeMetadata } from '../events/changes.ts';
 import { findMerchant, type MerchantRow } from '../merchants/store.ts';
 import { findCustomer, type CustomerRow } from '../customers/store.ts';
 import { getPriceRow, getProductRow, type PriceRow } from '../catalog/store.ts';
-import { nowFor } from '../test-clocks/time.ts';
+import { nowForChange } from '../test-clocks/time.ts';
 import type { BillingService } from '../billing/service.ts';
 import type { LineInput } from '../invoices/compose.ts';
 import {
@@ -59,7 +59,7 @@ export function createSubscriptionService(deps: {
   async function context(tx: Tx, tenant: Tenant, customerId: string) {
     const merchant = (await findMerchant(tx, tenant.merchantId)) as MerchantRow;
     const customer = (await findCustomer(tx, tenant.merchantId, customerId)) as CustomerRow;
-    const now = await nowFor(tx, clock, tenant.merchantId, customer.testClockId);
+    const now = await nowForChange(tx, clock, tenant.merchantId, customer.testClockId);
     return { merchant, customer, now, today: toCalendarDate(now, merchant.timeZone) };
   }
 

@@ -33,6 +33,9 @@ function toResource(c: TestClockModel): Static<typeof TestClock> {
 }
 
 const Params = Type.Object({ id: Id('testClock', 'The test clock id') });
+// ISO 8601, or Unix seconds as Stripe's test clocks take it.
+const FrozenTime = (description: string) =>
+  Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: 32503680000 })], { description: `${description} (ISO 8601 or Unix seconds)` });
 const errors = problemResponses('validation_failed', 'not_found', 'test_mode_only', 'invalid_state', 'idempotency_key_reused');
 
 export const testClockRoutes =
@@ -47,7 +50,7 @@ export const testClockRoutes =
         description: 'Test mode only (a live key gets 403).',
         tags,
         body: Type.Object(
-          { frozen_time: Type.String({ format: 'date-time', description: 'The starting time' }), name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))) },
+          { frozen_time: FrozenTime('The starting time'), name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))) },
           { additionalProperties: false, examples: [{ frozen_time: '2026-01-31T10:00:00Z', name: 'Month-end renewals' }] },
         ),
         response: { 201: TestClock, ...errors },
@@ -102,7 +105,7 @@ export const testClockRoutes =
           'Moves the clock to a later frozen_time (at most five years at a time). Everything due in between for its customers happens in order, as of its own date; the clock shows `advancing` until done, then `ready`.',
         tags,
         params: Params,
-        body: Type.Object({ frozen_time: Type.String({ format: 'date-time' }) }, { additionalProperties: false, examples: [{ frozen_time: '2027-01-31T10:00:00Z' }] }),
+        body: Type.Object({ frozen_time: FrozenTime('The later time to move to') }, { additionalProperties: false, examples: [{ frozen_time: '2027-01-31T10:00:00Z' }] }),
         response: { 200: TestClock, ...errors },
       },
       handler: async (req) => toResource(await testClocks.advance(req.principal, req.params.id, req.body)),

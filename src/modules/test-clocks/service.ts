@@ -19,6 +19,8 @@ import * as store from './store.ts';
 export type TestClock = store.TestClockRow;
 const MAX_JUMP_MS = 5 * 366 * 24 * 3600_000;
 
+const instant = (t: string | number) => (typeof t === 'number' ? new Date(t * 1000) : new Date(t));
+
 export function createTestClockService(deps: {
   db: Db;
   clock: Clock;
@@ -70,14 +72,14 @@ export function createTestClockService(deps: {
     get,
     catchUp,
 
-    async create(tenant: Tenant, input: { frozen_time: string; name?: string | null | undefined }): Promise<TestClock> {
+    async create(tenant: Tenant, input: { frozen_time: string | number; name?: string | null | undefined }): Promise<TestClock> {
       testModeOnly(tenant);
       const now = clock.now();
       const row: TestClock = {
         merchantId: tenant.merchantId,
         id: newId('testClock'),
         name: input.name ?? null,
-        frozenTime: new Date(input.frozen_time),
+        frozenTime: instant(input.frozen_time),
         status: 'ready',
         targetTime: null,
         advancedFrom: null,
@@ -101,9 +103,9 @@ export function createTestClockService(deps: {
     },
 
     /** Sets the target and returns at once ('advancing'); the catch-up runs in the background. */
-    async advance(tenant: Tenant, id: string, input: { frozen_time: string }): Promise<TestClock> {
+    async advance(tenant: Tenant, id: string, input: { frozen_time: string | number }): Promise<TestClock> {
       testModeOnly(tenant);
-      const target = new Date(input.frozen_time);
+      const target = instant(input.frozen_time);
       const started = await inTransaction(db, async (tx) => {
         const tc = await store.findTestClock(tx, tenant.merchantId, id, { forUpdate: true });
         if (!tc) throw new DomainError('not_found', `No such test clock: ${id}`);
