@@ -117,7 +117,7 @@ t.test('credit notes', async (t) => {
       ['line 1 twice, defaults', { invoice: inv.id, lines: [{ line_no: 1 }, { line_no: 1 }] }],
       ['no line 3', { invoice: inv.id, lines: [{ line_no: 3 }] }],
       ['quantity 0', { invoice: inv.id, lines: [{ line_no: 1, quantity: 0 }] }],
-      ['unknown field', { invoice: inv.id, amount: 100 }],
+      ['unknown field', { invoice: inv.id, total: 100 }],
       ['bad reason', { invoice: inv.id, reason: 'because' }],
       ['unknown invoice', { invoice: 'in_01KB2Y5M8Q0ZC3V1S7N4D6F9XA' }],
     ] as const) {
@@ -223,4 +223,39 @@ t.test('a credit note renders as HTML and PDF', async (t) => {
   const text = await pdfText(pdf.rawPayload);
   for (const s of ['Kreditfaktura', cn.number, inv.number, 'Städning']) t.ok(text.includes(s), `pdf has ${s}`);
   t.equal((await w.api('GET', '/v1/credit-notes/cn_00000000000000000000000000/pdf')).status, 404);
+});
+
+t.test('a credit of an amount is split over the invoice’s VAT rates', async (t) => {
+  const w = await billingWorld(t);
+  const anna = await w.customer();
+  // 25 %: 800 kr net → 1 000 kr; 12 %: 250 kr net → 280 kr. Total 1 280 kr.
+  const inv = await w.must(
+    w.api('POST', '/v1/invoices', {
+      customer: anna.id,
+      lines: [
+        { description: 'Tjänst', quantity: 1, unit_amount: 80000, vat_rate: 25 },
+        { description: 'Mat', quantity: 1, unit_amount: 25000, vat_rate: 12 },
+      ],
+      auto_finalize: true,
+    }),
+    201,
+    'invoice',
+  );
+  t.equal(inv.amount_due, 128000);
+  for (const body of [{ invoice: inv.id, amount: 128001 }, { invoice: inv.id, amount: 100, lines: [{ line_no: 1 }] }, { invoice: inv.id, amount: 0 }]) {
+    const bad = await w.api('POST', '/v1/credit-notes', body);
+    t.equal(bad.status, 400, JSON.stringify(body));
+  }
+  // 640 kr: 500 kr of it at 25 % (1 000/1 280), 140 kr at 12 %.
+  const cn = await w.api('POST', '/v1/credit-notes', { invoice: inv.id, amount: 64000, reason: 'product_unsatisfactory' });
+  t.equal(cn.status, 201, cn.body);
+  t.match(cn.json, { amount: 64000, total: 64000, rounding: 0 });
+  t.same(cn.json.vat_breakdown, [
+    { vat_rate: 25, net: 40000, vat: 10000 },
+    { vat_rate: 12, net: 12500, vat: 1500 },
+  ]);
+  t.match((await w.api('GET', `/v1/invoices/${inv.id}`)).json, { amount_credited: 64000, amount_remaining: 64000, status: 'open' });
+  const rest = await w.api('POST', '/v1/credit-notes', { invoice: inv.id, amount: 64000 });
+  t.equal(rest.status, 201);
+  t.match((await w.api('GET', `/v1/invoices/${inv.id}`)).json, { amount_remaining: 0, status: 'paid' });
 });

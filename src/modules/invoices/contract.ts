@@ -232,7 +232,10 @@ const CreditNoteLineBody = Type.Object(
 export const CreateCreditNoteBody = Type.Object(
   {
     invoice: Id('invoice', 'The finalised invoice to credit'),
-    lines: Type.Optional(Type.Array(CreditNoteLineBody, { minItems: 1, maxItems: 500, description: 'Omit to credit the whole invoice' })),
+    lines: Type.Optional(Type.Array(CreditNoteLineBody, { minItems: 1, maxItems: 500, description: 'Omit (and omit amount) to credit the whole invoice' })),
+    amount: Type.Optional(
+      Type.Integer({ minimum: 1, description: "Instead of lines: an amount including VAT, in minor units, split over the invoice's VAT rates in proportion" }),
+    ),
     reason: Type.Optional(Type.Enum(CREDIT_NOTE_REASONS, { default: "other" })),
     memo: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
     metadata: Type.Optional(Metadata),

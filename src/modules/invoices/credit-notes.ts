@@ -23,6 +23,32 @@ export type CreditLine = LineInput & { invoiceLineNo: number | null };
 
 const CREDITABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'paid', 'uncollectible'];
 
+function invalid(field: string, message: string): DomainError {
+  return new DomainError('validation_failed', `${field} ${message}`, { errors: [{ field, location: 'body', message }] });
+}
+
+/**
+ * A credit of an amount (VAT included) split over the invoice's VAT rates in proportion to what
+ * each rate charged, so the credit note reduces each rate's VAT as the invoice had it.
+ */
+export function amountLines(invoice: InvoiceRow, amount: number): CreditLine[] {
+  const rates = invoice.vatBreakdown.filter((r) => r.net + r.vat > 0);
+  const gross = rates.reduce((sum, r) => sum + r.net + r.vat, 0);
+  let given = 0;
+  return rates.map((r, i) => {
+    const share = i === rates.length - 1 ? amount - given : Math.round((amount * (r.net + r.vat)) / gross);
+    given += share;
+    return {
+      invoiceLineNo: null,
+      description: invoice.locale === 'sv' ? `Kreditering ${invoice.number ?? ''}`.trim() : `Credit of ${invoice.number ?? 'invoice'}`,
+      quantity: 1,
+      unitAmount: share,
+      taxBehavior: 'inclusive' as const,
+      vatRate: r.vatRate,
+    };
+  }).filter((l) => l.unitAmount !== 0);
+}
+
 export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
   const { db, clock, events } = deps;
 
@@ -32,7 +58,7 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
     tenant: Tenant,
     invoice: InvoiceRow,
     lines: CreditLine[],
-    opts: { reason: CreditNote['reason']; memo?: string | null; metadata?: Record<string, string>; creditsTheRest?: boolean },
+    opts: { reason: CreditNote['reason']; memo?: string | null; metadata?: Record<string, string>; creditsTheRest?: boolean; exactAmount?: number },
   ): Promise<CreditNote> {
     if (!CREDITABLE.includes(invoice.status)) throw new DomainError('invalid_state', `A ${invoice.status} invoice cannot be credited`);
     const creditable = invoice.amountDue - invoice.amountCredited;
@@ -41,7 +67,8 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
     const priced = priceLines(tenant.merchantId, id, lines, invoice.currency, invoice.reverseCharge);
     // Rounded credits of several parts could add up to more or less than the invoice: the one that
     // credits the last of its lines (creditsTheRest) takes exactly what is left, never more.
-    const amount = opts.creditsTheRest ? creditable : Math.min(priced.amounts.amountDue, creditable);
+    // An amount the merchant named is credited as named, to the öre (no öresavrundning on top).
+    const amount = opts.creditsTheRest ? creditable : Math.min(opts.exactAmount ?? priced.amounts.amountDue, creditable);
     if (amount <= 0) throw new DomainError('validation_failed', 'The credit note would credit nothing');
     const merchant = (await findMerchant(tx, tenant.merchantId))!;
     const customer = (await findCustomer(tx, tenant.merchantId, invoice.customerId))!;
@@ -103,6 +130,17 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
         if (!invoice) {
           throw new DomainError('validation_failed', `invoice does not exist: ${input.invoice}`, {
             errors: [{ field: 'invoice', location: 'body', message: 'does not exist' }],
+          });
+        }
+        if (input.amount !== undefined) {
+          if (input.lines) throw invalid('amount', 'cannot be combined with lines');
+          const creditable = invoice.amountDue - invoice.amountCredited;
+          if (input.amount > creditable) throw invalid('amount', `is more than the ${creditable} that can still be credited`);
+          return issue(tx, tenant, invoice, amountLines(invoice, input.amount), {
+            reason: input.reason ?? 'other',
+            memo: input.memo ?? null,
+            metadata: input.metadata ?? {},
+            exactAmount: input.amount,
           });
         }
         const invoiceLines = await store.findLines(tx, tenant.merchantId, invoice.id);
