@@ -84,7 +84,9 @@ t.test('create: trial, future start and bad input', async (t) => {
   t.match(trial.json, { status: 'trialing', trial_end: '2026-12-09', next_billing_date: '2026-12-09', billing_anchor_day: 9, current_period_start: null });
   t.equal((await invoicesOf(w.api, trial.json.id)).length, 0, 'no invoice during the trial');
 
-  const later = await w.api('POST', '/v1/subscriptions', { customer: cus.id, items: [{ price: price.id }], start_date: '2026-12-01' });
+  // `price` and `quantity` are shorthand for one item.
+  const later = await w.api('POST', '/v1/subscriptions', { customer: cus.id, price: price.id, quantity: 3, start_date: '2026-12-01' });
+  t.same(later.json.items.map((i: any) => [i.price, i.quantity]), [[price.id, 3]]);
   t.match(later.json, { status: 'scheduled', next_billing_date: '2026-12-01' });
   t.equal((await invoicesOf(w.api, later.json.id)).length, 0);
 
@@ -112,6 +114,9 @@ t.test('create: trial, future start and bad input', async (t) => {
     [{ customer: cus.id, items: [] }, 'items'],
     [{ customer: cus.id, items: [{ price: price.id, quantity: 0 }] }, 'items/0/quantity'],
     [{ customer: cus.id, items: [{ price: price.id }], bogus: true }, 'bogus'],
+    [{ customer: cus.id }, 'items'],
+    [{ customer: cus.id, items: [{ price: price.id }], price: price.id }, 'items'],
+    [{ customer: cus.id, items: [{ price: price.id }], quantity: 2 }, 'quantity'],
   ];
   for (const [body, field] of bad) {
     const r = await w.api('POST', '/v1/subscriptions', body);

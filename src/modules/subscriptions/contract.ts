@@ -22,7 +22,9 @@ const Items = Type.Array(ItemBody, {
 export const CreateSubscriptionBody = Type.Object(
   {
     customer: Id('customer'),
-    items: Items,
+    items: Type.Optional(Items),
+    price: Type.Optional(Id('price', 'Shorthand for items: [{ price, quantity }] with one recurring price')),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'With price: how many' })),
     start_date: Type.Optional(CalendarDate('First day of the subscription; today or later; default today')),
     trial_period_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 730, description: 'Free days before the first invoice' })),
     trial_end: Type.Optional(CalendarDate('First billed day after a free trial (instead of trial_period_days)')),

@@ -140,7 +140,12 @@ export function createSubscriptionService(deps: {
     },
 
     async create(tenant: Tenant, input: CreateSubscriptionInput): Promise<Subscription> {
-      const { resolved, intervalMonths, currency } = await resolveItems(tenant, input.items);
+      if ((input.items === undefined) === (input.price === undefined)) {
+        throw invalid([{ field: 'items', location: 'body', message: 'is required (or price, for a single item), not both' }]);
+      }
+      if (input.quantity !== undefined && input.price === undefined) throw invalid([{ field: 'quantity', location: 'body', message: 'goes with price' }]);
+      const items = input.items ?? [{ price: input.price!, quantity: input.quantity }];
+      const { resolved, intervalMonths, currency } = await resolveItems(tenant, items);
       return inTransaction(db, async (tx) => {
         const customerRow = await findCustomer(tx, tenant.merchantId, input.customer);
         if (!customerRow) throw invalid([{ field: 'customer', location: 'body', message: `does not exist: ${input.customer}` }]);
