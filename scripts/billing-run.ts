@@ -2,17 +2,11 @@
 // run for a merchant (or resumes one, e.g. after a crash) and works it off in this process, then
 // prints the run as one JSON line. What the hourly schedule does, on demand. Logs go to stderr.
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../src/config.ts';
-import { createDatabase } from '../src/db/client.ts';
-import { runMigrations } from '../src/db/migrate.ts';
+import { fail, openScriptDatabase } from './script-db.ts';
 import { systemClock } from '../src/clock.ts';
 import { createServices } from '../src/services.ts';
 
 const USAGE = 'usage: npm run --silent billing:run -- --merchant mer_… [--run brun_…] [--batch N]';
-const fail = (msg: string): never => {
-  process.stderr.write(`${msg}\n`);
-  process.exit(2);
-};
 
 let args;
 try {
@@ -25,14 +19,7 @@ if (!merchant) fail(USAGE);
 const batchSize = batch === undefined ? undefined : Number(batch);
 if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) fail(`--batch must be a positive integer\n${USAGE}`);
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  fail(e instanceof ConfigError ? e.message : String(e));
-}
-await runMigrations(config!.DATABASE_URL);
-const database = createDatabase(config!.DATABASE_URL, { max: 2, onError: () => {} });
+const database = await openScriptDatabase();
 try {
   const { billing } = createServices({ db: database.db, clock: systemClock, allowPrivateUrls: false, ...(batchSize ? { billingBatchSize: batchSize } : {}) });
   const id = runId ?? (await billing.createRun(merchant!, { trigger: 'api' })).id;

@@ -1,17 +1,10 @@
 // `npm run --silent merchant:create -- --name "Acme AB" [--live]` creates a merchant and its first
 // API key, and prints one JSON object on stdout (the key is shown this once). Logs go to stderr.
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../src/config.ts';
-import { createDatabase } from '../src/db/client.ts';
-import { runMigrations } from '../src/db/migrate.ts';
+import { fail, openScriptDatabase } from './script-db.ts';
 import { systemClock } from '../src/clock.ts';
 import { createMerchantService } from '../src/modules/merchants/service.ts';
 import { toApiKeyResource, toMerchantResource } from '../src/modules/merchants/contract.ts';
-
-const fail = (msg: string): never => {
-  process.stderr.write(`${msg}\n`);
-  process.exit(2);
-};
 
 let args;
 try {
@@ -22,14 +15,7 @@ try {
 const name = args!.values.name?.trim();
 if (!name || name.length > 200) fail('usage: npm run --silent merchant:create -- --name "Acme AB" [--live]  (name: 1–200 characters)');
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  fail(e instanceof ConfigError ? e.message : String(e));
-}
-await runMigrations(config!.DATABASE_URL);
-const database = createDatabase(config!.DATABASE_URL, { max: 2, onError: () => {} });
+const database = await openScriptDatabase();
 try {
   const merchants = createMerchantService({ db: database.db, clock: systemClock });
   const { merchant, key, secret } = await merchants.createMerchant({ name: name!, livemode: args!.values.live ?? false });
