@@ -3,21 +3,9 @@
 // subscription not stopping a run.
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { billingWorld, type Api } from './world.ts';
+import { billingWorld, invoicesOf, runBilling } from './world.ts';
 import { createServices } from '../../src/services.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
-
-async function runBilling(api: Api): Promise<any> {
-  const started = await api('POST', '/v1/billing-runs');
-  for (let i = 0; i < 500; i++) {
-    const r = await api('GET', `/v1/billing-runs/${started.json.id}`);
-    if (r.json.status === 'completed' || r.json.status === 'failed') return r.json;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error('billing run did not finish');
-}
-
-const invoicesOf = async (api: Api, sub: string): Promise<any[]> => (await api('GET', `/v1/invoices?subscription=${sub}&limit=100`)).json.data.reverse();
 
 t.test('a credit larger than the next invoice is carried forward, never lost', async (t) => {
   const w = await billingWorld(t);

@@ -1,26 +1,7 @@
 // Subscription lifecycle through the API: every transition, proration, cancellation reasons,
 // month-end anchors and the merchant's calendar across both daylight-saving changes.
 import t from 'tap';
-import { billingWorld, PROBLEM, type Api } from './world.ts';
-
-const DAY = 24 * 3600_000;
-
-/** Starts a billing run and waits for it to finish (it runs in the background). */
-async function runBilling(api: Api): Promise<any> {
-  const started = await api('POST', '/v1/billing-runs');
-  if (started.status !== 202) throw new Error(`billing run: ${started.status} ${started.body}`);
-  for (let i = 0; i < 500; i++) {
-    const r = await api('GET', `/v1/billing-runs/${started.json.id}`);
-    if (r.json.status === 'completed' || r.json.status === 'failed') return r.json;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error('billing run did not finish');
-}
-
-async function invoicesOf(api: Api, sub: string): Promise<any[]> {
-  const r = await api('GET', `/v1/invoices?subscription=${sub}&limit=100`);
-  return r.json.data.reverse(); // oldest first
-}
+import { billingWorld, invoicesOf, PROBLEM, runBilling } from './world.ts';
 
 t.test('create: billed in advance, at once when the period has started', async (t) => {
   const w = await billingWorld(t);
@@ -345,5 +326,4 @@ t.test('calendar dates in the merchant’s time zone across both daylight-saving
       ['2027-10-31', '2027-10-31', '2027-11-30'],
     ],
   );
-  void DAY;
 });

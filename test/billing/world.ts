@@ -119,3 +119,20 @@ export async function pdfText(buf: Buffer): Promise<string> {
     await task.destroy();
   }
 }
+
+/** Starts a billing run through the API and waits for it to finish (it runs in the background). */
+export async function runBilling(api: Api): Promise<any> {
+  const started = await api('POST', '/v1/billing-runs');
+  if (started.status !== 202) throw new Error(`billing run: ${started.status} ${started.body}`);
+  for (let i = 0; i < 500; i++) {
+    const r = await api('GET', `/v1/billing-runs/${started.json.id}`);
+    if (r.json.status === 'completed' || r.json.status === 'failed') return r.json;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error('billing run did not finish');
+}
+
+/** A subscription's invoices, oldest first. */
+export async function invoicesOf(api: Api, subscriptionId: string): Promise<any[]> {
+  return (await api('GET', `/v1/invoices?subscription=${subscriptionId}&limit=100`)).json.data.reverse();
+}
