@@ -155,3 +155,22 @@ t.test('a scheduled start with a trial: scheduled, then trialing, then billed', 
   t.match(await runBilling(w.api), { invoices_created: 1 });
   t.match((await w.api('GET', `/v1/subscriptions/${sub.id}`)).json, { status: 'active', current_period_start: '2026-12-15', current_period_end: '2027-01-15' });
 });
+
+t.test('a test clock still arrives when one of its subscriptions cannot be invoiced', async (t) => {
+  const w = await billingWorld(t);
+  const clock = (await w.api('POST', '/v1/test-clocks', { frozen_time: '2027-01-01T12:00:00Z' })).json.id;
+  await seedDueSubscriptions(w.database.db, { merchantId: w.m.id, count: 5, nextBillDate: '2027-01-01', testClockId: clock });
+  await w.database.db.execute(sql`update subscription_items set quantity = 2147483647 where id = (select min(id) from subscription_items where merchant_id = ${w.m.id})`);
+  await w.database.db.execute(sql`update prices set unit_amount = 9000000000000 where merchant_id = ${w.m.id}`);
+  await w.database.db.execute(sql`update subscription_items set quantity = 1 where merchant_id = ${w.m.id} and quantity <> 2147483647`);
+  await w.must(w.api('POST', `/v1/test-clocks/${clock}/advance`, { frozen_time: '2027-03-01T12:00:00Z' }), 200, 'advance');
+  let tc: any;
+  for (let i = 0; i < 500; i++) {
+    tc = (await w.api('GET', `/v1/test-clocks/${clock}`)).json;
+    if (tc.status === 'ready') break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  t.match(tc, { status: 'ready', frozen_time: '2027-03-01T12:00:00.000Z' });
+  const counts = await w.database.db.execute(sql`select subscription_id, count(*)::int as n from invoices where merchant_id = ${w.m.id} group by subscription_id`);
+  t.same((counts.rows as { n: number }[]).map((r) => r.n), [3, 3, 3, 3], 'Jan, Feb and Mar for the four that can be invoiced');
+});

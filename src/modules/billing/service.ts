@@ -42,14 +42,18 @@ export function createBillingService(deps: BillingDeps & {
    * Bills what is due in scope inside the caller's transaction (a subscription's first invoice on
    * create, resume or reactivation): the same path as the run, one batch at a time.
    */
-  async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date) {
+  async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date): Promise<{ progress: number }> {
     const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId);
-    const created = [];
+    let progress = 0;
     for (;;) {
       const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
-      created.push(...r.invoices);
-      if (r.skipped.length > 0) throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
-      if (r.locked === 0) return created;
+      if (scope.subscriptionId && r.skipped.length > 0) {
+        throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
+      }
+      const done = r.invoices.length + r.ended.length + r.started;
+      progress += done;
+      // Nothing (more) due, or only subscriptions that cannot be invoiced: they stay due.
+      if (done === 0) return { progress };
     }
   }
 

@@ -139,11 +139,11 @@ export async function countDue(q: Queryable, scope: Scope, today: CalendarDate):
 }
 
 /** The earliest next billing date within scope, for a test clock's step-by-step catch-up. */
-export async function earliestDue(q: Queryable, scope: Scope, until: CalendarDate): Promise<string | null> {
+export async function earliestDue(q: Queryable, scope: Scope, until: CalendarDate, after?: string): Promise<string | null> {
   const result = await q.execute(sql`
     select to_char(min(s.next_bill_date), 'YYYY-MM-DD') as d from subscriptions s
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
-    where ${scopeWhere(scope)} and s.next_bill_date <= ${until}::date`);
+    where ${scopeWhere(scope)} and s.next_bill_date <= ${until}::date ${after ? sql`and s.next_bill_date > ${after}::date` : sql``}`);
   return (result.rows[0] as { d: string | null }).d;
 }
 

@@ -47,21 +47,27 @@ export function createTestClockService(deps: {
   async function catchUp(merchantId: string, id: string): Promise<TestClock | undefined> {
     const merchant = (await findMerchant(db, merchantId))!;
     const scope = { merchantId, testClockId: id };
+    // Dates at which only subscriptions that cannot be invoiced were left: later steps look past them.
+    let stuckAt: string | undefined;
     for (;;) {
       const done = await inTransaction(db, async (tx) => {
         const tc = await store.findTestClock(tx, merchantId, id, { forUpdate: true });
         if (!tc || tc.status !== 'advancing' || !tc.targetTime) return tc ?? null;
-        const next = await earliestDue(tx, scope, toCalendarDate(tc.targetTime, merchant.timeZone));
-        if (next === null) {
+        const target = tc.targetTime;
+        const arrive = async () => {
           // Webhook retries of these customers' events fall due as if the whole jump had passed.
-          if (tc.advancedFrom) await pullForwardForTestClock(tx, merchantId, id, tc.targetTime.getTime() - tc.advancedFrom.getTime());
-          return store.updateTestClock(tx, { ...tc, frozenTime: tc.targetTime, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() });
-        }
+          if (tc.advancedFrom) await pullForwardForTestClock(tx, merchantId, id, target.getTime() - tc.advancedFrom.getTime());
+          return store.updateTestClock(tx, { ...tc, frozenTime: target, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() });
+        };
+        const next = await earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
+        if (next === null) return arrive();
         // The moment that billing date began for these customers (never before the clock's own time).
         const dayStart = startOfDayInstant(next as CalendarDate, merchant.timeZone);
         const step = dayStart > tc.frozenTime ? dayStart : tc.frozenTime;
         await store.updateTestClock(tx, { ...tc, frozenTime: step, updatedAt: clock.now() });
-        await billing.billInTransaction(tx, scope, step);
+        const { progress } = await billing.billInTransaction(tx, scope, step);
+        // What is due but cannot be invoiced stays due (runs report it); the catch-up moves past it.
+        if (progress === 0) stuckAt = next;
         return undefined;
       });
       if (done !== undefined) return done ?? undefined;

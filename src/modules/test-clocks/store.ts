@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { testClocks } from './schema.ts';
@@ -42,7 +42,7 @@ export async function listAdvancingClocks(q: Queryable, limit: number): Promise<
   return q
     .select({ merchantId: testClocks.merchantId, id: testClocks.id })
     .from(testClocks)
-    .where(eq(testClocks.status, sql`'advancing'`))
+    .where(eq(testClocks.status, 'advancing'))
     .orderBy(testClocks.updatedAt)
     .limit(limit);
 }
