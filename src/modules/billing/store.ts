@@ -69,21 +69,14 @@ export type Cursor = { date: string; id: string };
  * `after` continues from the previous batch: without it every batch would first step over the
  * index entries the batches before it left behind (quadratic over a large run).
  *
- * Two statements: the lock, then the details. A row another run committed while this statement
- * ran is locked in its new version, but a subquery of the same statement would still read the old
- * snapshot (its pending items as not yet invoiced); the second statement sees what was committed.
+ * The lock, then items and pending lines in statements of their own: a row another run committed
+ * while the locking statement ran is locked in its new version, but a subquery of that statement
+ * would still read the old snapshot (pending items as not yet invoiced); a later statement sees
+ * what was committed.
  */
 export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, limit: number, after?: Cursor): Promise<DueSubscription[]> {
-  const locked = await tx.execute(sql`
-    select s.id from subscriptions s
-    join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
-    where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date
-      ${after ? sql`and (s.next_bill_date, s.id) > (${after.date}::date, ${after.id})` : sql``}
-    order by s.next_bill_date, s.id
-    limit ${limit}
-    for update of s skip locked`);
-  const ids = (locked.rows as { id: string }[]).map((r) => r.id);
-  if (ids.length === 0) return [];
+  // The subscription's own columns are re-read in their locked version (PostgreSQL rechecks a
+  // row it had to wait for); items and pending lines come from the statements after it.
   const subs = await tx.execute(sql`
     select s.id, s.customer_id, s.status, s.currency, s.interval_months, s.billing_anchor_day,
       to_char(s.current_period_start, 'YYYY-MM-DD') as current_period_start,
@@ -95,8 +88,13 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
       c.locale as c_locale
     from subscriptions s
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
-    where s.merchant_id = ${scope.merchantId} and s.id = any(${sql.param(ids)}::text[])
-    order by s.next_bill_date, s.id`);
+    where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date
+      ${after ? sql`and (s.next_bill_date, s.id) > (${after.date}::date, ${after.id})` : sql``}
+    order by s.next_bill_date, s.id
+    limit ${limit}
+    for update of s skip locked`);
+  const ids = (subs.rows as { id: string }[]).map((r) => r.id);
+  if (ids.length === 0) return [];
   const items = await tx.execute(sql`
     select si.subscription_id, si.id, p.id as price_id, si.quantity, p.unit_amount, p.tax_behavior, p.vat_rate,
       concat_ws(' – ', pr.name, p.nickname) as description
