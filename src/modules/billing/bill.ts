@@ -22,7 +22,7 @@ import * as store from './store.ts';
 
 export type BillingDeps = {
   clock: Clock;
-  events: Pick<EventService, 'record' | 'recordMany'>;
+  events: Pick<EventService, 'recordMany'>;
   creditNotes: Pick<CreditNoteService, 'issue'>;
 };
 
