@@ -30,6 +30,7 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY openapi ./openapi
 COPY src ./src
+COPY templates ./templates
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
