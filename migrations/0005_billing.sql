@@ -203,4 +203,5 @@ CREATE INDEX "invoices_customer_idx" ON "invoices" USING btree ("merchant_id","c
 CREATE INDEX "invoices_subscription_idx" ON "invoices" USING btree ("merchant_id","subscription_id","id");--> statement-breakpoint
 CREATE INDEX "pending_invoice_items_open_idx" ON "pending_invoice_items" USING btree ("merchant_id","subscription_id") WHERE invoice_id is null;--> statement-breakpoint
 CREATE INDEX "billing_runs_unfinished_idx" ON "billing_runs" USING btree ("status","created_at");--> statement-breakpoint
+ALTER TABLE "customers" ADD CONSTRAINT "customers_test_clock_fk" FOREIGN KEY ("merchant_id","test_clock_id") REFERENCES "public"."test_clocks"("merchant_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "customers_test_clock_idx" ON "customers" USING btree ("merchant_id","test_clock_id") WHERE test_clock_id is not null;

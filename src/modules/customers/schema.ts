@@ -1,6 +1,7 @@
-import { pgTable, text, timestamp, jsonb, primaryKey, uniqueIndex, index } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, jsonb, primaryKey, uniqueIndex, index, foreignKey } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { merchants } from '../merchants/schema.ts';
+import { testClocks } from '../test-clocks/schema.ts';
 
 export const customers = pgTable(
   'customers',
@@ -36,5 +37,6 @@ export const customers = pgTable(
     index('customers_merchant_email_idx').on(t.merchantId, t.email),
     index('customers_merchant_national_id_idx').on(t.merchantId, t.nationalId),
     index('customers_test_clock_idx').on(t.merchantId, t.testClockId).where(sql`test_clock_id is not null`),
+    foreignKey({ name: 'customers_test_clock_fk', columns: [t.merchantId, t.testClockId], foreignColumns: [testClocks.merchantId, testClocks.id] }),
   ],
 );
