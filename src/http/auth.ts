@@ -1,8 +1,9 @@
 // `Authorization: Bearer sk_…` on every /v1 route. The principal (merchant, mode, key) is attached
 // to the request; routes pass `req.principal.merchantId` to every service call.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MerchantService, Principal } from '../modules/merchants/service.ts';
-import { DomainError } from './problem.ts';
+import type { MerchantService } from '../modules/merchants/service.ts';
+import type { Principal } from '../kernel/tenant.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

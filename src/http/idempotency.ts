@@ -6,7 +6,7 @@ import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import type { Db } from '../db/client.ts';
 import { runInAmbientTransaction } from '../db/tx.ts';
 import type { Clock } from '../clock.ts';
-import { DomainError } from './problem.ts';
+import { DomainError } from '../kernel/errors.ts';
 import * as store from './idempotency-store.ts';
 
 export const IDEMPOTENT_METHODS = new Set(['POST', 'PATCH']);

@@ -1,6 +1,7 @@
 // The OpenAPI document's frame; paths come from the route schemas.
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
-import { PROBLEM_BASE, PROBLEMS } from './problem.ts';
+import { PROBLEM_BASE } from './problem.ts';
+import { PROBLEMS } from '../kernel/errors.ts';
 import { EVENT_TYPES } from '../modules/events/types.ts';
 import { problemResponses, WRITE_PROBLEMS } from './schemas.ts';
 

@@ -1,7 +1,7 @@
 // A token bucket per API key, in process memory: cheap, and per process (N processes allow N times
 // the rate; documented in the README). Answers 429 with Retry-After in whole seconds.
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from './problem.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 type Bucket = { tokens: number; at: number };
 

@@ -1,7 +1,8 @@
 // Shared TypeBox pieces of the API's conventions: ids, timestamps, metadata, lists, errors.
 import { Type, type TSchema } from 'typebox';
 import { ID_PREFIXES, idPattern, type IdKind } from '../db/ids.ts';
-import { PROBLEM_BASE, PROBLEMS, type ProblemCode } from './problem.ts';
+import { PROBLEM_BASE } from './problem.ts';
+import { PROBLEMS, type ProblemCode } from '../kernel/errors.ts';
 
 export const Id = (kind: IdKind, description?: string) =>
   Type.String({ pattern: idPattern(kind), description: description ?? `${kind} id`, examples: [`${ID_PREFIXES[kind]}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`] });

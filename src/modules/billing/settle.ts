@@ -4,7 +4,7 @@
 import type { Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import type { CalendarDate } from '../../domain/calendar-date.ts';
-import type { Tenant } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import type { MerchantRow } from '../merchants/store.ts';
 import { findCustomer } from '../customers/store.ts';
 import {

@@ -4,7 +4,7 @@ import { newId } from '../../db/ids.ts';
 import { currentQueryable, inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError } from '../../http/problem.ts';
+import { DomainError, invalidField } from '../../kernel/errors.ts';
 import {
   toPriceResource,
   toProductResource,
@@ -13,16 +13,13 @@ import {
   type UpdatePriceInput,
   type UpdateProductInput,
 } from './contract.ts';
-import type { EventService, Tenant } from '../events/service.ts';
+import type { EventService } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import * as store from './store.ts';
 
 export type Product = store.ProductRow;
 export type Price = store.PriceRow;
-
-function invalid(field: string, message: string): DomainError {
-  return new DomainError('validation_failed', `${field} ${message}`, { errors: [{ field, location: 'body', message }] });
-}
 
 export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
   const { db, clock, events } = deps;
@@ -55,7 +52,7 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
         createdAt: now,
         updatedAt: now,
       };
-      if (row.name.length === 0) throw invalid('name', 'must not be blank');
+      if (row.name.length === 0) throw invalidField('name', 'must not be blank');
       // The insert and its product.created event are one statement.
       const object = toProductResource(row, tenant.livemode);
       await events.record(currentQueryable(db), tenant, { type: 'product.created', objectId: row.id, object }, store.insertProductSql(db, row));
@@ -70,7 +67,7 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
         const next: Product = { ...row };
         if (input.name !== undefined) {
           next.name = input.name.trim();
-          if (next.name.length === 0) throw invalid('name', 'must not be blank');
+          if (next.name.length === 0) throw invalidField('name', 'must not be blank');
         }
         if (input.description !== undefined) next.description = input.description;
         if (input.active !== undefined) next.active = input.active;
@@ -90,12 +87,12 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
     },
 
     async createPrice(tenant: Tenant, input: CreatePriceInput): Promise<Price> {
-      if (input.type === 'recurring' && input.recurring === undefined) throw invalid('recurring', 'is required when type is recurring');
-      if (input.type === 'one_time' && input.recurring !== undefined) throw invalid('recurring', 'is only allowed when type is recurring');
+      if (input.type === 'recurring' && input.recurring === undefined) throw invalidField('recurring', 'is required when type is recurring');
+      if (input.type === 'one_time' && input.recurring !== undefined) throw invalidField('recurring', 'is only allowed when type is recurring');
       // Another merchant's product does not exist here; the (merchant_id, product_id) foreign key holds it too.
       const product = await store.getProductRow(db, tenant.merchantId, input.product);
-      if (!product) throw invalid('product', `does not exist: ${input.product}`);
-      if (!product.active) throw invalid('product', 'is archived; reactivate it before adding prices');
+      if (!product) throw invalidField('product', `does not exist: ${input.product}`);
+      if (!product.active) throw invalidField('product', 'is archived; reactivate it before adding prices');
       const now = clock.now();
       const row: Price = {
         merchantId: tenant.merchantId,

@@ -4,11 +4,12 @@ import { newId } from '../../db/ids.ts';
 import { currentQueryable, inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError, type FieldError } from '../../http/problem.ts';
+import { DomainError, invalid, type FieldError } from '../../kernel/errors.ts';
 import { parseNationalId, type NationalIdErrorReason } from '../../domain/national-id.ts';
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
 import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput } from './contract.ts';
-import type { EventService, Tenant } from '../events/service.ts';
+import type { EventService } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import * as store from './store.ts';
 import { findTestClock } from '../test-clocks/store.ts';
@@ -50,7 +51,7 @@ function normalize(row: Customer, today: Date): Customer {
   }
   if (row.email !== null) out.email = row.email.trim();
   if (errors.length > 0) {
-    throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    throw invalid(errors);
   }
   return out;
 }

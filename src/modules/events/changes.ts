@@ -1,6 +1,6 @@
 // Shared by every use case that changes an object: what its *.updated event says changed, and
 // Stripe-style metadata merges.
-import { DomainError } from '../../http/problem.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** The previous values of the fields that differ, or undefined when nothing changed. */
 export function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | undefined {

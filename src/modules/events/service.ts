@@ -5,12 +5,12 @@ import type { Db, Queryable } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError } from '../../http/problem.ts';
+import { DomainError } from '../../kernel/errors.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import { API_VERSION, type EventType } from './types.ts';
 import * as store from './store.ts';
 
 export type Event = store.EventRow;
-export type Tenant = { merchantId: string; livemode: boolean };
 export type NewEvent = {
   type: EventType;
   objectId: string;

@@ -5,9 +5,10 @@ import { newId } from '../../db/ids.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError, type FieldError } from '../../http/problem.ts';
+import { DomainError, invalid, invalidField, type FieldError } from '../../kernel/errors.ts';
 import { toCalendarDate } from '../../domain/calendar-date.ts';
-import type { EventService, Tenant } from '../events/service.ts';
+import type { EventService } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import { findMerchant } from '../merchants/store.ts';
 import { findCustomer } from '../customers/store.ts';
 import { nowFor } from '../test-clocks/time.ts';
@@ -22,10 +23,6 @@ export type CreditNote = store.CreditNoteRow;
 export type CreditLine = LineInput & { invoiceLineNo: number | null };
 
 const CREDITABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'paid', 'uncollectible'];
-
-function invalid(field: string, message: string): DomainError {
-  return new DomainError('validation_failed', `${field} ${message}`, { errors: [{ field, location: 'body', message }] });
-}
 
 /**
  * A credit of an amount (VAT included) split over the invoice's VAT rates in proportion to what
@@ -133,9 +130,9 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
           });
         }
         if (input.amount !== undefined) {
-          if (input.lines) throw invalid('amount', 'cannot be combined with lines');
+          if (input.lines) throw invalidField('amount', 'cannot be combined with lines');
           const creditable = invoice.amountDue - invoice.amountCredited;
-          if (input.amount > creditable) throw invalid('amount', `is more than the ${creditable} that can still be credited`);
+          if (input.amount > creditable) throw invalidField('amount', `is more than the ${creditable} that can still be credited`);
           return issue(tx, tenant, invoice, amountLines(invoice, input.amount), {
             reason: input.reason ?? 'other',
             memo: input.memo ?? null,
@@ -178,7 +175,7 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
             periodEnd: line.periodEnd,
           });
         }
-        if (errors.length > 0) throw new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+        if (errors.length > 0) throw invalid(errors);
         if (lines.length === 0) throw new DomainError('invalid_state', 'Nothing on the invoice is left to credit');
         // `already` now includes this credit note's lines.
         const creditsTheRest = invoiceLines.every((l) => (already.get(l.lineNo) ?? 0) >= l.quantity);

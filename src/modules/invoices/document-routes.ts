@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TObject } from 'typebox';
 import { problemResponses } from '../../http/schemas.ts';
-import type { Tenant } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import type { InvoiceDocument } from './document.ts';
 import { renderInvoiceHtml } from './render/html.ts';
 import { renderInvoicePdf } from './render/pdf.ts';

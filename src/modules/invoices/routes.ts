@@ -12,7 +12,7 @@ import {
   toInvoiceResource,
 } from './contract.ts';
 import { problemResponses } from '../../http/schemas.ts';
-import type { Tenant } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import { documentRoutes } from './document-routes.ts';
 
 const tags = ['Invoices'];

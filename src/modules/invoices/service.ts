@@ -5,9 +5,10 @@ import { newId } from '../../db/ids.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError, type FieldError } from '../../http/problem.ts';
+import { DomainError, type FieldError, invalid } from '../../kernel/errors.ts';
 import { toCalendarDate } from '../../domain/calendar-date.ts';
-import type { EventService, Tenant } from '../events/service.ts';
+import type { EventService } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import { findMerchant, type MerchantRow } from '../merchants/store.ts';
@@ -33,10 +34,6 @@ import type { InvoiceDocument } from './document.ts';
 import * as store from './store.ts';
 
 export type Invoice = InvoiceRow & { lines: InvoiceLineRow[] };
-
-function invalid(errors: FieldError[]): DomainError {
-  return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
-}
 
 /** priceLines for lines from a request: totals too large to compute are the caller's mistake (400), not a crash. */
 function priceRequestLines(...args: Parameters<typeof priceLines>): ReturnType<typeof priceLines> {

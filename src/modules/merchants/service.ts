@@ -3,8 +3,9 @@ import { newId } from '../../db/ids.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError } from '../../http/problem.ts';
+import { DomainError, invalid } from '../../kernel/errors.ts';
 import { generateSecret, hashSecret, redactSecret, SECRET_PATTERN } from './keys.ts';
+import type { Principal } from '../../kernel/tenant.ts';
 import * as store from './store.ts';
 import { applySettings, DEFAULT_SETTINGS, type SettingsInput } from './settings.ts';
 import { issuedCount } from '../invoices/number-series.ts';
@@ -12,8 +13,6 @@ import { OCR_SERIES } from '../invoices/compose.ts';
 
 export type Merchant = store.MerchantRow;
 export type ApiKey = store.ApiKeyRow;
-/** Who is calling: resolved from the API key on every request. */
-export type Principal = { merchantId: string; livemode: boolean; keyId: string };
 
 export type AuthResult =
   | { ok: true; principal: Principal }
@@ -63,9 +62,7 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
         const now = clock.now();
         const result = applySettings(current, input, now);
         if (!result.ok) {
-          throw new DomainError('validation_failed', result.errors.map((e) => `${e.field} ${e.message}`).join('; '), {
-            errors: result.errors.map((e) => ({ ...e, location: 'body' as const })),
-          });
+          throw invalid(result.errors.map((e) => ({ ...e, location: 'body' as const })));
         }
         // References already issued were built for one control level; switching would let a new
         // reference repeat an old one (000166 is sequence 1 with a length digit, 16 without).

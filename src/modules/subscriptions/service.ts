@@ -6,11 +6,12 @@ import { newId } from '../../db/ids.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError, type FieldError } from '../../http/problem.ts';
+import { DomainError, type FieldError, invalid } from '../../kernel/errors.ts';
 import { addDays, compare, daysBetween, parseCalendarDate, toCalendarDate, toParts, type CalendarDate } from '../../domain/calendar-date.ts';
 import { remainingShare } from '../../domain/billing-period.ts';
 import { computeInvoiceTotals, prorate } from '../../domain/money.ts';
-import type { EventService, Tenant } from '../events/service.ts';
+import type { EventService } from '../events/service.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata } from '../events/changes.ts';
 import { findMerchant, type MerchantRow } from '../merchants/store.ts';
@@ -32,10 +33,6 @@ export type Subscription = store.SubscriptionRow & { items: store.SubscriptionIt
 const MONTHS = { month: 1, quarter: 3, year: 12 } as const;
 // A start or trial end further out is almost certainly a typo (2062 for 2026).
 const MAX_DAYS_AHEAD = 730;
-
-function invalid(errors: FieldError[]): DomainError {
-  return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
-}
 
 export function createSubscriptionService(deps: {
   db: Db;

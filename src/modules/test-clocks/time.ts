@@ -1,7 +1,7 @@
 // Business time for a customer: the frozen time of their test clock, or the real clock.
 import type { Queryable } from '../../db/client.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError } from '../../http/problem.ts';
+import { DomainError } from '../../kernel/errors.ts';
 import { findTestClock } from './store.ts';
 
 export async function nowFor(q: Queryable, clock: Clock, merchantId: string, testClockId: string | null): Promise<Date> {

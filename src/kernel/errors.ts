@@ -1,0 +1,51 @@
+// The closed catalogue of problem codes and the error a use case throws when a guard fails. The
+// HTTP layer (src/http/problem.ts) turns these into RFC 9457 responses; nothing here knows HTTP
+// beyond each code's status.
+
+export const PROBLEMS = {
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  invalid_webhook_url: { status: 400, title: 'The webhook endpoint URL is not allowed' },
+  authentication_required: { status: 401, title: 'An API key is required' },
+  invalid_api_key: { status: 401, title: 'The API key is not valid' },
+  api_key_revoked: { status: 401, title: 'The API key has been revoked' },
+  test_mode_only: { status: 403, title: 'Only test-mode API keys can do this' },
+  not_found: { status: 404, title: 'No such object' },
+  route_not_found: { status: 404, title: 'No such route' },
+  external_id_taken: { status: 409, title: 'The external_id is already used by another customer' },
+  invalid_state: { status: 409, title: "The object's current state does not allow this" },
+  idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
+  idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used with a different request' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal_error: { status: 500, title: 'Internal server error' },
+  service_unavailable: { status: 503, title: 'The service is not available' },
+} as const;
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export type FieldError = { field: string; location: 'body' | 'query' | 'path' | 'header'; message: string };
+
+/** A failed guard in a use case; the code becomes the problem `type`. */
+export class DomainError extends Error {
+  readonly code: ProblemCode;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+  constructor(code: ProblemCode, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+    super(detail);
+    this.code = code;
+    this.errors = opts.errors;
+    this.headers = opts.headers;
+  }
+}
+
+/** One `validation_failed` from field errors: the detail lists them all, the fields name them. */
+export function invalid(errors: FieldError[]): DomainError {
+  return new DomainError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+}
+
+/** A `validation_failed` about one body field. */
+export function invalidField(field: string, message: string): DomainError {
+  return invalid([{ field, location: 'body', message }]);
+}
