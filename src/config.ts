@@ -32,7 +32,8 @@ const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 const EmbeddedSchema = Type.Object({
-  EMBEDDED_PG_PORT: Int(1024, 65535, 54329, 'port of the embedded PostgreSQL'),
+  // Unset: a port derived from the data directory's absolute path (src/db/embedded.ts).
+  EMBEDDED_PG_PORT: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535, description: 'port of the embedded PostgreSQL' })),
   EMBEDDED_PG_DIR: Type.String({ default: '.data/pg', minLength: 1 }),
 });
 export type EmbeddedConfig = Static<typeof EmbeddedSchema>;

@@ -1,7 +1,7 @@
 // Embedded PostgreSQL for `npm start` / `npm test` when DATABASE_URL is unset, so a newcomer needs
 // nothing but Node and npm. Production always sets DATABASE_URL and never loads this module.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, symlinkSync, chownSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync, chownSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -11,25 +11,68 @@ import pg from 'pg';
 export type EmbeddedOptions = {
   projectDir: string;
   dataDir: string; // relative to projectDir unless absolute
-  port: number;
+  port?: number | undefined; // default: defaultEmbeddedPort(the data directory)
   log: (msg: string) => void;
 };
 
-export type EmbeddedHandle = { url: string; stop: () => Promise<void>; reused: boolean };
+export type EmbeddedHandle = { url: string; port: number; stop: () => Promise<void>; reused: boolean };
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
-/** Connects to an already running cluster on the port (for example `npm start` in another terminal). */
-async function alreadyRunning(url: string): Promise<boolean> {
+/** Default ports are spread over 54330–64329 (54329 was the fixed default before). */
+export const EMBEDDED_PORT_FIRST = 54330;
+export const EMBEDDED_PORT_COUNT = 10_000;
+
+/**
+ * The default port of the embedded PostgreSQL of a data directory: a stable hash of its absolute
+ * path, so two checkouts (or two data directories) do not meet on one port by default and each
+ * `npm start` / `npm test` finds its own server again next time. EMBEDDED_PG_PORT overrides it.
+ */
+export function defaultEmbeddedPort(dataDir: string): number {
+  const digest = createHash('sha256').update(resolve(dataDir)).digest();
+  return EMBEDDED_PORT_FIRST + (digest.readUInt32BE(0) % EMBEDDED_PORT_COUNT);
+}
+
+/** As root, when the `postgres` user cannot reach `wanted`, the data lives here instead. */
+function movedDataDir(wanted: string): string {
+  const id = createHash('sha256').update(resolve(wanted)).digest('hex').slice(0, 12);
+  return join(tmpdir(), `omtanke-pgdata-${id}`);
+}
+
+/** Every folder the data of `dataDir` may live in: the folder itself, or its copy under the OS temp folder. */
+export function embeddedDataDirs(projectDir: string, dataDir: string): string[] {
+  const wanted = resolve(projectDir, dataDir);
+  return [wanted, movedDataDir(wanted)];
+}
+
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The data directory of the PostgreSQL that answers at `url` with our credentials (for example
+ * `npm start` in another terminal), or undefined when none does.
+ */
+export async function runningDataDir(url: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   client.on('error', () => {});
   try {
     await client.connect();
-    await client.query('select 1');
-    return true;
   } catch {
-    return false;
+    await client.end().catch(() => {});
+    return undefined;
+  }
+  try {
+    const r = await client.query<{ data_directory: string }>('show data_directory');
+    return r.rows[0]?.data_directory ?? '(unknown)';
+  } catch (e) {
+    // It answers, but will not say where its data is: certainly not a server we started.
+    return `(unknown: ${e instanceof Error ? e.message : String(e)})`;
   } finally {
     await client.end().catch(() => {});
   }
@@ -102,24 +145,34 @@ async function loadEmbeddedPostgres(projectDir: string, dataDir: string, log: (m
     cpSync(join(projectDir, 'package.json'), join(cache, '.complete'));
   }
   spawnSync('chmod', ['-R', 'o+rX', cache]);
-  const id = createHash('sha256').update(resolve(projectDir, dataDir)).digest('hex').slice(0, 12);
-  const movedData = join(tmpdir(), `omtanke-pgdata-${id}`);
+  const movedData = movedDataDir(resolve(projectDir, dataDir));
   log(`embedded PostgreSQL data kept in ${movedData}`);
   const mod = await import(pathToFileURL(join(cachedPkg, 'dist', 'index.js')).href);
   return { EmbeddedPostgres: mod.default, dataDir: movedData };
 }
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedHandle> {
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
-  if (await alreadyRunning(url)) {
-    opts.log(`reusing the embedded PostgreSQL already running on port ${opts.port}`);
-    return { url, reused: true, stop: async () => {} };
-  }
   const wanted = resolve(opts.projectDir, opts.dataDir);
+  const port = opts.port ?? defaultEmbeddedPort(wanted);
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const running = await runningDataDir(url);
+  if (running !== undefined) {
+    // Reuse only our own cluster (`npm start` of this checkout in another terminal): another
+    // checkout's would share its data with us, and vanish when that checkout stops it.
+    const ours = embeddedDataDirs(opts.projectDir, opts.dataDir).map(canonical);
+    if (!ours.includes(canonical(running))) {
+      throw new Error(
+        `port ${port} is taken by a PostgreSQL whose data directory is ${running}, not this checkout's ${wanted}; ` +
+          `it is not ours to use or stop. Set EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use that server on purpose.`,
+      );
+    }
+    opts.log(`reusing the embedded PostgreSQL already running on port ${port} (data in ${running})`);
+    return { url, port, reused: true, stop: async () => {} };
+  }
   const { EmbeddedPostgres, dataDir } = await loadEmbeddedPostgres(opts.projectDir, wanted, opts.log);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
-    port: opts.port,
+    port,
     user: USER,
     password: PASSWORD,
     persistent: true,
@@ -140,9 +193,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } catch (err) {
     throw new Error(
       `embedded PostgreSQL did not start (${err instanceof Error ? err.message : 'process exited'}). ` +
-        `Check that port ${opts.port} is free and ${dataDir} is writable, or set DATABASE_URL to use your own server.`,
+        `Check that port ${port} is free (or set EMBEDDED_PG_PORT) and ${dataDir} is writable, or set DATABASE_URL to use your own server.`,
     );
   }
-  opts.log(`embedded PostgreSQL listening on 127.0.0.1:${opts.port}`);
-  return { url, reused: false, stop: () => server.stop() };
+  opts.log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+  return { url, port, reused: false, stop: () => server.stop() };
 }
