@@ -1,5 +1,6 @@
 // RFC 9457 problem details: one closed catalogue of problem types, one error handler. A problem's
 // `type` is stable and documented; 5xx details never leave the server.
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { DomainError, PROBLEMS, type FieldError, type ProblemCode } from '../kernel/errors.ts';
@@ -54,7 +55,49 @@ const LOCATIONS: Record<string, FieldError['location']> = {
   headers: 'header',
 };
 
-type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
+type AjvError = { instancePath: string; schemaPath?: string; keyword: string; message?: string; params: Record<string, unknown> };
+
+const A_TYPE: Record<string, string> = {
+  null: 'null',
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+};
+const parent = (schemaPath: string | undefined) => (schemaPath ?? '').replace(/\/[^/]*$/, '');
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * "must be one of: month, quarter, year" for every path where a value missed an enum or the
+ * literals of a union (TypeBox's Union of Literals is an anyOf of `const`s). Other branches of the
+ * same union (null, a number, …) are named after the values: "must be one of: sv, en (or null)".
+ */
+function allowedValueMessages(validation: AjvError[]): Map<string, string> {
+  const byPath = new Map<string, { values: unknown[]; literalBranches: Set<string>; types: AjvError[] }>();
+  for (const e of validation) {
+    if (e.keyword !== 'const' && e.keyword !== 'enum') continue;
+    const entry = byPath.get(e.instancePath) ?? { values: [], literalBranches: new Set<string>(), types: [] };
+    byPath.set(e.instancePath, entry);
+    const values = e.keyword === 'enum' ? ((e.params.allowedValues as unknown[]) ?? []) : [e.params.allowedValue];
+    for (const v of values) if (!entry.values.some((x) => Object.is(x, v))) entry.values.push(v);
+    entry.literalBranches.add(parent(e.schemaPath));
+  }
+  const out = new Map<string, string>();
+  for (const [path, entry] of byPath) {
+    // A type error in a literal's own schema ({ type: 'string', const: 'month' }) is the same
+    // complaint; one in another branch of the union is another allowed kind of value.
+    const others = new Set<string>();
+    for (const e of validation) {
+      if (e.instancePath !== path || e.keyword !== 'type' || entry.literalBranches.has(parent(e.schemaPath))) continue;
+      for (const t of String(e.params.type).split(',')) others.add(A_TYPE[t] ?? t);
+    }
+    const list = entry.values.map(shown).join(', ');
+    out.set(path, `must be one of: ${list}${others.size > 0 ? ` (or ${[...others].join(' or ')})` : ''}`);
+  }
+  return out;
+}
 
 /** Turns Ajv's errors into one entry per field, with messages written for people. */
 export function fieldErrors(validation: AjvError[], context: string | undefined): FieldError[] {
@@ -68,16 +111,20 @@ export function fieldErrors(validation: AjvError[], context: string | undefined)
   const relevant = validation.filter(
     (e) => real.includes(e) || !paths.some((p) => p === e.instancePath || p.startsWith(`${e.instancePath}/`)),
   );
+  const allowed = allowedValueMessages(validation);
   for (const e of relevant) {
     const base = e.instancePath.split('/').filter(Boolean).join('.');
     let field = base;
     let message = e.message ?? 'is not valid';
+    const oneOf = allowed.get(e.instancePath);
     if (e.keyword === 'required') {
       field = [base, e.params.missingProperty].filter(Boolean).join('.');
       message = 'is required';
     } else if (e.keyword === 'additionalProperties') {
       field = [base, e.params.additionalProperty].filter(Boolean).join('.');
       message = 'is not a known field';
+    } else if (oneOf && (e.keyword === 'const' || e.keyword === 'enum' || e.keyword === 'type' || e.keyword === 'anyOf')) {
+      message = oneOf;
     } else if (e.keyword === 'pattern' && location === 'path') {
       message = 'is not a valid id for this resource';
     } else if (e.keyword === 'type') {
@@ -128,4 +175,56 @@ export function registerProblemHandlers(app: FastifyInstance) {
     req.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, 'internal_error', 'Something went wrong on our side. Quote the request_id if you contact support.');
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route or hook runs, answered
+ * from the catalogue instead of Fastify's own JSON. A path that does not percent-decode to UTF-8
+ * (`%ZZ`, `%C0%AF`, a lone `%`) is a malformed path: 400 validation_failed. A path parameter
+ * longer than the router's maxParamLength (100 characters) is 400 validation_failed too, not 404
+ * or 414: every id is far shorter, so it is a malformed id, which this API answers with 400
+ * wherever it meets one.
+ */
+export function frameworkErrorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  reply.header('request-id', req.id);
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return sendProblem(reply, 'validation_failed', 'The path is not valid percent-encoded UTF-8', [
+        { field: '(path)', location: 'path', message: 'is not valid percent-encoded UTF-8' },
+      ]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendProblem(reply, 'validation_failed', 'A path parameter is longer than 100 characters; no id is', [
+        { field: '(path)', location: 'path', message: 'has a parameter longer than 100 characters' },
+      ]);
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return sendProblem(reply, 'validation_failed', error.message.replace(/^FST_\w+: /, ''));
+  }
+  req.log.error({ err: error }, 'framework error');
+  return sendProblem(reply, 'internal_error', 'Something went wrong on our side. Quote the request_id if you contact support.');
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser cannot read (a malformed or
+ * duplicated Content-Length, bad characters in a header, headers over the size limit, a request
+ * that never finished arriving). There is no request to answer through Fastify, so the problem is
+ * written to the socket, which is then closed. The catalogue has no 408 or 431, so these are all
+ * 400 validation_failed, with a detail saying which.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const detail =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'The request headers are larger than the server accepts'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'The request did not arrive in time'
+        : 'The request is not valid HTTP/1.1';
+  const body = JSON.stringify(problemBody('validation_failed', detail));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -1,8 +1,12 @@
 // Two Ajv instances: bodies are JSON and must have the right types (no coercion, unknown fields
-// rejected); query strings and path params arrive as text, so they are coerced.
+// rejected); query strings and path params arrive as text, so they are coerced. Before either runs,
+// text PostgreSQL cannot store (NUL, unpaired surrogates) is refused as validation_failed naming
+// the field, once for every route: bodies right after JSON parsing, query and path in preValidation.
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { invalid } from '../kernel/errors.ts';
+import { unsafeTextErrors } from './text-safety.ts';
 
 // ajv-formats is CommonJS with a default export; under Node's ESM loader it arrives as the module.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -29,6 +33,20 @@ export function registerValidation(app: FastifyInstance) {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
     const text = raw.toString();
     if (text.trim() === '') return done(null, undefined);
-    parseJson(req, text, done);
+    parseJson(req, text, (err, body) => {
+      if (err) return done(err);
+      const errors = unsafeTextErrors(body, 'body');
+      if (errors.length > 0) return done(invalid(errors));
+      done(null, body);
+    });
+  });
+  // JSON is the only body this API reads: text/plain (Fastify's other built-in parser) is a 415
+  // like any other media type, not a string that fails the body schema.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('preValidation', async (req) => {
+    if (req.is404) return;
+    const errors = [...unsafeTextErrors(req.params, 'path'), ...unsafeTextErrors(req.query, 'query')];
+    if (errors.length > 0) throw invalid(errors);
   });
 }

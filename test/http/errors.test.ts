@@ -1,4 +1,7 @@
 import t from 'tap';
+import { Ajv } from 'ajv';
+import { Type } from 'typebox';
+import { fieldErrors } from '../../src/http/problem.ts';
 import { buildTestApp, call } from '../helpers/app.ts';
 
 const P = 'https://docs.omtanke.se/problems/';
@@ -98,4 +101,170 @@ t.test('server errors hide their details', async (t) => {
   t.ok(r.json.request_id, 'a request id to quote');
   t.notMatch(r.body, /customers_gone|relation|stack|at \w+ \(/, 'no SQL, no stack trace');
   t.ok(logLines.some((l) => l.includes('"level":50') && l.includes(r.json.request_id)), 'the error is logged with the request id');
+});
+
+t.test('text PostgreSQL cannot store (NUL, unpaired surrogates) is 400 naming the field, never 500', async (t) => {
+  const { app, merchant, database, logLines } = await buildTestApp(t);
+  const m = await merchant();
+  const json = { ...m.auth, 'content-type': 'application/json' };
+  const customer = await call(app, { method: 'POST', url: '/v1/customers', headers: m.auth, payload: { name: 'Kund AB' } });
+  t.equal(customer.status, 201);
+  const cus = customer.json.id as string;
+  const count = async (table: string) => (await database.pool.query(`select count(*)::int as n from ${table}`)).rows[0].n as number;
+  const line = { description: 'Installation', quantity: 1, unit_amount: 1000, vat_rate: 25 };
+
+  // Raw JSON text, so the escapes reach the server exactly as a client would send them.
+  const cases: Array<{ name: string; req: Parameters<typeof call>[1]; field: string; location: string; message: RegExp }> = [
+    { name: 'NUL in a top-level field', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"A\\u0000B"}' }, field: 'name', location: 'body', message: /NUL/ },
+    { name: 'lone high surrogate', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"A\\ud800"}' }, field: 'name', location: 'body', message: /surrogate \(\\ud800\)/ },
+    { name: 'lone low surrogate', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"\\udc00B"}' }, field: 'name', location: 'body', message: /surrogate \(\\udc00\)/ },
+    { name: 'NUL in a nested field', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"A","address":{"line1":"Gatan\\u00001","postal_code":"11451","city":"S"}}' }, field: 'address.line1', location: 'body', message: /NUL/ },
+    { name: 'NUL in a metadata value', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"A","metadata":{"crm":"\\u0000"}}' }, field: 'metadata.crm', location: 'body', message: /NUL/ },
+    { name: 'NUL in an object key', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"A","metadata":{"k\\u0000":"v"}}' }, field: 'metadata.k\\u0000', location: 'body', message: /field name .*NUL/ },
+    { name: 'surrogate in an object key', req: { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"A","metadata":{"\\udfffk":"v"}}' }, field: 'metadata.\\udfffk', location: 'body', message: /field name .*surrogate/ },
+    {
+      name: 'NUL in an array item',
+      req: { method: 'POST', url: '/v1/invoices', headers: json, payload: JSON.stringify({ customer: cus, lines: [line, { ...line, description: 'x\u0000y' }] }) },
+      field: 'lines.1.description',
+      location: 'body',
+      message: /NUL/,
+    },
+    { name: 'NUL in an update', req: { method: 'PATCH', url: `/v1/customers/${cus}`, headers: json, payload: '{"name":"\\u0000"}' }, field: 'name', location: 'body', message: /NUL/ },
+    { name: 'NUL in a query parameter', req: { method: 'GET', url: '/v1/customers?email=a%00b', headers: m.auth }, field: 'email', location: 'query', message: /NUL/ },
+    { name: 'NUL in a query parameter name', req: { method: 'GET', url: '/v1/customers?x%00=1', headers: m.auth }, field: 'x\\u0000', location: 'query', message: /field name/ },
+    { name: 'NUL in a path parameter', req: { method: 'GET', url: '/v1/customers/cus_%00', headers: m.auth }, field: 'id', location: 'path', message: /NUL/ },
+  ];
+  for (const c of cases) {
+    const r = await call(app, c.req);
+    t.equal(r.status, 400, `${c.name}: status`);
+    t.equal(r.json?.type, P + 'validation_failed', `${c.name}: type`);
+    t.match(r.headers['content-type'], /^application\/problem\+json/, `${c.name}: content type`);
+    t.ok(
+      r.json?.errors?.some((e: { field: string; location: string; message: string }) => e.field === c.field && e.location === c.location && c.message.test(e.message)),
+      `${c.name}: names ${c.location} field ${c.field}: ${JSON.stringify(r.json?.errors)}`,
+    );
+  }
+  t.equal(await count('customers'), 1, 'no bad request wrote a customer');
+  t.equal(await count('invoices'), 0, 'no bad request wrote an invoice');
+  t.equal((await call(app, { method: 'GET', url: `/v1/customers/${cus}`, headers: m.auth })).json.name, 'Kund AB', 'the update wrote nothing');
+  t.notOk(logLines.some((l) => l.includes('"level":50')), 'no error was logged');
+
+  // Paired surrogates (emoji) and other unusual text are fine.
+  const ok = await call(app, { method: 'POST', url: '/v1/customers', headers: json, payload: '{"name":"\\ud83d\\ude00 \\u05e9\\u05dc\\u05d5\\u05dd \\u202e"}' });
+  t.equal(ok.status, 201, 'emoji, RTL text and bidi controls are stored');
+  t.equal(ok.json.name, '😀 שלום \u202e');
+});
+
+t.test('framework errors answer from the problem catalogue', async (t) => {
+  const { app, merchant } = await buildTestApp(t);
+  const m = await merchant();
+  const cases: Array<{ name: string; req: Parameters<typeof call>[1]; status: number; type: string; location?: string }> = [
+    { name: 'bad percent-encoding', req: { method: 'GET', url: '/v1/customers/%ZZ', headers: m.auth }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'overlong UTF-8', req: { method: 'GET', url: '/v1/customers/%C0%AF', headers: m.auth }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'a lone %', req: { method: 'GET', url: '/v1/customers/%', headers: m.auth }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'bad percent-encoding in an action path', req: { method: 'POST', url: '/v1/customers/%E0%A4%A/archive', headers: m.auth }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'bad percent-encoding without a key', req: { method: 'GET', url: '/v1/customers/%ZZ' }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'over-long path parameter', req: { method: 'GET', url: `/v1/customers/cus_${'A'.repeat(200)}`, headers: m.auth }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'over-long parameter on an action route', req: { method: 'POST', url: `/v1/invoices/${'x'.repeat(101)}/finalize`, headers: m.auth }, status: 400, type: 'validation_failed', location: 'path' },
+    { name: 'text/plain body', req: { method: 'POST', url: '/v1/customers', headers: { ...m.auth, 'content-type': 'text/plain' }, payload: '{"name":"A"}' }, status: 415, type: 'unsupported_media_type' },
+    { name: 'unknown method', req: { method: 'PROPFIND', url: '/v1/customers', headers: m.auth }, status: 404, type: 'route_not_found' },
+    { name: 'OPTIONS', req: { method: 'OPTIONS', url: '/v1/customers', headers: m.auth }, status: 404, type: 'route_not_found' },
+    { name: 'Content-Length shorter than the body', req: { method: 'POST', url: '/v1/customers', headers: { ...m.auth, 'content-type': 'application/json', 'content-length': '3' }, payload: '{"name":"A"}' }, status: 400, type: 'validation_failed' },
+  ];
+  for (const c of cases) {
+    const r = await call(app, c.req);
+    t.equal(r.status, c.status, `${c.name}: status`);
+    t.match(r.headers['content-type'], /^application\/problem\+json/, `${c.name}: content type`);
+    t.equal(r.json?.type, P + c.type, `${c.name}: type`);
+    t.ok(r.json?.title && r.json?.detail && r.json?.status === c.status && r.json?.code === c.type, `${c.name}: title, detail, status, code`);
+    t.ok(r.headers['request-id'], `${c.name}: request-id header`);
+    t.notMatch(r.body, /FST_ERR/, `${c.name}: no Fastify error code`);
+    if (c.location) t.ok(r.json?.errors?.some((e: { location: string }) => e.location === c.location), `${c.name}: location ${c.location}`);
+  }
+
+  // Requests Node's HTTP parser refuses never reach Fastify's routes: check them on a socket.
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as import('node:net').AddressInfo;
+  const { connect } = await import('node:net');
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(request));
+      let out = '';
+      socket.on('data', (d) => (out += d.toString()));
+      socket.on('close', () => resolve(out));
+      socket.on('error', reject);
+    });
+  const bad = [
+    ['non-numeric Content-Length', `POST /v1/customers HTTP/1.1\r\nHost: x\r\n${'Authorization: ' + m.auth.authorization}\r\nContent-Length: abc\r\n\r\n{}`],
+    ['two different Content-Lengths', 'POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
+    ['a header without a colon', 'GET /v1/customers HTTP/1.1\r\nHost: x\r\nnonsense\r\n\r\n'],
+    ['not HTTP at all', 'HELLO\r\n\r\n'],
+  ];
+  for (const [name, request] of bad) {
+    const res = await raw(request!);
+    t.match(res, /^HTTP\/1\.1 400 /, `${name}: 400`);
+    t.match(res, /content-type: application\/problem\+json/i, `${name}: problem+json`);
+    const body = JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4));
+    t.equal(body.type, P + 'validation_failed', `${name}: type`);
+    t.ok(body.title && body.detail && body.status === 400 && body.code === 'validation_failed', `${name}: title, detail, status, code`);
+  }
+});
+
+t.test('enum and literal-union errors list the allowed values', async (t) => {
+  const { app, merchant } = await buildTestApp(t);
+  const m = await merchant();
+  const product = await call(app, { method: 'POST', url: '/v1/products', headers: m.auth, payload: { name: 'Pro' } });
+  const errorOf = async (req: Parameters<typeof call>[1], field: string) => {
+    const r = await call(app, req);
+    t.equal(r.status, 400, `${req.method} ${req.url}: 400`);
+    const e = r.json?.errors?.find((x: { field: string }) => x.field === field);
+    t.ok(e, `names ${field}: ${JSON.stringify(r.json?.errors)}`);
+    t.equal(r.json?.errors?.filter((x: { field: string }) => x.field === field).length, 1, `one error for ${field}`);
+    return e?.message as string;
+  };
+  const price = (extra: object) => ({
+    method: 'POST' as const,
+    url: '/v1/prices',
+    headers: m.auth,
+    payload: { product: product.json.id, unit_amount: 100, type: 'recurring', recurring: { interval: 'month', interval_count: 1 }, ...extra },
+  });
+  t.equal(await errorOf(price({ recurring: { interval: 'week', interval_count: 1 } }), 'recurring.interval'), 'must be one of: month, quarter, year');
+  t.equal(await errorOf(price({ recurring: { interval: 7, interval_count: 1 } }), 'recurring.interval'), 'must be one of: month, quarter, year');
+  t.equal(await errorOf(price({ vat_rate: 20 }), 'vat_rate'), 'must be one of: 25, 12, 6, 0');
+  t.equal(await errorOf(price({ type: 'sometimes' }), 'type'), 'must be one of: recurring, one_time');
+  t.equal(await errorOf({ method: 'POST', url: '/v1/customers', headers: m.auth, payload: { name: 'A', type: 'alien' } }, 'type'), 'must be one of: person, company');
+  t.equal(await errorOf({ method: 'POST', url: '/v1/customers', headers: m.auth, payload: { name: 'A', locale: 'de' } }, 'locale'), 'must be one of: sv, en');
+  // Type.Enum compiles to `enum`: a query parameter.
+  t.match(await errorOf({ method: 'GET', url: '/v1/invoices?status=nope', headers: m.auth }, 'status'), /^must be one of: draft, open, .*paid/);
+});
+
+t.test('fieldErrors: literals of nested and nullable unions, and other branches', async (t) => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const schema = Type.Object({
+    plain: Type.Optional(Type.Union([Type.Literal('a'), Type.Literal('b')])),
+    nullable: Type.Optional(Type.Union([Type.Union([Type.Literal('x'), Type.Literal('y')]), Type.Null()])),
+    mixed: Type.Optional(Type.Union([Type.Literal('now'), Type.Integer()])),
+    single: Type.Optional(Type.Literal('list')),
+    enumed: Type.Optional(Type.Enum(['month', 'quarter'])),
+    text: Type.Optional(Type.Union([Type.String({ maxLength: 2 }), Type.Null()])),
+  });
+  const validate = ajv.compile(schema);
+  const messages = (data: object) => {
+    t.notOk(validate(data));
+    return Object.fromEntries(fieldErrors(validate.errors as never, 'body').map((e) => [e.field, e.message]));
+  };
+  t.same(messages({ plain: 'c', nullable: 'z', mixed: 'later', single: 'lis', enumed: 'week', text: 'long' }), {
+    plain: 'must be one of: a, b',
+    nullable: 'must be one of: x, y (or null)',
+    mixed: 'must be one of: now (or an integer)',
+    single: 'must be one of: list',
+    enumed: 'must be one of: month, quarter',
+    text: 'must NOT have more than 2 characters',
+  });
+  t.same(messages({ plain: 1, nullable: 2, single: 3, enumed: 4 }), {
+    plain: 'must be one of: a, b',
+    nullable: 'must be one of: x, y (or null)',
+    single: 'must be one of: list',
+    enumed: 'must be one of: month, quarter',
+  });
 });
