@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { fail, openScriptDatabase } from './script-db.ts';
 import { systemClock } from '../src/clock.ts';
+import { noJobs } from '../src/jobs/queue.ts';
 import { createServices } from '../src/services.ts';
 
 const USAGE = 'usage: npm run --silent billing:run -- --merchant mer_… [--run brun_…] [--batch N]';
@@ -21,7 +22,7 @@ if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) 
 
 const database = await openScriptDatabase();
 try {
-  const { billing } = createServices({ db: database.db, clock: systemClock, allowPrivateUrls: false, ...(batchSize ? { billingBatchSize: batchSize } : {}) });
+  const { billing } = createServices({ db: database.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: false, ...(batchSize ? { billingBatchSize: batchSize } : {}) });
   const id = runId ?? (await billing.createRun(merchant!, { trigger: 'api' })).id;
   process.stderr.write(`billing run ${id}\n`);
   const done = await billing.executeRun(merchant!, id);

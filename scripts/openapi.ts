@@ -8,6 +8,8 @@ import { buildApp } from '../src/app.ts';
 import { createDatabase } from '../src/db/client.ts';
 import { createLogger } from '../src/logger.ts';
 import { fixedClock } from '../src/clock.ts';
+import { createServices } from '../src/services.ts';
+import { noJobs } from '../src/jobs/queue.ts';
 import { EVENT_TYPES } from '../src/modules/events/types.ts';
 
 export const OPENAPI_FILE = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
@@ -19,7 +21,7 @@ export async function generateOpenapi(): Promise<Record<string, unknown>> {
     // Only the values that shape the document matter; none of these do.
     config: { BODY_LIMIT_BYTES: 1024 * 1024, RATE_LIMIT_PER_SECOND: 0, RATE_LIMIT_BURST: 1, IDEMPOTENCY_TTL_HOURS: 24, WEBHOOK_ALLOW_PRIVATE_URLS: false },
     database,
-    clock: fixedClock('2026-01-01T00:00:00Z'),
+    services: createServices({ db: database.db, clock: fixedClock('2026-01-01T00:00:00Z'), jobs: noJobs, allowPrivateUrls: false }),
     logger: createLogger('silent'),
   });
   try {

@@ -1,6 +1,6 @@
 // What a one-shot operator script needs: a usage error that exits 2, and the configured database,
 // migrated, with a small pool.
-import { loadConfig, ConfigError } from '../src/config.ts';
+import { loadConfig, ConfigError, type Config } from '../src/config.ts';
 import { createDatabase, type Database } from '../src/db/client.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 
@@ -9,7 +9,7 @@ export const fail = (msg: string): never => {
   process.exit(2);
 };
 
-export async function openScriptDatabase(): Promise<Database> {
+export async function openScriptDatabase(): Promise<Database & { config: Config }> {
   let config;
   try {
     config = loadConfig();
@@ -17,5 +17,5 @@ export async function openScriptDatabase(): Promise<Database> {
     return fail(e instanceof ConfigError ? e.message : String(e));
   }
   await runMigrations(config.DATABASE_URL);
-  return createDatabase(config.DATABASE_URL, { max: 2, onError: () => {} });
+  return { ...createDatabase(config.DATABASE_URL, { max: 2, onError: () => {} }), config };
 }

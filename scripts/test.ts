@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { runMigrations } from '../src/db/migrate.ts';
+import { TEST_SECRETS_KEY } from '../test/helpers/secrets-key.ts';
 
 const base = process.env.DATABASE_URL;
 if (!base) {
@@ -50,7 +51,8 @@ try {
   code = await new Promise<number>((resolve) => {
     const child = spawn('tap', ['--reporter=tap', ...args], {
       stdio: ['inherit', 'pipe', 'inherit'],
-      env: { ...process.env, OMTANKE_TEST_TEMPLATE: template },
+      // Every test seals with one fixed key, whatever the caller's (tests make their own databases).
+      env: { ...process.env, OMTANKE_TEST_TEMPLATE: template, SECRETS_KEY: TEST_SECRETS_KEY },
     });
     let buf = '';
     child.stdout.on('data', (chunk: Buffer) => {

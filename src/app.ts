@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import type { Clock } from './clock.ts';
 import { newId } from './db/ids.ts';
 import { ProblemSchema, clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problem.ts';
 import { registerValidation } from './http/validation.ts';
@@ -17,7 +16,7 @@ import { registerRateLimit } from './http/rate-limit.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { openapiDocument } from './http/openapi.ts';
-import { createServices } from './services.ts';
+import type { Services } from './services.ts';
 import { merchantRoutes } from './modules/merchants/routes.ts';
 import { customerRoutes } from './modules/customers/routes.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
@@ -37,14 +36,15 @@ export type AppConfig = Pick<
 export type AppDeps = {
   config: AppConfig;
   database: Database;
-  clock: Clock;
+  // Built once per process (src/services.ts) and shared with the worker.
+  services: Services;
   logger: Logger;
 };
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, database, clock } = deps;
+  const { config, database, services } = deps;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -70,12 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const { merchants, customers, catalog, events, webhooks, invoices, creditNotes, subscriptions, billing, testClocks } = createServices({
-    db: database.db,
-    clock,
-    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
-    onBackgroundError: (err, subject) => app.log.error({ err, subject }, 'background billing work failed; the schedule will resume it'),
-  });
+  const { merchants, customers, catalog, events, webhooks, invoices, creditNotes, subscriptions, billing, testClocks } = services;
 
   await app.register(
     opsRoutes({
@@ -93,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     registerAuth(v1, merchants);
     registerRateLimit(v1, { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST });
-    registerIdempotency(v1, { db: database.db, clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
+    registerIdempotency(v1, { db: database.db, clock: services.clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
     await v1.register(merchantRoutes({ merchants }));
     await v1.register(customerRoutes({ customers }));
     await v1.register(catalogRoutes({ catalog }));

@@ -2,6 +2,7 @@
 // a bad value stops the process with one message naming each bad variable.
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseKeyring, SecretBoxError } from './kernel/secret-box.ts';
 
 const Int = (min: number, max: number, def: number, description: string) =>
   Type.Integer({ minimum: min, maximum: max, default: def, description });
@@ -28,6 +29,8 @@ const ConfigSchema = Type.Object({
   WEBHOOK_CONCURRENCY: Int(1, 10_000, 200, 'webhook requests in flight per worker process'),
   WEBHOOK_ENDPOINT_CONCURRENCY: Int(1, 1000, 20, 'webhook requests in flight per endpoint, across all workers'),
   WEBHOOK_POLL_MS: Int(50, 60_000, 1000, 'backstop poll interval of the delivery worker (NOTIFY wakes it at once)'),
+  // Checked further by parseKeyring (src/kernel/secret-box.ts); never echoed in an error.
+  SECRETS_KEY: Type.String({ minLength: 1, description: 'keys sealing secrets at rest: 32 bytes each, base64 or hex, comma-separated; the first seals' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -40,6 +43,23 @@ export type EmbeddedConfig = Static<typeof EmbeddedSchema>;
 
 export class ConfigError extends Error {}
 
+const REQUIRED: Record<string, string> = {
+  SECRETS_KEY:
+    'is required: one or more keys of 32 random bytes, base64 or hex, comma-separated (make one with `openssl rand -base64 32`; ' +
+    'npm start and npm test make one in .data/secrets.key for the embedded database)',
+};
+
+/** Checks beyond the schema: the secrets key list must parse (its message never contains the keys). */
+function checkSecretsKey(raw: Record<string, unknown>, byVar: Map<string, string>): void {
+  if (typeof raw.SECRETS_KEY !== 'string' || byVar.has('SECRETS_KEY')) return;
+  try {
+    parseKeyring(raw.SECRETS_KEY);
+  } catch (e) {
+    if (!(e instanceof SecretBoxError)) throw e;
+    byVar.set('SECRETS_KEY', `is not valid: ${e.message}`);
+  }
+}
+
 function parse<S extends typeof ConfigSchema | typeof EmbeddedSchema>(schema: S, env: NodeJS.ProcessEnv): Static<S> {
   const keys = Object.keys(schema.properties);
   const raw: Record<string, unknown> = {};
@@ -49,12 +69,13 @@ function parse<S extends typeof ConfigSchema | typeof EmbeddedSchema>(schema: S,
   }
   const value = Value.Convert(schema, Value.Default(schema, raw));
   const errors = [...Value.Errors(schema, value)];
-  if (errors.length > 0) {
-    const byVar = new Map<string, string>();
-    for (const e of errors) {
-      const name = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
-      if (!byVar.has(name)) byVar.set(name, name === 'DATABASE_URL' && raw[name] === undefined ? 'is required' : e.message);
-    }
+  const byVar = new Map<string, string>();
+  for (const e of errors) {
+    const name = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
+    if (!byVar.has(name)) byVar.set(name, raw[name] === undefined ? (REQUIRED[name] ?? 'is required') : e.message);
+  }
+  if ('SECRETS_KEY' in schema.properties) checkSecretsKey(raw, byVar);
+  if (byVar.size > 0) {
     const list = [...byVar].map(([k, m]) => `${k} ${m}`).join('; ');
     throw new ConfigError(`invalid configuration: ${list} (see .env.example)`);
   }
@@ -65,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return parse(ConfigSchema, env);
 }
 
-export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig & { DATABASE_URL?: string } {
-  return { ...parse(EmbeddedSchema, env), DATABASE_URL: env.DATABASE_URL || undefined };
+/** What scripts/with-db.ts needs: the embedded database's settings, and whether the caller brought a database or a key. */
+export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig & { DATABASE_URL?: string; SECRETS_KEY?: string } {
+  return { ...parse(EmbeddedSchema, env), DATABASE_URL: env.DATABASE_URL || undefined, SECRETS_KEY: env.SECRETS_KEY || undefined };
 }

@@ -7,8 +7,7 @@ import { createDatabase } from './db/client.ts';
 import { runMigrations, withMigrationLock } from './db/migrate.ts';
 import { systemClock } from './clock.ts';
 import { buildApp } from './app.ts';
-import { startJobs, type Jobs } from './jobs/boss.ts';
-import { createMerchantService } from './modules/merchants/service.ts';
+import { startJobs, startWorkers } from './jobs/boss.ts';
 import { createServices } from './services.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './modules/webhooks/delivery.ts';
 
@@ -37,11 +36,28 @@ if (mode === 'migrate') process.exit(0);
 const database = createDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, onError: (err) => log.warn({ err }, 'idle database client failed') });
 const clock = systemClock;
 
+// Every process can send jobs (an API request starting a billing run); workers also work them.
+const jobs = await startJobs({ url: config.DATABASE_URL, log, schedule: mode !== 'serve' });
+// The services, once per process, shared by the HTTP API and the worker.
+const services = createServices({
+  db: database.db,
+  clock,
+  jobs: jobs.sender,
+  allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+  secretsKey: config.SECRETS_KEY,
+  onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the job is retried'),
+});
+// Webhook secrets stored before encryption at rest are sealed now (rows are replaced only if unchanged,
+// so processes starting together do not collide); until then they are read as they are.
+const sealed = await services.webhooks.sealStoredSecrets('plaintext');
+if (sealed.resealed > 0) log.info({ count: sealed.resealed }, 'sealed plaintext webhook signing secrets');
+if (sealed.failed.length > 0) log.warn({ failed: sealed.failed }, 'some webhook signing secrets could not be sealed; run npm run secrets:rotate');
+
 // First start on an empty database: a test-mode merchant so a newcomer can call the API at once.
 // Under the migration lock, so two processes starting together create one.
 if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
   await withMigrationLock(config.DATABASE_URL, async () => {
-    const merchants = createMerchantService({ db: database.db, clock });
+    const { merchants } = services;
     if (await merchants.hasAnyMerchant()) return;
     const { merchant, secret } = await merchants.createMerchant({ name: 'Development merchant', livemode: false });
     log.info({ merchant_id: merchant.id }, 'created a development merchant (shown once; see stderr for its API key)');
@@ -49,16 +65,10 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
   });
 }
 
-let jobs: Jobs | undefined;
 let deliveries: DeliveryWorker | undefined;
 if (mode === 'worker' || mode === 'all') {
-  const { webhooks, billing, testClocks } = createServices({
-    db: database.db,
-    clock,
-    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
-    onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the schedule will resume it'),
-  });
-  jobs = await startJobs({ url: config.DATABASE_URL, deps: { db: database.db, clock, services: { billing, testClocks } }, log, work: true, schedule: true });
+  const { webhooks } = services;
+  await startWorkers(jobs, { db: database.db, clock, services });
   deliveries = createDeliveryWorker({
     db: database.db,
     clock,
@@ -83,7 +93,7 @@ const app =
     ? await buildApp({
         config,
         database,
-        clock,
+        services,
         logger: log,
       })
     : undefined;
@@ -112,7 +122,7 @@ async function shutdown(signal: string) {
     await app?.close();
     clearInterval(closeIdle);
     await deliveries?.stop(); // webhook requests in flight finish and are recorded
-    await jobs?.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
+    await jobs.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');
     process.exit(0);

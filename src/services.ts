@@ -1,6 +1,9 @@
-// The use-case services wired together once, for the HTTP app, the worker and scripts alike.
+// The use-case services wired together once per process, for the HTTP app, the worker and scripts
+// alike. Every tie between modules is visible here: each service gets narrow dependencies
+// (Pick<…>) on the others' services, never their stores or tables.
 import type { Db } from './db/client.ts';
 import type { Clock } from './clock.ts';
+import type { JobSender } from './jobs/queue.ts';
 import { createMerchantService } from './modules/merchants/service.ts';
 import { createCustomerService } from './modules/customers/service.ts';
 import { createCatalogService } from './modules/catalog/service.ts';
@@ -11,34 +14,53 @@ import { createCreditNoteService } from './modules/invoices/credit-notes.ts';
 import { createBillingService } from './modules/billing/service.ts';
 import { createSubscriptionService } from './modules/subscriptions/service.ts';
 import { createTestClockService } from './modules/test-clocks/service.ts';
+import { createTestClockTime } from './modules/test-clocks/time.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
 
 export function createServices(deps: {
   db: Db;
   clock: Clock;
+  jobs: JobSender;
   allowPrivateUrls: boolean;
   resolve?: Resolver;
-  // Background work (billing runs, test clock catch-up) reports failures here; the schedule retries it.
+  // Billing runs report a merchant's failure here and go on with the others.
   onBackgroundError?: (err: unknown, subject: { merchantId: string; id: string }) => void;
   // Subscriptions per billing transaction (tests and the benchmark vary it).
   billingBatchSize?: number;
+  // SECRETS_KEY, sealing webhook signing secrets at rest; without it webhook secrets cannot be used.
+  secretsKey?: string | undefined;
 }) {
-  const { db, clock } = deps;
-  const onError = deps.onBackgroundError;
+  const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
-  const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
-  const creditNotes = createCreditNoteService({ db, clock, events });
-  const billing = createBillingService({ db, clock, events, creditNotes, ...(onError ? { onError } : {}), ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}) });
+  const merchants = createMerchantService({ db, clock });
+  const time = createTestClockTime({ db, clock });
+  const customers = createCustomerService({ db, clock, events, testClocks: time });
+  const catalog = createCatalogService({ db, clock, events });
+  const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, secretsKey: deps.secretsKey, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
+  const creditNotes = createCreditNoteService({ db, clock, events, merchants, customers, time });
+  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time });
+  const billing = createBillingService({
+    db,
+    clock,
+    jobs,
+    events,
+    creditNotes,
+    merchants,
+    testClocks: time,
+    ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
+    ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),
+  });
   return {
-    merchants: createMerchantService({ db, clock }),
-    customers: createCustomerService({ db, clock, events }),
-    catalog: createCatalogService({ db, clock, events }),
-    invoices: createInvoiceService({ db, clock, events }),
+    clock,
+    merchants,
+    customers,
+    catalog,
+    invoices,
     creditNotes,
     billing,
-    subscriptions: createSubscriptionService({ db, clock, events, billing }),
-    testClocks: createTestClockService({ db, clock, billing, ...(onError ? { onError } : {}) }),
+    subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time }),
+    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks }),
     events,
     webhooks,
   };

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildTestApp, call, TEST_CONFIG } from './helpers/app.ts';
+import { createServices } from '../src/services.ts';
+import { noJobs } from '../src/jobs/queue.ts';
 import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { systemClock } from '../src/clock.ts';
@@ -143,7 +145,8 @@ t.test('merchant:create prints one JSON object with a working key', async (t) =>
   t.equal(bad.code, 2, 'no name: usage error');
   t.equal(bad.out, '', 'nothing on stdout');
 
-  const app = await buildApp({ config: TEST_CONFIG, database: db, clock: systemClock, logger: createLogger('silent') });
+  const services = createServices({ db: db.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true });
+  const app = await buildApp({ config: TEST_CONFIG, database: db, services, logger: createLogger('silent') });
   t.teardown(() => app.close());
   const me = await call(app, { method: 'GET', url: '/v1/merchant', headers: { authorization: `Bearer ${o.api_key}` } });
   t.equal(me.status, 200);

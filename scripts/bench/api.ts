@@ -15,6 +15,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { createServices } from '../../src/services.ts';
+import { noJobs } from '../../src/jobs/queue.ts';
 import { buildApp, type AppConfig } from '../../src/app.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createDatabase, type Database } from '../../src/db/client.ts';
@@ -116,7 +118,8 @@ async function listen(app: FastifyInstance): Promise<string> {
 }
 
 async function startOurs(config: AppConfig): Promise<string> {
-  const app = await buildApp({ config, database: database!, clock: systemClock, logger: createLogger('warn') });
+  const services = createServices({ db: database!.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: false });
+  const app = await buildApp({ config, database: database!, services, logger: createLogger('warn') });
   return listen(app);
 }
 

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { createDatabase } from '../../src/db/client.ts';
 import { systemClock } from '../../src/clock.ts';
+import { noJobs } from '../../src/jobs/queue.ts';
 import { createServices } from '../../src/services.ts';
 import { seedDueSubscriptions } from '../../test/helpers/seed-billing.ts';
 import { num, say, startBench } from './harness.ts';
@@ -29,7 +30,7 @@ await bench.run(async () => {
   database = createDatabase(bench.url, { max: EXECUTORS + 4, onError: () => {} });
   const { db } = database;
   const clock = systemClock;
-  const services = createServices({ db, clock, allowPrivateUrls: false, billingBatchSize: BATCH });
+  const services = createServices({ db, clock, jobs: noJobs, allowPrivateUrls: false, billingBatchSize: BATCH });
   const { billing } = services;
 
   const today = new Date().toISOString().slice(0, 10);

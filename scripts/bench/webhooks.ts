@@ -28,6 +28,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createMerchantService } from '../../src/modules/merchants/service.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../../src/modules/webhooks/delivery.ts';
 import { signatureHeaders } from '../../src/modules/webhooks/signature.ts';
+import { noJobs } from '../../src/jobs/queue.ts';
 import { createServices } from '../../src/services.ts';
 import { num, rpcWorker, say, startBench, type RpcWorker } from './harness.ts';
 import { benchEnv, fmt, heading, quantile, round1, yes } from './report.ts';
@@ -187,7 +188,7 @@ async function main() {
 
   const { merchant } = await createMerchantService({ db: producerDb.db, clock: systemClock }).createMerchant({ name: 'Bench AB', livemode: false });
   const tenant = { merchantId: merchant.id, livemode: false };
-  const services = createServices({ db: producerDb.db, clock: systemClock, allowPrivateUrls: true });
+  const services = createServices({ db: producerDb.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true });
 
   receiver = rpcWorker<ReceiverRequest>('receiver', new URL('./webhook-receiver.ts', import.meta.url), { workerData: { endpoints: ENDPOINTS } satisfies ReceiverData });
   const ports = await ask<number[]>('ports');
@@ -197,7 +198,7 @@ async function main() {
   say(`${ENDPOINTS} endpoint(s) on ${origins.join(', ')}; ${os.availableParallelism()} CPUs, PostgreSQL ${pgVersion}`);
 
   // --- Delivery worker ------------------------------------------------------------------------
-  const { webhooks } = createServices({ db: workerDb.db, clock: systemClock, allowPrivateUrls: true });
+  const { webhooks } = createServices({ db: workerDb.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true });
   delivery = createDeliveryWorker({ db: workerDb.db, clock: systemClock, wall: systemClock, log: createLogger('warn'), webhooks, config: DELIVERY_CONFIG });
   if (MODE === 'live') await delivery.start(bench.url);
   // Warm both pools' connections, so the run does not start with connection set-up.

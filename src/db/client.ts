@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema.ts';
+import { assertOutsideUnitOfWork } from './unit-of-work.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
 /** A drizzle handle that is either the pool-backed db or an open transaction. */
@@ -13,5 +14,11 @@ export function createDatabase(url: string, opts: { max: number; onError: (err: 
   const pool = new pg.Pool({ connectionString: url, max: opts.max, connectionTimeoutMillis: 10_000 });
   // An idle client dying (for example the database restarting) must not crash the process.
   pool.on('error', opts.onError);
+  // Every pool query (pool.query too) takes a connection here: refuse it inside a unit of work.
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  pool.connect = ((...args: unknown[]) => {
+    assertOutsideUnitOfWork();
+    return connect(...args);
+  }) as typeof pool.connect;
   return { pool, db: drizzle(pool, { schema }) };
 }

@@ -3,16 +3,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MerchantService } from '../modules/merchants/service.ts';
 import type { Principal } from '../kernel/tenant.ts';
+import type { Caller } from '../db/unit-of-work.ts';
 import { DomainError } from '../kernel/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** What routes hand their use case: the tenant, and the request's transaction once one is open. */
+    caller: Caller;
   }
 }
 
 export function registerAuth(app: FastifyInstance, merchants: Pick<MerchantService, 'authenticate'>) {
   app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const header = req.headers.authorization;
     if (!header) {
@@ -35,5 +39,6 @@ export function registerAuth(app: FastifyInstance, merchants: Pick<MerchantServi
       );
     }
     req.principal = result.principal;
+    req.caller = { merchantId: result.principal.merchantId, livemode: result.principal.livemode };
   });
 }

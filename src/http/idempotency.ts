@@ -1,10 +1,11 @@
 // Idempotency-Key on POST and PATCH. The whole request runs in one transaction that also stores its
 // response, so a crash either keeps both or neither: a retry after a crash redoes the work exactly
-// once, and a retry after success replays the first response byte for byte.
+// once, and a retry after success replays the first response byte for byte. The handler gets that
+// transaction explicitly as `req.caller.tx`, and its use case runs every query on it.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import type { Db } from '../db/client.ts';
-import { runInAmbientTransaction } from '../db/tx.ts';
+import { openTransaction } from '../db/unit-of-work.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError } from '../kernel/errors.ts';
 import * as store from './idempotency-store.ts';
@@ -39,7 +40,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
       const fingerprint = createHash('sha256')
         .update(`${req.method} ${req.url.split('?')[0]}\n${canonical(req.body ?? null)}`)
         .digest('hex');
-      return deps.db.transaction(async (tx) => {
+      return openTransaction(deps.db, async (tx) => {
         if (!(await store.tryLockKey(tx, merchantId, raw))) {
           throw new DomainError('idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
         }
@@ -52,7 +53,8 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
           reply.code(prior.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8');
           return prior.body;
         }
-        const payload = await runInAmbientTransaction(tx, async () => handler.call(this, req, reply));
+        req.caller = { ...req.caller, tx };
+        const payload = await handler.call(this, req, reply);
         // The response must be stored before it is sent, in this transaction.
         if (payload === reply || reply.sent) throw new Error(`${req.routeOptions.url}: idempotent handlers must return their payload, not call reply.send()`);
         const body = String(reply.serialize(payload));

@@ -2,11 +2,15 @@
 // a NUL character (U+0000, refused by both text and jsonb) or an unpaired UTF-16 surrogate
 // (`\ud800`, which no UTF-8 encoding can represent). Every string and object key of a parsed body,
 // query string and path is checked once, before validation; the field path is named the way
-// fieldErrors names it (dotted segments, array items by index: `items.0.price`).
+// fieldErrors names it (dotted segments, array items by index: `items.0.price`). Bodies nested
+// deeper than any request of this API needs are refused the same way, before recursive code
+// (validation, fingerprints, serialisation) can run out of stack on them.
 import type { FieldError } from '../kernel/errors.ts';
 
 /** At most this many problems are listed; a body full of NULs does not need a 10,000-line answer. */
 const MAX_ERRORS = 20;
+/** No request body of this API nests more than a few levels; 32 leaves room and stops `[[[[…`. */
+export const MAX_DEPTH = 32;
 
 /** Why `s` cannot be stored, or undefined when it can. */
 export function unsafeText(s: string): string | undefined {
@@ -47,26 +51,36 @@ function printable(key: string): string {
 }
 
 /**
- * Every string and key in `value` that cannot be stored, as field errors. `root` names the value
- * itself when it is a bare string ('(body)'). Iterative, so a deeply nested body cannot overflow the stack.
+ * Every string and key in `value` that cannot be stored, and every object or array nested deeper
+ * than `maxDepth`, as field errors. `root` names the value itself ('(body)'). Iterative, so a
+ * deeply nested body cannot overflow the stack here.
  */
-export function unsafeTextErrors(value: unknown, location: FieldError['location'], root = '(body)'): FieldError[] {
+export function unsafeTextErrors(value: unknown, location: FieldError['location'], opts: { root?: string; maxDepth?: number } = {}): FieldError[] {
+  const root = opts.root ?? '(body)';
+  const maxDepth = opts.maxDepth ?? Infinity;
   const out: FieldError[] = [];
-  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }];
   const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
   while (stack.length > 0 && out.length < MAX_ERRORS) {
-    const { value, path } = stack.pop()!;
+    const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string') {
       const why = unsafeText(value);
       if (why) out.push({ field: path || root, location, message: `must not contain ${why}` });
-    } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: join(path, String(i)) });
-    } else if (value !== null && typeof value === 'object') {
-      const children: Array<{ value: unknown; path: string }> = [];
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= maxDepth) {
+      out.push({ field: path || root, location, message: `is nested deeper than ${maxDepth} levels` });
+      continue;
+    }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: join(path, String(i)), depth: depth + 1 });
+    } else {
+      const children: Array<{ value: unknown; path: string; depth: number }> = [];
       for (const key of Object.keys(value)) {
         const why = unsafeText(key);
         if (why) out.push({ field: join(path, printable(key)), location, message: `is a field name that must not contain ${why}` });
-        else children.push({ value: (value as Record<string, unknown>)[key], path: join(path, key) });
+        else children.push({ value: (value as Record<string, unknown>)[key], path: join(path, key), depth: depth + 1 });
       }
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }

@@ -1,12 +1,13 @@
 // Two Ajv instances: bodies are JSON and must have the right types (no coercion, unknown fields
 // rejected); query strings and path params arrive as text, so they are coerced. Before either runs,
 // text PostgreSQL cannot store (NUL, unpaired surrogates) is refused as validation_failed naming
-// the field, once for every route: bodies right after JSON parsing, query and path in preValidation.
+// the field, once for every route: bodies right after JSON parsing (which also refuses bodies
+// nested deeper than MAX_DEPTH), query and path in preValidation.
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../kernel/errors.ts';
-import { unsafeTextErrors } from './text-safety.ts';
+import { MAX_DEPTH, unsafeTextErrors } from './text-safety.ts';
 
 // ajv-formats is CommonJS with a default export; under Node's ESM loader it arrives as the module.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -35,7 +36,7 @@ export function registerValidation(app: FastifyInstance) {
     if (text.trim() === '') return done(null, undefined);
     parseJson(req, text, (err, body) => {
       if (err) return done(err);
-      const errors = unsafeTextErrors(body, 'body');
+      const errors = unsafeTextErrors(body, 'body', { maxDepth: MAX_DEPTH });
       if (errors.length > 0) return done(invalid(errors));
       done(null, body);
     });

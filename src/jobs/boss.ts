@@ -1,38 +1,52 @@
 // pg-boss lifecycle: install into the `pgboss` schema of our database, ensure queues and
 // schedules (createQueue does not change an existing queue, so updateQueue follows), run workers.
+// Every process starts pg-boss, because every process may send jobs (an API request starting a
+// billing run sends one in its transaction); only workers work them. LISTEN/NOTIFY wakes a worker
+// the moment a sending transaction commits.
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import { QUEUES, TIME_ZONE, type JobDeps } from './registry.ts';
+import { jobSender, type JobSender } from './queue.ts';
 
-export type Jobs = { boss: PgBoss; stop: (timeoutMs: number) => Promise<void> };
+export type Jobs = { boss: PgBoss; sender: JobSender; stop: (timeoutMs: number) => Promise<void> };
 
-export async function startJobs(opts: { url: string; deps: JobDeps; log: Logger; work: boolean; schedule: boolean }): Promise<Jobs> {
+export async function startJobs(opts: { url: string; log: Logger; schedule: boolean }): Promise<Jobs> {
   const boss = new PgBoss({
     connectionString: opts.url,
     schema: 'pgboss',
     max: 5,
     schedule: opts.schedule,
-    supervise: opts.work,
+    supervise: opts.schedule,
+    useListenNotify: true,
     application_name: 'omtanke-jobs',
   });
   boss.on('error', (err) => opts.log.error({ err }, 'pg-boss error'));
   await boss.start();
   for (const q of QUEUES) {
-    const options = { retryLimit: q.retryLimit, retryDelay: q.retryDelay, retryBackoff: true, expireInSeconds: q.expireInSeconds };
+    const options = { retryLimit: q.retryLimit, retryDelay: q.retryDelay, retryBackoff: true, expireInSeconds: q.expireInSeconds, notify: true };
     await boss.createQueue(q.name, options);
     await boss.updateQueue(q.name, options);
     if (q.cron && opts.schedule) await boss.schedule(q.name, q.cron, {}, { tz: TIME_ZONE });
   }
-  if (opts.work) {
-    for (const q of QUEUES) {
-      await boss.work<Record<string, unknown>>(q.name, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) await q.handler(opts.deps, job.data ?? {});
-      });
-    }
-  }
   return {
     boss,
+    sender: jobSender(boss),
     // graceful: running handlers finish (up to the timeout) before the pool closes.
     stop: (timeoutMs) => boss.stop({ graceful: true, timeout: timeoutMs, close: true }),
   };
+}
+
+/**
+ * Works every queue in this process, then sends a job for any work a crashed process left
+ * (runs not completed, clocks still advancing): it resumes within seconds of this start, not at
+ * the next hourly tick. Sending twice is safe: every handler is idempotent.
+ */
+export async function startWorkers(jobs: Jobs, deps: JobDeps): Promise<void> {
+  for (const q of QUEUES) {
+    await jobs.boss.work<Record<string, unknown>>(q.name, { pollingIntervalSeconds: 1, batchSize: 1 }, async (batch) => {
+      for (const job of batch) await q.handler(deps, job.data ?? {});
+    });
+  }
+  await deps.services.billing.resumeInterrupted();
+  await deps.services.testClocks.resumeAdvancing();
 }

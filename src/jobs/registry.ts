@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { Clock } from '../clock.ts';
 import { purgeExpired } from '../http/idempotency-store.ts';
 import type { Services } from '../services.ts';
+import type { WorkData } from './queue.ts';
 
 export const TIME_ZONE = 'Europe/Stockholm';
 
@@ -43,6 +44,28 @@ export const QUEUES: QueueSpec[] = [
     handler: async ({ services }) => {
       await services.billing.tick();
       await services.testClocks.resumeAdvancing();
+    },
+  },
+  {
+    // A run started through the API. Safe to run twice at once (batches lock with SKIP LOCKED).
+    name: 'billing-run',
+    retryLimit: 10,
+    retryDelay: 5,
+    expireInSeconds: 3600,
+    handler: async ({ services }, data) => {
+      const { merchantId, runId } = data as WorkData['billing-run'];
+      await services.billing.executeRun(merchantId, runId);
+    },
+  },
+  {
+    // A test clock's catch-up. Safe to run twice at once (each batch holds the clock's row lock).
+    name: 'test-clock-advance',
+    retryLimit: 10,
+    retryDelay: 5,
+    expireInSeconds: 3600,
+    handler: async ({ services }, data) => {
+      const { merchantId, clockId } = data as WorkData['test-clock-advance'];
+      await services.testClocks.catchUp(merchantId, clockId);
     },
   },
 ];

@@ -8,13 +8,14 @@ import { freshDatabase } from '../helpers/db.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
 import { createServices } from '../../src/services.ts';
 import { systemClock } from '../../src/clock.ts';
+import { noJobs } from '../../src/jobs/queue.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const N = 3000;
 
 t.test('a run killed midway is completed by running it again', async (t) => {
   const database = await freshDatabase(t, { poolMax: 4 });
-  const services = createServices({ db: database.db, clock: systemClock, allowPrivateUrls: true, billingBatchSize: 50 });
+  const services = createServices({ db: database.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true, billingBatchSize: 50 });
   const { merchant } = await services.merchants.createMerchant({ name: 'Crash AB', livemode: false });
   const today = new Date().toISOString().slice(0, 10);
   await database.db.execute(sql`update merchants set time_zone = 'UTC' where id = ${merchant.id}`);

@@ -5,16 +5,14 @@ import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, call } from '../helpers/app.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
-import { createServices } from '../../src/services.ts';
 import type { Db } from '../../src/db/client.ts';
 
 async function world(t: Parameters<typeof buildTestApp>[0], count: number) {
-  const w = await buildTestApp(t, { poolMax: 8 });
+  const w = await buildTestApp(t, { poolMax: 8, billingBatchSize: 100 });
   const m = await w.merchant('Run AB');
   await call(w.app, { method: 'PATCH', url: '/v1/merchant', headers: m.auth, payload: { invoice_number_prefix: 'R' } });
   await seedDueSubscriptions(w.database.db, { merchantId: m.id, count, nextBillDate: '2026-11-25' });
-  const { billing } = createServices({ db: w.database.db, clock: w.clock, allowPrivateUrls: true, billingBatchSize: 100 });
-  return { ...w, m, billing };
+  return { ...w, m, billing: w.services.billing };
 }
 
 async function invoiceFacts(db: Db, merchantId: string) {

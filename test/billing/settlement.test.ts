@@ -4,7 +4,6 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { billingWorld, invoicesOf, runBilling } from './world.ts';
-import { createServices } from '../../src/services.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
 
 t.test('a credit larger than the next invoice is carried forward, never lost', async (t) => {
@@ -133,7 +132,7 @@ t.test('one subscription that cannot be invoiced does not stop the run', async (
   await w.database.db.execute(sql`update subscription_items set quantity = 2147483647 where id = (select min(id) from subscription_items where merchant_id = ${w.m.id})`);
   await w.database.db.execute(sql`update prices set unit_amount = 9000000000000 where merchant_id = ${w.m.id}`);
   await w.database.db.execute(sql`update subscription_items set quantity = 1 where merchant_id = ${w.m.id} and quantity <> 2147483647`);
-  const services = createServices({ db: w.database.db, clock: w.clock, allowPrivateUrls: true });
+  const { services } = w;
   const run = await services.billing.executeRun(w.m.id, (await services.billing.createRun(w.m.id, { trigger: 'api' })).id);
   t.match(run, { status: 'completed', invoicesCreated: 19, lastError: /1 subscription\(s\) could not be invoiced: sub_/ });
   const tick = await services.billing.tick();

@@ -4,8 +4,10 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type AppConfig } from '../../src/app.ts';
 import { fixedClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createMerchantService } from '../../src/modules/merchants/service.ts';
+import { createServices } from '../../src/services.ts';
+import { startJobs, startWorkers } from '../../src/jobs/boss.ts';
 import { freshDatabase } from './db.ts';
+import { TEST_SECRETS_KEY } from './secrets-key.ts';
 
 type T = { teardown(fn: () => Promise<void> | void): void };
 
@@ -19,7 +21,7 @@ export const TEST_CONFIG: AppConfig = {
 
 export type TestMerchant = { id: string; key: string; keyId: string; auth: { authorization: string } };
 
-export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; poolMax?: number } = {}) {
+export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; poolMax?: number; billingBatchSize?: number } = {}) {
   const database = await freshDatabase(t, { poolMax: opts.poolMax });
   const clock = fixedClock('2026-11-25T09:00:00Z');
   const logLines: string[] = [];
@@ -29,21 +31,33 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
       cb();
     },
   });
-  const app = await buildApp({
-    config: { ...TEST_CONFIG, ...opts.config },
-    database,
+  const logger = createLogger('info', sink);
+  // The process's job queue and workers, as `npm start` runs them: background work started by a
+  // request (billing runs, clock advances) is a job that these workers take after commit.
+  const jobs = await startJobs({ url: database.url, log: logger, schedule: false });
+  const services = createServices({
+    db: database.db,
     clock,
-    logger: createLogger('info', sink),
+    jobs: jobs.sender,
+    allowPrivateUrls: true,
+    secretsKey: TEST_SECRETS_KEY,
+    ...(opts.billingBatchSize ? { billingBatchSize: opts.billingBatchSize } : {}),
   });
-  t.teardown(() => app.close());
-  const merchants = createMerchantService({ db: database.db, clock });
+  let built: FastifyInstance | undefined;
+  t.teardown(async () => {
+    await built?.close();
+    await jobs.stop(1000).catch(() => {});
+  });
+  await startWorkers(jobs, { db: database.db, clock, services });
+  const app = (built = await buildApp({ config: { ...TEST_CONFIG, ...opts.config }, database, services, logger }));
+  const { merchants } = services;
 
   async function merchant(name = 'Acme AB', livemode = false): Promise<TestMerchant> {
     const { merchant, key, secret } = await merchants.createMerchant({ name, livemode });
     return { id: merchant.id, key: secret, keyId: key.id, auth: { authorization: `Bearer ${secret}` } };
   }
 
-  return { app, database, clock, logLines, merchants, merchant };
+  return { app, database, clock, logLines, merchants, merchant, services, jobs };
 }
 
 /** app.inject with JSON parsed; `json` is undefined when the body is not JSON. */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { call } from '../helpers/app.ts';
 import { webhookWorld, verifies } from './helpers.ts';
-import { inTransaction } from '../../src/db/tx.ts';
+import { openTransaction } from '../../src/db/unit-of-work.ts';
 import { RETRY_DELAYS_SECONDS, MAX_ATTEMPTS } from '../../src/domain/webhook-retry.ts';
 
 const P = 'https://docs.omtanke.se/problems/';
@@ -187,7 +187,7 @@ t.test('no event, no delivery for a rolled-back transaction', async (t) => {
   await w.endpoint(m);
   const tenant = { merchantId: m.id, livemode: false };
   await t.rejects(
-    inTransaction(w.database.db, async (tx) => {
+    openTransaction(w.database.db, async (tx) => {
       await w.services.events.record(tx, tenant, { type: 'customer.updated', objectId: 'cus_x', object: { id: 'cus_x' } });
       throw new Error('the change failed');
     }),

@@ -3,7 +3,6 @@
 import { Webhook } from 'standardwebhooks';
 import { buildTestApp, call, type TestMerchant } from '../helpers/app.ts';
 import { startReceiver } from '../helpers/receiver.ts';
-import { createServices } from '../../src/services.ts';
 import { createDeliveryWorker } from '../../src/modules/webhooks/delivery.ts';
 import { createLogger } from '../../src/logger.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -12,7 +11,7 @@ type T = Parameters<typeof buildTestApp>[0];
 
 export async function webhookWorld(t: T, opts: { allowPrivateUrls?: boolean; workerAllowsPrivate?: boolean } = {}) {
   const world = await buildTestApp(t, { config: { WEBHOOK_ALLOW_PRIVATE_URLS: opts.allowPrivateUrls ?? true } });
-  const services = createServices({ db: world.database.db, clock: world.clock, allowPrivateUrls: true });
+  const { services } = world;
   const worker = createDeliveryWorker({
     db: world.database.db,
     clock: world.clock,

@@ -72,7 +72,7 @@ export const billingRoutes =
         response: { 202: BillingRun, ...problemResponses('idempotency_key_reused') },
       },
       handler: async (req, reply) => {
-        const run = await billing.startRun(req.principal);
+        const run = await billing.startRun(req.caller);
         reply.code(202);
         return toResource(run, req.principal.livemode);
       },
@@ -88,7 +88,7 @@ export const billingRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before } = req.query;
-        const page = await billing.listRuns(req.principal, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await billing.listRuns(req.caller, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map((r) => toResource(r, req.principal.livemode)), has_more: page.hasMore };
       },
     });
@@ -101,6 +101,6 @@ export const billingRoutes =
         params: Params,
         response: { 200: BillingRun, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toResource(await billing.getRun(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toResource(await billing.getRun(req.caller, req.params.id), req.principal.livemode),
     });
   };

@@ -2,13 +2,16 @@
 // moment, batch by batch, each batch its own transaction. The work list is the data, so a run
 // that crashed, or a schedule that never fired, is finished by simply running again.
 import type { Db, Tx } from '../../db/client.ts';
+import { inTransaction, openTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
+import type { JobSender } from '../../jobs/queue.ts';
 import { newId } from '../../db/ids.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError } from '../../kernel/errors.ts';
-import { toCalendarDate } from '../../domain/calendar-date.ts';
+import { DomainError, invalidField } from '../../kernel/errors.ts';
+import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import { findMerchant } from '../merchants/store.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
 import { billBatch, type BillingDeps } from './bill.ts';
 import { settleSubscription } from './settle.ts';
 import type { LineInput } from '../invoices/compose.ts';
@@ -26,15 +29,17 @@ export const DEFAULT_BATCH_SIZE = 500;
 
 export function createBillingService(deps: BillingDeps & {
   db: Db;
+  jobs: JobSender;
+  merchants: Pick<MerchantService, 'get'>;
+  testClocks: Pick<TestClockTime, 'find'>;
   batchSize?: number;
   onError?: (err: unknown, run: { merchantId: string; id: string }) => void;
 }) {
-  const { db, clock } = deps;
+  const { db, clock, jobs, merchants } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
 
-  async function merchantAndTenant(q: Db | Tx, merchantId: string) {
-    const merchant = await findMerchant(q, merchantId);
-    if (!merchant) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
+  async function merchantAndTenant(tx: Tx | undefined, merchantId: string) {
+    const merchant = await merchants.get({ merchantId, tx });
     return { merchant, tenant: { merchantId, livemode: merchant.livemode } as Tenant };
   }
 
@@ -43,18 +48,23 @@ export function createBillingService(deps: BillingDeps & {
    * create, resume or reactivation): the same path as the run, one batch at a time.
    */
   async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date): Promise<{ progress: number }> {
-    const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId);
     let progress = 0;
     for (;;) {
-      const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
-      if (scope.subscriptionId && r.skipped.length > 0) {
-        throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
-      }
-      const done = r.invoices.length + r.ended.length + r.started;
+      const done = await billOneBatch(tx, scope, asOf);
       progress += done;
       // Nothing (more) due, or only subscriptions that cannot be invoiced: they stay due.
       if (done === 0) return { progress };
     }
+  }
+
+  /** One batch (up to batchSize subscriptions) of what is due in scope; returns how many moved on. */
+  async function billOneBatch(tx: Tx, scope: store.Scope, asOf: Date): Promise<number> {
+    const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId);
+    const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
+    if (scope.subscriptionId && r.skipped.length > 0) {
+      throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
+    }
+    return r.invoices.length + r.ended.length + r.started;
   }
 
   /** Settles what an ending subscription leaves (see settle.ts), in the caller's transaction. */
@@ -63,8 +73,12 @@ export function createBillingService(deps: BillingDeps & {
     await settleSubscription(deps, tx, tenant, merchant, sub, extra, toCalendarDate(asOf, merchant.timeZone), asOf);
   }
 
-  async function createRun(merchantId: string, opts: { trigger: BillingRun['trigger']; testClockId?: string | null; asOf?: Date }): Promise<BillingRun> {
-    const { merchant } = await merchantAndTenant(db, merchantId);
+  async function createRun(
+    merchantId: string,
+    opts: { trigger: BillingRun['trigger']; testClockId?: string | null; asOf?: Date; tx?: Tx | undefined },
+  ): Promise<BillingRun> {
+    const { merchant } = await merchantAndTenant(opts.tx, merchantId);
+    const q = queryableFor(db, opts);
     const asOf = opts.asOf ?? clock.now();
     const scope = { merchantId, testClockId: opts.testClockId ?? null };
     const now = clock.now();
@@ -75,7 +89,7 @@ export function createBillingService(deps: BillingDeps & {
       status: 'pending',
       trigger: opts.trigger,
       asOf,
-      subscriptionsDue: await store.countDue(db, scope, toCalendarDate(asOf, merchant.timeZone)),
+      subscriptionsDue: await store.countDue(q, scope, toCalendarDate(asOf, merchant.timeZone)),
       invoicesCreated: 0,
       subscriptionsEnded: 0,
       batches: 0,
@@ -84,7 +98,7 @@ export function createBillingService(deps: BillingDeps & {
       updatedAt: now,
       completedAt: null,
     };
-    await store.insertRun(db, row);
+    await store.insertRun(q, row);
     return row;
   }
 
@@ -107,7 +121,7 @@ export function createBillingService(deps: BillingDeps & {
     try {
       for (;;) {
         if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return (await store.findRun(db, merchantId, id))!;
-        const r = await db.transaction(async (tx) => {
+        const r = await openTransaction(db, async (tx) => {
           const { merchant, tenant } = await merchantAndTenant(tx, merchantId);
           const r = await billBatch(deps, tx, tenant, merchant, scope, run.asOf, batchSize, cursor);
           if (r.locked > 0) await store.addProgress(tx, merchantId, id, r.invoices.length, r.ended.length, clock.now());
@@ -141,34 +155,59 @@ export function createBillingService(deps: BillingDeps & {
     return (await store.findRun(db, merchantId, id))!;
   }
 
-  /** Starts a run in the background of this process; the schedule resumes it if the process dies. */
-  function startInBackground(run: BillingRun): void {
-    executeRun(run.merchantId, run.id).catch((err) => deps.onError?.(err, run));
-  }
-
   return {
     billInTransaction,
+    billOneBatch,
+    /** The earliest billing date in scope up to `until` (after `after`), for a test clock's catch-up. */
+    earliestDue: (tx: Tx, scope: store.Scope, until: CalendarDate, after?: string) => store.earliestDue(tx, scope, until, after),
     settleInTransaction,
     createRun,
     executeRun,
 
-    async startRun(tenant: Tenant): Promise<BillingRun> {
-      const run = await createRun(tenant.merchantId, { trigger: 'api' });
-      startInBackground(run);
-      return run;
+    /**
+     * Creates a run and, in the same transaction, the job that works it off after commit. With a
+     * test clock, the run bills that clock's customers as of the clock's frozen time.
+     */
+    startRun(caller: Caller, input: { test_clock?: string | undefined } = {}): Promise<BillingRun> {
+      return inTransaction(db, caller, async (tx) => {
+        let testClockId: string | null = null;
+        let asOf: Date | undefined;
+        if (input.test_clock !== undefined) {
+          const tc = await deps.testClocks.find({ ...caller, tx }, input.test_clock);
+          if (!tc) throw invalidField('test_clock', `does not exist: ${input.test_clock}`);
+          if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The test clock is advancing; its catch-up bills what is due');
+          testClockId = tc.id;
+          asOf = tc.frozenTime;
+        }
+        const run = await createRun(caller.merchantId, { trigger: 'api', testClockId, ...(asOf ? { asOf } : {}), tx });
+        await jobs.send(tx, 'billing-run', { merchantId: run.merchantId, runId: run.id });
+        return run;
+      });
     },
 
-    async getRun(tenant: Tenant, id: string): Promise<BillingRun & { subscriptionsLeft: number }> {
-      const run = await store.findRun(db, tenant.merchantId, id);
+    async getRun(tenant: Caller, id: string): Promise<BillingRun & { subscriptionsLeft: number }> {
+      const q = queryableFor(db, tenant);
+      const run = await store.findRun(q, tenant.merchantId, id);
       if (!run) throw new DomainError('not_found', `No such billing run: ${id}`);
       if (run.status === 'completed') return { ...run, subscriptionsLeft: 0 };
-      const { merchant } = await merchantAndTenant(db, tenant.merchantId);
-      const left = await store.countDue(db, { merchantId: tenant.merchantId, testClockId: run.testClockId }, toCalendarDate(run.asOf, merchant.timeZone));
+      const { merchant } = await merchantAndTenant(tenant.tx, tenant.merchantId);
+      const left = await store.countDue(q, { merchantId: tenant.merchantId, testClockId: run.testClockId }, toCalendarDate(run.asOf, merchant.timeZone));
       return { ...run, subscriptionsLeft: left };
     },
 
-    async listRuns(tenant: Tenant, page: PageParams): Promise<Page<BillingRun>> {
-      return toPage(await store.listRuns(db, tenant.merchantId, page), page);
+    async listRuns(tenant: Caller, page: PageParams): Promise<Page<BillingRun>> {
+      return toPage(await store.listRuns(queryableFor(db, tenant), tenant.merchantId, page), page);
+    },
+
+    /** Sends a job for every run a crashed process left unfinished (the worker's start-up sweep). */
+    async resumeInterrupted(): Promise<number> {
+      // Every unfinished run, however recent: a run a live worker is on is only worked twice, safely.
+      const runs = await store.listUnfinishedRuns(db, undefined, 1000);
+      if (runs.length === 0) return 0;
+      await openTransaction(db, async (tx) => {
+        for (const r of runs) await jobs.send(tx, 'billing-run', { merchantId: r.merchantId, runId: r.id });
+      });
+      return runs.length;
     },
 
     /**

@@ -244,11 +244,12 @@ export async function listRuns(q: Queryable, merchantId: string, page: { limit: 
 }
 
 /** Runs a crashed worker left unfinished, any merchant, oldest first. */
-export async function listUnfinishedRuns(q: Queryable, staleBefore: Date, limit: number) {
+/** Runs not completed; with `staleBefore`, only those without progress since then. */
+export async function listUnfinishedRuns(q: Queryable, staleBefore: Date | undefined, limit: number) {
   return q
     .select({ merchantId: billingRuns.merchantId, id: billingRuns.id })
     .from(billingRuns)
-    .where(sql`${billingRuns.status} in ('pending', 'running', 'failed') and ${billingRuns.updatedAt} < ${staleBefore.toISOString()}::timestamptz`)
+    .where(sql`${billingRuns.status} in ('pending', 'running', 'failed') ${staleBefore ? sql`and ${billingRuns.updatedAt} < ${staleBefore.toISOString()}::timestamptz` : sql``}`)
     .orderBy(billingRuns.createdAt)
     .limit(limit);
 }

@@ -35,7 +35,7 @@ export const catalogRoutes =
         response: { 201: Product, ...problemResponses('validation_failed', 'idempotency_key_reused', 'payload_too_large', 'unsupported_media_type') },
       },
       handler: async (req, reply) => {
-        const row = await catalog.createProduct(req.principal, req.body);
+        const row = await catalog.createProduct(req.caller, req.body);
         reply.code(201);
         return toProductResource(row, req.principal.livemode);
       },
@@ -52,7 +52,7 @@ export const catalogRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before, active } = req.query;
-        const page = await catalog.listProducts(req.principal, { active }, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await catalog.listProducts(req.caller, { active }, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map((p) => toProductResource(p, req.principal.livemode)), has_more: page.hasMore };
       },
     });
@@ -65,7 +65,7 @@ export const catalogRoutes =
         params: ProductParams,
         response: { 200: Product, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toProductResource(await catalog.getProduct(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toProductResource(await catalog.getProduct(req.caller, req.params.id), req.principal.livemode),
     });
 
     const updateProduct = {
@@ -78,12 +78,12 @@ export const catalogRoutes =
     };
     app.patch('/v1/products/:id', {
       schema: { ...updateProduct, operationId: 'updateProduct' },
-      handler: async (req) => toProductResource(await catalog.updateProduct(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => toProductResource(await catalog.updateProduct(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
     // The same update as POST, for clients written against Stripe-style APIs.
     app.post('/v1/products/:id', {
       schema: { ...updateProduct, operationId: 'updateProductPost', summary: 'Update a product (POST alias of PATCH)' },
-      handler: async (req) => toProductResource(await catalog.updateProduct(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => toProductResource(await catalog.updateProduct(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
 
     app.post('/v1/prices', {
@@ -97,7 +97,7 @@ export const catalogRoutes =
         response: { 201: Price, ...problemResponses('validation_failed', 'idempotency_key_reused', 'payload_too_large', 'unsupported_media_type') },
       },
       handler: async (req, reply) => {
-        const row = await catalog.createPrice(req.principal, req.body);
+        const row = await catalog.createPrice(req.caller, req.body);
         reply.code(201);
         return toPriceResource(row, req.principal.livemode);
       },
@@ -115,7 +115,7 @@ export const catalogRoutes =
       handler: async (req) => {
         const { limit, starting_after, ending_before, product, active, type } = req.query;
         const page = await catalog.listPrices(
-          req.principal,
+          req.caller,
           { productId: product, active, type },
           { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before },
         );
@@ -132,7 +132,7 @@ export const catalogRoutes =
         params: PriceParams,
         response: { 200: Price, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toPriceResource(await catalog.getPrice(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toPriceResource(await catalog.getPrice(req.caller, req.params.id), req.principal.livemode),
     });
 
     const updatePrice = {
@@ -145,10 +145,10 @@ export const catalogRoutes =
     };
     app.patch('/v1/prices/:id', {
       schema: { ...updatePrice, operationId: 'updatePrice' },
-      handler: async (req) => toPriceResource(await catalog.updatePrice(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => toPriceResource(await catalog.updatePrice(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
     app.post('/v1/prices/:id', {
       schema: { ...updatePrice, operationId: 'updatePricePost', summary: 'Update a price (POST alias of PATCH)' },
-      handler: async (req) => toPriceResource(await catalog.updatePrice(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => toPriceResource(await catalog.updatePrice(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
   };

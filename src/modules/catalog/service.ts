@@ -1,7 +1,7 @@
 // Catalog use cases: products and their prices. Every function takes the tenant first: no query can leave it.
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { currentQueryable, inTransaction } from '../../db/tx.ts';
+import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, invalidField } from '../../kernel/errors.ts';
@@ -14,8 +14,7 @@ import {
   type UpdateProductInput,
 } from './contract.ts';
 import type { EventService } from '../events/service.ts';
-import type { Tenant } from '../../kernel/tenant.ts';
-import { mergeMetadata, previousAttributes } from '../events/changes.ts';
+import { mergeMetadata, updateAndRecord } from '../events/changes.ts';
 import * as store from './store.ts';
 
 export type Product = store.ProductRow;
@@ -24,14 +23,22 @@ export type Price = store.PriceRow;
 export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
   const { db, clock, events } = deps;
 
-  async function getProduct(tenant: Tenant, id: string): Promise<Product> {
-    const row = await store.getProductRow(db, tenant.merchantId, id);
+  /** A price or product, read on the caller's transaction when it has one (other modules use these). */
+  function findPrice(caller: Work & { merchantId: string }, id: string): Promise<Price | undefined> {
+    return caller.tx ? store.findPrice(caller.tx, caller.merchantId, id) : store.getPriceRow(db, caller.merchantId, id);
+  }
+  function findProduct(caller: Work & { merchantId: string }, id: string): Promise<Product | undefined> {
+    return caller.tx ? store.findProduct(caller.tx, caller.merchantId, id) : store.getProductRow(db, caller.merchantId, id);
+  }
+
+  async function getProduct(tenant: Caller, id: string): Promise<Product> {
+    const row = await findProduct(tenant, id);
     if (!row) throw new DomainError('not_found', `No such product: ${id}`);
     return row;
   }
 
-  async function getPrice(tenant: Tenant, id: string): Promise<Price> {
-    const row = await store.getPriceRow(db, tenant.merchantId, id);
+  async function getPrice(tenant: Caller, id: string): Promise<Price> {
+    const row = await findPrice(tenant, id);
     if (!row) throw new DomainError('not_found', `No such price: ${id}`);
     return row;
   }
@@ -39,8 +46,10 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
   return {
     getProduct,
     getPrice,
+    findPrice,
+    findProduct,
 
-    async createProduct(tenant: Tenant, input: CreateProductInput): Promise<Product> {
+    async createProduct(tenant: Caller, input: CreateProductInput): Promise<Product> {
       const now = clock.now();
       const row: Product = {
         merchantId: tenant.merchantId,
@@ -55,42 +64,48 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
       if (row.name.length === 0) throw invalidField('name', 'must not be blank');
       // The insert and its product.created event are one statement.
       const object = toProductResource(row, tenant.livemode);
-      await events.record(currentQueryable(db), tenant, { type: 'product.created', objectId: row.id, object }, store.insertProductSql(db, row));
+      await events.record(queryableFor(db, tenant), tenant, { type: 'product.created', objectId: row.id, object }, store.insertProductSql(db, row));
       return row;
     },
 
     /** Loads under FOR UPDATE, applies the change, writes and records product.updated; a no-op writes nothing. */
-    updateProduct(tenant: Tenant, id: string, input: UpdateProductInput): Promise<Product> {
-      return inTransaction(db, async (tx) => {
-        const row = await store.findProductForUpdate(tx, tenant.merchantId, id);
-        if (!row) throw new DomainError('not_found', `No such product: ${id}`);
-        const next: Product = { ...row };
-        if (input.name !== undefined) {
-          next.name = input.name.trim();
-          if (next.name.length === 0) throw invalidField('name', 'must not be blank');
-        }
-        if (input.description !== undefined) next.description = input.description;
-        if (input.active !== undefined) next.active = input.active;
-        if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
-        const before = toProductResource(row, tenant.livemode);
-        const changed = previousAttributes(before, toProductResource(next, tenant.livemode));
-        if (!changed) return row;
-        const updated = await store.updateProduct(tx, { ...next, updatedAt: clock.now() });
-        const object = toProductResource(updated, tenant.livemode);
-        await events.record(tx, tenant, { type: 'product.updated', objectId: id, object, previousAttributes: { ...changed, updated_at: before.updated_at } });
-        return updated;
-      });
+    updateProduct(tenant: Caller, id: string, input: UpdateProductInput): Promise<Product> {
+      return inTransaction(db, tenant, (tx) =>
+        updateAndRecord(
+          tx,
+          events,
+          tenant,
+          {
+            type: 'product.updated',
+            id,
+            notFound: `No such product: ${id}`,
+            find: (tx) => store.findProductForUpdate(tx, tenant.merchantId, id),
+            render: (row) => toProductResource(row, tenant.livemode),
+            write: (tx, row) => store.updateProduct(tx, { ...row, updatedAt: clock.now() }),
+          },
+          (row) => {
+            const next: Product = { ...row };
+            if (input.name !== undefined) {
+              next.name = input.name.trim();
+              if (next.name.length === 0) throw invalidField('name', 'must not be blank');
+            }
+            if (input.description !== undefined) next.description = input.description;
+            if (input.active !== undefined) next.active = input.active;
+            if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
+            return next;
+          },
+        ));
     },
 
-    async listProducts(tenant: Tenant, filter: store.ProductFilter, page: PageParams): Promise<Page<Product>> {
-      return toPage(await store.listProducts(db, tenant.merchantId, filter, page), page);
+    async listProducts(tenant: Caller, filter: store.ProductFilter, page: PageParams): Promise<Page<Product>> {
+      return toPage(await store.listProducts(queryableFor(db, tenant), tenant.merchantId, filter, page), page);
     },
 
-    async createPrice(tenant: Tenant, input: CreatePriceInput): Promise<Price> {
+    async createPrice(tenant: Caller, input: CreatePriceInput): Promise<Price> {
       if (input.type === 'recurring' && input.recurring === undefined) throw invalidField('recurring', 'is required when type is recurring');
       if (input.type === 'one_time' && input.recurring !== undefined) throw invalidField('recurring', 'is only allowed when type is recurring');
       // Another merchant's product does not exist here; the (merchant_id, product_id) foreign key holds it too.
-      const product = await store.getProductRow(db, tenant.merchantId, input.product);
+      const product = await findProduct(tenant, input.product);
       if (!product) throw invalidField('product', `does not exist: ${input.product}`);
       if (!product.active) throw invalidField('product', 'is archived; reactivate it before adding prices');
       const now = clock.now();
@@ -112,31 +127,37 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
         updatedAt: now,
       };
       const object = toPriceResource(row, tenant.livemode);
-      await events.record(currentQueryable(db), tenant, { type: 'price.created', objectId: row.id, object }, store.insertPriceSql(db, row));
+      await events.record(queryableFor(db, tenant), tenant, { type: 'price.created', objectId: row.id, object }, store.insertPriceSql(db, row));
       return row;
     },
 
     /** Only nickname, metadata and active change; the body schema rejects every other field. */
-    updatePrice(tenant: Tenant, id: string, input: UpdatePriceInput): Promise<Price> {
-      return inTransaction(db, async (tx) => {
-        const row = await store.findPriceForUpdate(tx, tenant.merchantId, id);
-        if (!row) throw new DomainError('not_found', `No such price: ${id}`);
-        const next: Price = { ...row };
-        if (input.nickname !== undefined) next.nickname = input.nickname;
-        if (input.active !== undefined) next.active = input.active;
-        if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
-        const before = toPriceResource(row, tenant.livemode);
-        const changed = previousAttributes(before, toPriceResource(next, tenant.livemode));
-        if (!changed) return row;
-        const updated = await store.updatePrice(tx, { ...next, updatedAt: clock.now() });
-        const object = toPriceResource(updated, tenant.livemode);
-        await events.record(tx, tenant, { type: 'price.updated', objectId: id, object, previousAttributes: { ...changed, updated_at: before.updated_at } });
-        return updated;
-      });
+    updatePrice(tenant: Caller, id: string, input: UpdatePriceInput): Promise<Price> {
+      return inTransaction(db, tenant, (tx) =>
+        updateAndRecord(
+          tx,
+          events,
+          tenant,
+          {
+            type: 'price.updated',
+            id,
+            notFound: `No such price: ${id}`,
+            find: (tx) => store.findPriceForUpdate(tx, tenant.merchantId, id),
+            render: (row) => toPriceResource(row, tenant.livemode),
+            write: (tx, row) => store.updatePrice(tx, { ...row, updatedAt: clock.now() }),
+          },
+          (row) => {
+            const next: Price = { ...row };
+            if (input.nickname !== undefined) next.nickname = input.nickname;
+            if (input.active !== undefined) next.active = input.active;
+            if (input.metadata !== undefined) next.metadata = mergeMetadata(row.metadata, input.metadata);
+            return next;
+          },
+        ));
     },
 
-    async listPrices(tenant: Tenant, filter: store.PriceFilter, page: PageParams): Promise<Page<Price>> {
-      return toPage(await store.listPrices(db, tenant.merchantId, filter, page), page);
+    async listPrices(tenant: Caller, filter: store.PriceFilter, page: PageParams): Promise<Page<Price>> {
+      return toPage(await store.listPrices(queryableFor(db, tenant), tenant.merchantId, filter, page), page);
     },
   };
 }

@@ -44,6 +44,17 @@ export async function getPriceRow(db: Db, merchantId: string, id: string): Promi
   return row;
 }
 
+/** Inside a transaction: the plain query on the transaction's connection. */
+export async function findProduct(q: Queryable, merchantId: string, id: string): Promise<ProductRow | undefined> {
+  const [row] = await q.select().from(products).where(and(eq(products.merchantId, merchantId), eq(products.id, id)));
+  return row;
+}
+
+export async function findPrice(q: Queryable, merchantId: string, id: string): Promise<PriceRow | undefined> {
+  const [row] = await q.select().from(prices).where(and(eq(prices.merchantId, merchantId), eq(prices.id, id)));
+  return row;
+}
+
 export async function findProductForUpdate(tx: Tx, merchantId: string, id: string): Promise<ProductRow | undefined> {
   const [row] = await tx
     .select()

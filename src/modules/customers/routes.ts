@@ -28,7 +28,7 @@ export const customerRoutes =
         response: { 201: Customer, ...problemResponses('validation_failed', 'external_id_taken', 'idempotency_key_reused', 'payload_too_large', 'unsupported_media_type') },
       },
       handler: async (req, reply) => {
-        const row = await customers.create(req.principal, req.body);
+        const row = await customers.create(req.caller, req.body);
         reply.code(201);
         return toCustomerResource(row, req.principal.livemode);
       },
@@ -46,7 +46,7 @@ export const customerRoutes =
       handler: async (req) => {
         const { limit, starting_after, ending_before, email, external_id, archived } = req.query;
         const page = await customers.list(
-          req.principal,
+          req.caller,
           { email, externalId: external_id, archived },
           { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before },
         );
@@ -62,7 +62,7 @@ export const customerRoutes =
         params: CustomerParams,
         response: { 200: Customer, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toCustomerResource(await customers.get(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toCustomerResource(await customers.get(req.caller, req.params.id), req.principal.livemode),
     });
 
     const update = {
@@ -78,13 +78,13 @@ export const customerRoutes =
     app.patch('/v1/customers/:id', {
       schema: { ...update.schema, operationId: 'updateCustomer' },
       handler: async (req) =>
-        toCustomerResource(await customers.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+        toCustomerResource(await customers.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
     // The same update as POST, for clients written against Stripe-style APIs.
     app.post('/v1/customers/:id', {
       schema: { ...update.schema, operationId: 'updateCustomerPost', summary: 'Update a customer (POST alias of PATCH)' },
       handler: async (req) =>
-        toCustomerResource(await customers.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+        toCustomerResource(await customers.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
 
     const archive = {
@@ -96,11 +96,11 @@ export const customerRoutes =
     };
     app.post('/v1/customers/:id/archive', {
       schema: { ...archive, operationId: 'archiveCustomer' },
-      handler: async (req) => toCustomerResource(await customers.archive(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toCustomerResource(await customers.archive(req.caller, req.params.id), req.principal.livemode),
     });
     app.delete('/v1/customers/:id', {
       schema: { ...archive, operationId: 'deleteCustomer', summary: 'Archive a customer (DELETE never hard-deletes)' },
-      handler: async (req) => toCustomerResource(await customers.archive(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toCustomerResource(await customers.archive(req.caller, req.params.id), req.principal.livemode),
     });
     app.post('/v1/customers/:id/unarchive', {
       schema: {
@@ -109,6 +109,6 @@ export const customerRoutes =
         summary: 'Restore an archived customer',
         description: 'A returning customer comes back with their earlier details and choices in place.',
       },
-      handler: async (req) => toCustomerResource(await customers.unarchive(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toCustomerResource(await customers.unarchive(req.caller, req.params.id), req.principal.livemode),
     });
   };

@@ -1,7 +1,7 @@
 // Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { currentQueryable, inTransaction } from '../../db/tx.ts';
+import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, invalid, type FieldError } from '../../kernel/errors.ts';
@@ -9,10 +9,9 @@ import { parseNationalId, type NationalIdErrorReason } from '../../domain/nation
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
 import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput } from './contract.ts';
 import type { EventService } from '../events/service.ts';
-import type { Tenant } from '../../kernel/tenant.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import * as store from './store.ts';
-import { findTestClock } from '../test-clocks/store.ts';
 
 export type Customer = store.CustomerRow;
 
@@ -62,11 +61,21 @@ function externalIdTaken(externalId: string | null): DomainError {
   });
 }
 
-export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
-  const { db, clock, events } = deps;
+export function createCustomerService(deps: {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'record'>;
+  testClocks: Pick<TestClockTime, 'exists'>;
+}) {
+  const { db, clock, events, testClocks } = deps;
 
-  async function get(tenant: Tenant, id: string): Promise<Customer> {
-    const row = await store.getCustomerRow(db, tenant.merchantId, id);
+  /** The customer, read on the caller's transaction when it has one (other modules use this). */
+  async function find(caller: Work & { merchantId: string }, id: string): Promise<Customer | undefined> {
+    return caller.tx ? store.findCustomer(caller.tx, caller.merchantId, id) : store.getCustomerRow(db, caller.merchantId, id);
+  }
+
+  async function get(tenant: Caller, id: string): Promise<Customer> {
+    const row = await find(tenant, id);
     if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
     return row;
   }
@@ -75,8 +84,8 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
    * Loads under FOR UPDATE, applies `change`, validates, writes, and records customer.updated
    * with the previous values of what changed. Concurrent updates serialise; a no-op writes nothing.
    */
-  async function mutate(tenant: Tenant, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
-    return inTransaction(db, async (tx) => {
+  async function mutate(tenant: Caller, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
+    return inTransaction(db, tenant, async (tx) => {
       const row = await store.findCustomerForUpdate(tx, tenant.merchantId, id);
       if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
       const now = clock.now();
@@ -99,8 +108,9 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
 
   return {
     get,
+    find,
 
-    async create(tenant: Tenant, input: CreateCustomerInput): Promise<Customer> {
+    async create(tenant: Caller, input: CreateCustomerInput): Promise<Customer> {
       const now = clock.now();
       const row = normalize(
         {
@@ -130,7 +140,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
       );
       if (row.testClockId) {
         if (tenant.livemode) throw new DomainError('test_mode_only', 'Live-mode customers cannot use a test clock');
-        if (!(await findTestClock(db, tenant.merchantId, row.testClockId))) {
+        if (!(await testClocks.exists(tenant, row.testClockId))) {
           throw new DomainError('validation_failed', `test_clock does not exist: ${row.testClockId}`, {
             errors: [{ field: 'test_clock', location: 'body', message: 'does not exist' }],
           });
@@ -139,7 +149,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
       // The insert, its customer.created event and the webhook deliveries are one statement.
       const object = toCustomerResource(row, tenant.livemode);
       try {
-        await events.record(currentQueryable(db), tenant, { type: 'customer.created', objectId: row.id, object }, store.insertCustomerSql(db, row));
+        await events.record(queryableFor(db, tenant), tenant, { type: 'customer.created', objectId: row.id, object }, store.insertCustomerSql(db, row));
       } catch (e) {
         if (store.isExternalIdConflict(e)) throw externalIdTaken(row.externalId);
         throw e;
@@ -147,7 +157,7 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
       return row;
     },
 
-    update(tenant: Tenant, id: string, input: UpdateCustomerInput): Promise<Customer> {
+    update(tenant: Caller, id: string, input: UpdateCustomerInput): Promise<Customer> {
       return mutate(tenant, id, (row, now) => {
         const next: Customer = { ...row };
         if (input.name !== undefined) next.name = input.name.trim();
@@ -172,21 +182,21 @@ export function createCustomerService(deps: { db: Db; clock: Clock; events: Pick
     },
 
     /** Archived customers keep their history and choices; nothing a future invoice references is deleted. */
-    archive(tenant: Tenant, id: string): Promise<Customer> {
+    archive(tenant: Caller, id: string): Promise<Customer> {
       return mutate(tenant, id, (row, now) => ({ ...row, archivedAt: row.archivedAt ?? now }));
     },
 
     /** A returning customer comes back with everything they had. */
-    unarchive(tenant: Tenant, id: string): Promise<Customer> {
+    unarchive(tenant: Caller, id: string): Promise<Customer> {
       return mutate(tenant, id, (row) => ({ ...row, archivedAt: null }));
     },
 
     async list(
-      tenant: Tenant,
+      tenant: Caller,
       filter: { email?: string | undefined; externalId?: string | undefined; archived?: boolean | undefined },
       page: PageParams,
     ): Promise<Page<Customer>> {
-      const rows = await store.listCustomers(db, tenant.merchantId, { ...filter, archived: filter.archived ?? false }, page);
+      const rows = await store.listCustomers(queryableFor(db, tenant), tenant.merchantId, { ...filter, archived: filter.archived ?? false }, page);
       return toPage(rows, page);
     },
   };

@@ -1,6 +1,10 @@
 // Shared by every use case that changes an object: what its *.updated event says changed, and
 // Stripe-style metadata merges.
 import { DomainError } from '../../kernel/errors.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
+import type { Tx } from '../../db/client.ts';
+import type { EventService } from './service.ts';
+import type { EventType } from './types.ts';
 
 /** The previous values of the fields that differ, or undefined when nothing changed. */
 export function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -24,4 +28,37 @@ export function mergeMetadata(current: Record<string, string>, change: Record<st
     });
   }
   return merged;
+}
+
+/** How one kind of object is updated: found under FOR UPDATE, rendered as the API shows it, written. */
+export type UpdateSpec<Row> = {
+  type: EventType;
+  id: string;
+  notFound: string;
+  find: (tx: Tx) => Promise<Row | undefined>;
+  render: (row: Row) => Record<string, unknown>;
+  write: (tx: Tx, row: Row) => Promise<Row>;
+};
+
+/**
+ * The one way an object is updated: load it locked, apply `change`, and only when what the API
+ * shows differs, write it and record `<type>` with the previous values of what changed. Concurrent
+ * updates serialise on the row lock; a no-op writes nothing and records nothing.
+ */
+export async function updateAndRecord<Row>(
+  tx: Tx,
+  events: Pick<EventService, 'record'>,
+  tenant: Tenant,
+  spec: UpdateSpec<Row>,
+  change: (row: Row) => Row,
+): Promise<Row> {
+  const row = await spec.find(tx);
+  if (!row) throw new DomainError('not_found', spec.notFound);
+  const next = change(row);
+  const before = spec.render(row);
+  const changed = previousAttributes(before, spec.render(next));
+  if (!changed) return row;
+  const updated = await spec.write(tx, next);
+  await events.record(tx, tenant, { type: spec.type, objectId: spec.id, object: spec.render(updated), previousAttributes: { ...changed, updated_at: before.updated_at } });
+  return updated;
 }

@@ -53,7 +53,7 @@ export const eventRoutes =
       handler: async (req) => {
         const q = req.query;
         const page = await deps.events.list(
-          req.principal,
+          req.caller,
           {
             types: q.type === undefined ? undefined : [q.type].flat(),
             objectId: q.object_id,
@@ -74,6 +74,6 @@ export const eventRoutes =
         params: Type.Object({ id: Id('event') }),
         response: { 200: EventResource, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toEventResource(await deps.events.get(req.principal, req.params.id)),
+      handler: async (req) => toEventResource(await deps.events.get(req.caller, req.params.id)),
     });
   };

@@ -2,6 +2,7 @@
 // exactly when its change committed, and its webhook deliveries are fanned out in the same step.
 import type { SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
+import { queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import { newId } from '../../db/ids.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
@@ -54,18 +55,18 @@ export function createEventService(deps: { db: Db; clock: Clock; fanOutStatement
       await store.insertEventsWith(tx, rows, deps.fanOutStatement);
     },
 
-    async get(tenant: Tenant, id: string): Promise<Event> {
-      const row = await store.findEvent(db, tenant.merchantId, id);
+    async get(tenant: Caller, id: string): Promise<Event> {
+      const row = await store.findEvent(queryableFor(db, tenant), tenant.merchantId, id);
       if (!row) throw new DomainError('not_found', `No such event: ${id}`);
       return row;
     },
 
-    async list(tenant: Tenant, filter: store.EventFilter, page: PageParams): Promise<Page<Event>> {
-      return toPage(await store.listEvents(db, tenant.merchantId, filter, page), page);
+    async list(tenant: Caller, filter: store.EventFilter, page: PageParams): Promise<Page<Event>> {
+      return toPage(await store.listEvents(queryableFor(db, tenant), tenant.merchantId, filter, page), page);
     },
 
-    listIdsSince: (tenant: Tenant, since: Date, until: Date, limit: number) =>
-      store.listEventIdsSince(db, tenant.merchantId, since, until, limit),
+    listIdsSince: (tenant: Caller, since: Date, until: Date, limit: number) =>
+      store.listEventIdsSince(queryableFor(db, tenant), tenant.merchantId, since, until, limit),
   };
 }
 export type EventService = ReturnType<typeof createEventService>;

@@ -22,7 +22,7 @@ export const creditNoteRoutes =
         response: { 201: CreditNote, ...problemResponses('validation_failed', 'invalid_state', 'idempotency_key_reused') },
       },
       handler: async (req, reply) => {
-        const row = await creditNotes.create(req.principal, req.body);
+        const row = await creditNotes.create(req.caller, req.body);
         reply.code(201);
         return toCreditNoteResource(row, req.principal.livemode);
       },
@@ -38,14 +38,14 @@ export const creditNoteRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before, invoice } = req.query;
-        const page = await creditNotes.list(req.principal, { invoiceId: invoice }, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await creditNotes.list(req.caller, { invoiceId: invoice }, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map((c) => toCreditNoteResource(c, req.principal.livemode)), has_more: page.hasMore };
       },
     });
 
     app.get('/v1/credit-notes/:id', {
       schema: { operationId: 'getCreditNote', summary: 'Retrieve a credit note', tags, params: CreditNoteParams, response: { 200: CreditNote, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => toCreditNoteResource(await creditNotes.get(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => toCreditNoteResource(await creditNotes.get(req.caller, req.params.id), req.principal.livemode),
     });
 
     documentRoutes(app, { path: '/v1/credit-notes/:id', name: 'CreditNote', what: 'credit note', tags, params: CreditNoteParams, load: creditNotes.document });

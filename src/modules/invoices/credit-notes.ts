@@ -2,16 +2,16 @@
 // back. Lines repeat the invoice's prices, so a full credit is exactly the invoice negated.
 import type { Db, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { inTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, invalid, invalidField, type FieldError } from '../../kernel/errors.ts';
 import { toCalendarDate } from '../../domain/calendar-date.ts';
 import type { EventService } from '../events/service.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import { findMerchant } from '../merchants/store.ts';
-import { findCustomer } from '../customers/store.ts';
-import { nowFor } from '../test-clocks/time.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { CustomerService } from '../customers/service.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
 import { creditNoteSeries, documentLine, priceLines, sellerOf, type InvoiceRow, type LineInput } from './compose.ts';
 import { allocate } from './number-series.ts';
 import { toCreditNoteResource, toInvoiceResource, type CreateCreditNoteInput } from './contract.ts';
@@ -46,8 +46,15 @@ export function amountLines(invoice: InvoiceRow, amount: number): CreditLine[] {
   }).filter((l) => l.unitAmount !== 0);
 }
 
-export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
-  const { db, clock, events } = deps;
+export function createCreditNoteService(deps: {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'record'>;
+  merchants: Pick<MerchantService, 'get'>;
+  customers: Pick<CustomerService, 'find'>;
+  time: Pick<TestClockTime, 'nowFor'>;
+}) {
+  const { db, clock, events, merchants, customers, time } = deps;
 
   /** Issues a credit note inside the caller's transaction; the invoice must be locked by the caller. */
   async function issue(
@@ -67,9 +74,10 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
     // An amount the merchant named is credited as named, to the öre (no öresavrundning on top).
     const amount = opts.creditsTheRest ? creditable : Math.min(opts.exactAmount ?? priced.amounts.amountDue, creditable);
     if (amount <= 0) throw new DomainError('validation_failed', 'The credit note would credit nothing');
-    const merchant = (await findMerchant(tx, tenant.merchantId))!;
-    const customer = (await findCustomer(tx, tenant.merchantId, invoice.customerId))!;
-    const now = await nowFor(tx, clock, tenant.merchantId, customer.testClockId);
+    const scope = { merchantId: tenant.merchantId, tx };
+    const merchant = await merchants.get(scope);
+    const customer = (await customers.find(scope, invoice.customerId))!;
+    const now = await time.nowFor(scope, customer.testClockId);
     const seq = await allocate(tx, tenant.merchantId, creditNoteSeries(merchant), 1);
     const row: CreditNote = {
       merchantId: tenant.merchantId,
@@ -121,8 +129,8 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
   return {
     issue,
 
-    create(tenant: Tenant, input: CreateCreditNoteInput): Promise<CreditNote> {
-      return inTransaction(db, async (tx) => {
+    create(tenant: Caller, input: CreateCreditNoteInput): Promise<CreditNote> {
+      return inTransaction(db, tenant, async (tx) => {
         const invoice = await store.findInvoice(tx, tenant.merchantId, input.invoice, { forUpdate: true });
         if (!invoice) {
           throw new DomainError('validation_failed', `invoice does not exist: ${input.invoice}`, {
@@ -183,17 +191,18 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
       });
     },
 
-    async get(tenant: Tenant, id: string): Promise<CreditNote> {
-      const row = await store.findCreditNote(db, tenant.merchantId, id);
+    async get(tenant: Caller, id: string): Promise<CreditNote> {
+      const row = await store.findCreditNote(queryableFor(db, tenant), tenant.merchantId, id);
       if (!row) throw new DomainError('not_found', `No such credit note: ${id}`);
       return row;
     },
 
     /** The credit note as a document to render, with the parties as on the invoice it credits. */
-    async document(tenant: Tenant, id: string): Promise<InvoiceDocument> {
-      const cn = await store.findCreditNote(db, tenant.merchantId, id);
+    async document(tenant: Caller, id: string): Promise<InvoiceDocument> {
+      const q = queryableFor(db, tenant);
+      const cn = await store.findCreditNote(q, tenant.merchantId, id);
       if (!cn) throw new DomainError('not_found', `No such credit note: ${id}`);
-      const invoice = (await store.findInvoice(db, tenant.merchantId, cn.invoiceId))!;
+      const invoice = (await store.findInvoice(q, tenant.merchantId, cn.invoiceId))!;
       return {
         kind: 'credit_note',
         locale: invoice.locale,
@@ -205,7 +214,7 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
         dueDate: null,
         periodStart: null,
         periodEnd: null,
-        seller: invoice.seller ?? sellerOf((await findMerchant(db, tenant.merchantId))!),
+        seller: invoice.seller ?? sellerOf(await merchants.get(tenant)),
         buyer: invoice.buyer!,
         reverseCharge: invoice.reverseCharge,
         lines: cn.lines.map((l) => ({ ...documentLine(l), periodStart: null, periodEnd: null })),
@@ -226,8 +235,8 @@ export function createCreditNoteService(deps: { db: Db; clock: Clock; events: Pi
       };
     },
 
-    async list(tenant: Tenant, filter: { invoiceId?: string | undefined }, page: PageParams): Promise<Page<CreditNote>> {
-      return toPage(await store.listCreditNotes(db, tenant.merchantId, filter, page), page);
+    async list(tenant: Caller, filter: { invoiceId?: string | undefined }, page: PageParams): Promise<Page<CreditNote>> {
+      return toPage(await store.listCreditNotes(queryableFor(db, tenant), tenant.merchantId, filter, page), page);
     },
   };
 }

@@ -25,7 +25,7 @@ export function documentRoutes(
       response: { 200: { description: 'HTML document', content: { 'text/html': { schema: Type.String() } } }, ...problemResponses('validation_failed', 'not_found') },
     },
     handler: async (req, reply) => {
-      const doc = await o.load(req.principal, (req.params as { id: string }).id);
+      const doc = await o.load(req.caller, (req.params as { id: string }).id);
       reply.type('text/html; charset=utf-8');
       return renderInvoiceHtml(doc);
     },
@@ -45,7 +45,7 @@ export function documentRoutes(
       },
     },
     handler: async (req, reply) => {
-      const doc = await o.load(req.principal, (req.params as { id: string }).id);
+      const doc = await o.load(req.caller, (req.params as { id: string }).id);
       reply.type('application/pdf');
       reply.header('content-disposition', `inline; filename="${doc.number ?? doc.id}.pdf"`);
       return renderInvoicePdf(doc);

@@ -34,7 +34,7 @@ export const invoiceRoutes =
         response: { 201: Invoice, ...problemResponses('validation_failed', 'invalid_state', 'idempotency_key_reused') },
       },
       handler: async (req, reply) => {
-        const inv = await invoices.createDraft(req.principal, req.body);
+        const inv = await invoices.createDraft(req.caller, req.body);
         reply.code(201);
         return show(inv, req.principal.livemode);
       },
@@ -52,7 +52,7 @@ export const invoiceRoutes =
       handler: async (req) => {
         const { limit, starting_after, ending_before, customer, subscription, status } = req.query;
         const page = await invoices.list(
-          req.principal,
+          req.caller,
           { customerId: customer, subscriptionId: subscription, status },
           { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before },
         );
@@ -62,7 +62,7 @@ export const invoiceRoutes =
 
     app.get('/v1/invoices/:id', {
       schema: { operationId: 'getInvoice', summary: 'Retrieve an invoice', tags, params: InvoiceParams, response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => show(await invoices.get(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => show(await invoices.get(req.caller, req.params.id), req.principal.livemode),
     });
 
     const update = {
@@ -75,11 +75,11 @@ export const invoiceRoutes =
     };
     app.patch('/v1/invoices/:id', {
       schema: { ...update, operationId: 'updateInvoice' },
-      handler: async (req) => show(await invoices.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => show(await invoices.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
     app.post('/v1/invoices/:id', {
       schema: { ...update, operationId: 'updateInvoicePost', summary: 'Update a draft invoice (POST alias of PATCH)' },
-      handler: async (req) => show(await invoices.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => show(await invoices.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
 
     app.delete('/v1/invoices/:id', {
@@ -95,7 +95,7 @@ export const invoiceRoutes =
         },
       },
       handler: async (req) => {
-        const inv = await invoices.deleteDraft(req.principal, req.params.id);
+        const inv = await invoices.deleteDraft(req.caller, req.params.id);
         return { id: inv.id, object: 'invoice' as const, deleted: true as const };
       },
     });
@@ -111,7 +111,7 @@ export const invoiceRoutes =
           ...(path === 'pay' ? { body: PayInvoiceBody } : {}),
           response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'idempotency_key_reused') },
         },
-        handler: async (req) => show(await run(req.principal, (req.params as { id: string }).id, (req.body ?? {}) as { amount?: number }), req.principal.livemode),
+        handler: async (req) => show(await run(req.caller, (req.params as { id: string }).id, (req.body ?? {}) as { amount?: number }), req.principal.livemode),
       });
 
     action(

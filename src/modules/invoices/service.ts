@@ -2,19 +2,18 @@
 // payments recorded outside Omtanke, void and uncollectible, and the document to render.
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError, invalid } from '../../kernel/errors.ts';
 import { toCalendarDate } from '../../domain/calendar-date.ts';
 import type { EventService } from '../events/service.ts';
-import type { Tenant } from '../../kernel/tenant.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
-import { findMerchant, type MerchantRow } from '../merchants/store.ts';
-import { findCustomer, getCustomerRow, type CustomerRow } from '../customers/store.ts';
-import { getPriceRow, getProductRow } from '../catalog/store.ts';
-import { nowForChange } from '../test-clocks/time.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { Customer, CustomerService } from '../customers/service.ts';
+import type { CatalogService } from '../catalog/service.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
 import {
   OCR_SERIES,
   buyerOf,
@@ -45,21 +44,31 @@ function priceRequestLines(...args: Parameters<typeof priceLines>): ReturnType<t
   }
 }
 
-export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<EventService, 'record'> }) {
-  const { db, clock, events } = deps;
+export type InvoiceDeps = {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'record'>;
+  merchants: Pick<MerchantService, 'get'>;
+  customers: Pick<CustomerService, 'find'>;
+  catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
+  time: Pick<TestClockTime, 'nowForChange'>;
+};
 
-  async function load(q: Queryable, tenant: Tenant, id: string, opts: { forUpdate?: boolean } = {}): Promise<Invoice> {
+export function createInvoiceService(deps: InvoiceDeps) {
+  const { db, clock, events, merchants, customers, catalog, time } = deps;
+
+  async function load(q: Queryable, tenant: Caller, id: string, opts: { forUpdate?: boolean } = {}): Promise<Invoice> {
     const row = await store.findInvoice(q, tenant.merchantId, id, opts);
     if (!row) throw new DomainError('not_found', `No such invoice: ${id}`);
     return { ...row, lines: await store.findLines(q, tenant.merchantId, id) };
   }
 
-  async function record(tx: Tx, tenant: Tenant, type: EventType, inv: Invoice, previousAttributes?: Record<string, unknown>) {
+  async function record(tx: Tx, tenant: Caller, type: EventType, inv: Invoice, previousAttributes?: Record<string, unknown>) {
     await events.record(tx, tenant, { type, objectId: inv.id, object: toInvoiceResource(inv, inv.lines, tenant.livemode), previousAttributes });
   }
 
   /** Resolves request lines (a price, or description + amount) into priced line inputs. */
-  async function resolveLines(tenant: Tenant, body: LineBodyInput[], currency: string | undefined) {
+  async function resolveLines(tenant: Caller, body: LineBodyInput[], currency: string | undefined) {
     const errors: FieldError[] = [];
     const lines: LineInput[] = [];
     let cur = currency;
@@ -70,7 +79,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
           errors.push({ field, location: 'body', message: 'takes either price or unit_amount/tax_behavior/vat_rate, not both' });
           continue;
         }
-        const price = await getPriceRow(db, tenant.merchantId, l.price);
+        const price = await catalog.findPrice(tenant, l.price);
         if (!price) {
           errors.push({ field: `${field}.price`, location: 'body', message: `does not exist: ${l.price}` });
           continue;
@@ -81,7 +90,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
         }
         cur ??= price.currency;
         if (price.currency !== cur) errors.push({ field: `${field}.price`, location: 'body', message: `is in ${price.currency}, the invoice in ${cur}` });
-        const product = await getProductRow(db, tenant.merchantId, price.productId);
+        const product = await catalog.findProduct(tenant, price.productId);
         lines.push({
           description: l.description ?? [product?.name, price.nickname].filter(Boolean).join(' – '),
           quantity: l.quantity ?? 1,
@@ -107,21 +116,18 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     return { lines, currency: cur ?? 'SEK' };
   }
 
-  async function customerOf(tenant: Tenant, id: string, field = 'customer'): Promise<CustomerRow> {
-    const c = await getCustomerRow(db, tenant.merchantId, id);
+  async function customerOf(tenant: Caller, id: string, field = 'customer'): Promise<Customer> {
+    const c = await customers.find(tenant, id);
     if (!c) throw invalid([{ field, location: 'body', message: `does not exist: ${id}` }]);
     return c;
   }
 
-  async function merchantOf(q: Queryable, tenant: Tenant): Promise<MerchantRow> {
-    return (await findMerchant(q, tenant.merchantId))!;
-  }
 
   /** Numbers, dates and the parties' snapshot, inside the caller's transaction (gap-free). */
-  async function finalizeInTx(tx: Tx, tenant: Tenant, inv: Invoice): Promise<Invoice> {
+  async function finalizeInTx(tx: Tx, tenant: Caller, inv: Invoice): Promise<Invoice> {
     if (inv.lines.length === 0) throw new DomainError('invalid_state', 'An invoice needs at least one line to be finalised');
-    const merchant = await merchantOf(tx, tenant);
-    const customer = (await findCustomer(tx, tenant.merchantId, inv.customerId))!;
+    const merchant = await merchants.get({ merchantId: tenant.merchantId, tx });
+    const customer = (await customers.find({ merchantId: tenant.merchantId, tx }, inv.customerId))!;
     const reverseCharge = isReverseCharge(customer);
     // A reverse-charge draft stores its lines at 0 % and the rates they had are gone: if the buyer
     // no longer qualifies, finalising would issue a Swedish invoice without VAT.
@@ -132,7 +138,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     if (priced.amounts.amountDue < 0) {
       throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
     }
-    const now = await nowForChange(tx, clock, tenant.merchantId, customer.testClockId);
+    const now = await time.nowForChange({ merchantId: tenant.merchantId, tx }, customer.testClockId);
     const numberSeq = await allocate(tx, tenant.merchantId, invoiceSeries(merchant), 1);
     const ocrSeq = await allocate(tx, tenant.merchantId, OCR_SERIES, 1);
     const issueDate = toCalendarDate(now, merchant.timeZone);
@@ -157,19 +163,20 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
   }
 
   return {
-    get: (tenant: Tenant, id: string) => load(db, tenant, id),
+    get: (tenant: Caller, id: string) => load(queryableFor(db, tenant), tenant, id),
 
-    async list(tenant: Tenant, filter: store.InvoiceFilter, page: PageParams): Promise<Page<Invoice>> {
-      const p = toPage(await store.listInvoices(db, tenant.merchantId, filter, page), page);
-      const lines = await store.findLinesOf(db, tenant.merchantId, p.data.map((r) => r.id));
+    async list(tenant: Caller, filter: store.InvoiceFilter, page: PageParams): Promise<Page<Invoice>> {
+      const q = queryableFor(db, tenant);
+      const p = toPage(await store.listInvoices(q, tenant.merchantId, filter, page), page);
+      const lines = await store.findLinesOf(q, tenant.merchantId, p.data.map((r) => r.id));
       return { data: p.data.map((r) => ({ ...r, lines: lines.get(r.id) ?? [] })), hasMore: p.hasMore };
     },
 
-    async createDraft(tenant: Tenant, input: CreateInvoiceInput): Promise<Invoice> {
+    async createDraft(tenant: Caller, input: CreateInvoiceInput): Promise<Invoice> {
       const customer = await customerOf(tenant, input.customer);
       if (customer.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
       const { lines, currency } = await resolveLines(tenant, input.lines, input.currency);
-      const merchant = await merchantOf(db, tenant);
+      const merchant = await merchants.get(tenant);
       const id = newId('invoice');
       const priced = priceRequestLines(tenant.merchantId, id, lines, currency, isReverseCharge(customer));
       const now = clock.now();
@@ -206,7 +213,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
         voidedAt: null,
         markedUncollectibleAt: null,
       };
-      return inTransaction(db, async (tx) => {
+      return inTransaction(db, tenant, async (tx) => {
         await store.insertInvoices(tx, [row], priced.lines);
         const inv: Invoice = { ...row, lines: priced.lines };
         await record(tx, tenant, 'invoice.created', inv);
@@ -214,9 +221,9 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
       });
     },
 
-    async update(tenant: Tenant, id: string, input: UpdateInvoiceInput): Promise<Invoice> {
+    async update(tenant: Caller, id: string, input: UpdateInvoiceInput): Promise<Invoice> {
       const resolved = input.lines ? await resolveLines(tenant, input.lines, undefined) : undefined;
-      return inTransaction(db, async (tx) => {
+      return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         const draftOnly = input.lines !== undefined || input.memo !== undefined || input.payment_terms_days !== undefined;
         if (draftOnly && inv.status !== 'draft') throw new DomainError('invalid_state', `Only metadata can change once an invoice is finalised; it is ${inv.status}`);
@@ -227,7 +234,7 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
             throw invalid([{ field: 'lines', location: 'body', message: `prices must be in the invoice's currency ${inv.currency}` }]);
           }
           // New lines are taxed as the customer is now (reverse charge may have changed since the draft was made).
-          const reverseCharge = isReverseCharge((await findCustomer(tx, tenant.merchantId, inv.customerId))!);
+          const reverseCharge = isReverseCharge((await customers.find({ merchantId: tenant.merchantId, tx }, inv.customerId))!);
           const priced = priceRequestLines(tenant.merchantId, id, resolved.lines, inv.currency, reverseCharge);
           next = { ...next, ...priced.amounts, reverseCharge, lines: priced.lines };
           await store.replaceLines(tx, tenant.merchantId, id, priced.lines);
@@ -244,8 +251,8 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
       });
     },
 
-    deleteDraft(tenant: Tenant, id: string): Promise<Invoice> {
-      return inTransaction(db, async (tx) => {
+    deleteDraft(tenant: Caller, id: string): Promise<Invoice> {
+      return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         if (inv.status !== 'draft') throw new DomainError('invalid_state', `Only drafts can be deleted; void a ${inv.status} invoice instead`);
         await store.deleteDraft(tx, tenant.merchantId, id);
@@ -254,8 +261,8 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
       });
     },
 
-    finalize(tenant: Tenant, id: string): Promise<Invoice> {
-      return inTransaction(db, async (tx) => {
+    finalize(tenant: Caller, id: string): Promise<Invoice> {
+      return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         if (inv.status !== 'draft') throw new DomainError('invalid_state', `The invoice is already finalised (${inv.status})`);
         return finalizeInTx(tx, tenant, inv);
@@ -263,8 +270,8 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     },
 
     /** A payment received outside Omtanke (bank transfer seen in the merchant's own books). */
-    pay(tenant: Tenant, id: string, amount: number | undefined): Promise<Invoice> {
-      return inTransaction(db, async (tx) => {
+    pay(tenant: Caller, id: string, amount: number | undefined): Promise<Invoice> {
+      return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         if (!['open', 'partially_paid', 'uncollectible'].includes(inv.status)) {
           throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be paid`);
@@ -290,8 +297,8 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     },
 
     /** Void keeps the number (no gap) and cancels the claim; only before any payment. */
-    void(tenant: Tenant, id: string): Promise<Invoice> {
-      return inTransaction(db, async (tx) => {
+    void(tenant: Caller, id: string): Promise<Invoice> {
+      return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         if (inv.status === 'draft') throw new DomainError('invalid_state', 'Delete a draft instead of voiding it');
         if (inv.amountCredited > 0) throw new DomainError('invalid_state', 'A credited invoice cannot be voided; credit the rest instead');
@@ -305,8 +312,8 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
       });
     },
 
-    markUncollectible(tenant: Tenant, id: string): Promise<Invoice> {
-      return inTransaction(db, async (tx) => {
+    markUncollectible(tenant: Caller, id: string): Promise<Invoice> {
+      return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
         if (!['open', 'partially_paid'].includes(inv.status)) throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be marked uncollectible`);
         const now = clock.now();
@@ -317,10 +324,10 @@ export function createInvoiceService(deps: { db: Db; clock: Clock; events: Pick<
     },
 
     /** The invoice as a document to render; drafts show the seller and buyer as they are now. */
-    async document(tenant: Tenant, id: string): Promise<InvoiceDocument> {
-      const inv = await load(db, tenant, id);
-      const seller = inv.seller ?? sellerOf(await merchantOf(db, tenant));
-      const buyer = inv.buyer ?? buyerOf((await getCustomerRow(db, tenant.merchantId, inv.customerId))!);
+    async document(tenant: Caller, id: string): Promise<InvoiceDocument> {
+      const inv = await load(queryableFor(db, tenant), tenant, id);
+      const seller = inv.seller ?? sellerOf(await merchants.get(tenant));
+      const buyer = inv.buyer ?? buyerOf((await customers.find(tenant, inv.customerId))!);
       return {
         kind: 'invoice',
         locale: inv.locale,

@@ -26,7 +26,7 @@ export const merchantRoutes =
         tags: ['Merchant'],
         response: { 200: MerchantResource, ...problemResponses() },
       },
-      handler: async (req) => toMerchantResource(await merchants.getMerchant(req.principal.merchantId)),
+      handler: async (req) => toMerchantResource(await merchants.getMerchant(req.caller)),
     });
 
     app.patch('/v1/merchant', {
@@ -38,7 +38,7 @@ export const merchantRoutes =
         body: UpdateMerchantBody,
         response: { 200: MerchantResource, ...problemResponses('validation_failed', 'invalid_state') },
       },
-      handler: async (req) => toMerchantResource(await merchants.updateSettings(req.principal.merchantId, req.body ?? {})),
+      handler: async (req) => toMerchantResource(await merchants.updateSettings(req.caller, req.body ?? {})),
     });
 
     app.post('/v1/api-keys', {
@@ -51,7 +51,7 @@ export const merchantRoutes =
         response: { 201: NewApiKeyResource, ...problemResponses('validation_failed', 'idempotency_key_reused') },
       },
       handler: async (req, reply) => {
-        const { key, secret } = await merchants.createApiKey(req.principal.merchantId, { name: req.body?.name });
+        const { key, secret } = await merchants.createApiKey(req.caller, { name: req.body?.name });
         reply.code(201);
         return { ...toApiKeyResource(key), secret };
       },
@@ -67,7 +67,7 @@ export const merchantRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before } = req.query;
-        const page = await merchants.listApiKeys(req.principal.merchantId, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await merchants.listApiKeys(req.caller, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map(toApiKeyResource), has_more: page.hasMore };
       },
     });
@@ -81,6 +81,6 @@ export const merchantRoutes =
         params: ApiKeyParams,
         response: { 200: ApiKeyResource, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toApiKeyResource(await merchants.revokeApiKey(req.principal.merchantId, req.params.id)),
+      handler: async (req) => toApiKeyResource(await merchants.revokeApiKey(req.caller, req.params.id)),
     });
   };

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { inTransaction, openTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, invalid } from '../../kernel/errors.ts';
@@ -40,7 +40,7 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
   return {
     /** Creates a merchant with its first API key; the secret is returned once and never again. */
     async createMerchant(input: { name: string; livemode: boolean }) {
-      return inTransaction(db, async (tx) => {
+      return openTransaction(db, async (tx) => {
         const merchant: Merchant = { ...DEFAULT_SETTINGS, id: newId('merchant'), name: input.name, livemode: input.livemode, createdAt: clock.now() };
         await store.insertMerchant(tx, merchant);
         const { key, secret } = await issueKey(tx, merchant, 'default');
@@ -48,15 +48,24 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
       });
     },
 
-    async getMerchant(merchantId: string): Promise<Merchant> {
-      const m = await store.findMerchant(db, merchantId);
+    /** The merchant of `scope`, read on its transaction when it has one (other modules use this). */
+    async get(scope: Work & { merchantId: string }): Promise<Merchant> {
+      const m = await store.findMerchant(queryableFor(db, scope), scope.merchantId);
+      if (!m) throw new DomainError('not_found', `No such merchant: ${scope.merchantId}`);
+      return m;
+    },
+
+    async getMerchant(caller: Caller): Promise<Merchant> {
+      const { merchantId } = caller;
+      const m = await store.findMerchant(queryableFor(db, caller), merchantId);
       if (!m) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
       return m;
     },
 
     /** Seller details for invoices and payments: only the fields sent change; all checked at once. */
-    async updateSettings(merchantId: string, input: SettingsInput): Promise<Merchant> {
-      return inTransaction(db, async (tx) => {
+    async updateSettings(caller: Caller, input: SettingsInput): Promise<Merchant> {
+      const { merchantId } = caller;
+      return inTransaction(db, caller, async (tx) => {
         const current = await store.findMerchant(tx, merchantId, { forUpdate: true });
         if (!current) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
         const now = clock.now();
@@ -77,21 +86,23 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
       return (await store.countMerchants(db)) > 0;
     },
 
-    async createApiKey(merchantId: string, input: { name?: string | undefined }) {
-      return inTransaction(db, async (tx) => {
+    async createApiKey(caller: Caller, input: { name?: string | undefined }) {
+      const { merchantId } = caller;
+      return inTransaction(db, caller, async (tx) => {
         const merchant = await store.findMerchant(tx, merchantId);
         if (!merchant) throw new DomainError('not_found', `No such merchant: ${merchantId}`);
         return issueKey(tx, merchant, input.name ?? null);
       });
     },
 
-    async listApiKeys(merchantId: string, page: PageParams): Promise<Page<ApiKey>> {
-      return toPage(await store.listApiKeys(db, merchantId, page), page);
+    async listApiKeys(caller: Caller, page: PageParams): Promise<Page<ApiKey>> {
+      return toPage(await store.listApiKeys(queryableFor(db, caller), caller.merchantId, page), page);
     },
 
     /** Revoking is final and takes effect on the next request; revoking twice returns the same key. */
-    async revokeApiKey(merchantId: string, keyId: string): Promise<ApiKey> {
-      return inTransaction(db, async (tx) => {
+    async revokeApiKey(caller: Caller, keyId: string): Promise<ApiKey> {
+      const { merchantId } = caller;
+      return inTransaction(db, caller, async (tx) => {
         const key = await store.findApiKey(tx, merchantId, keyId);
         if (!key) throw new DomainError('not_found', `No such API key: ${keyId}`);
         if (key.revokedAt) return key;

@@ -32,7 +32,7 @@ export const subscriptionRoutes =
         response: { 201: Subscription, ...problemResponses('validation_failed', 'idempotency_key_reused') },
       },
       handler: async (req, reply) => {
-        const sub = await subscriptions.create(req.principal, req.body);
+        const sub = await subscriptions.create(req.caller, req.body);
         reply.code(201);
         return show(sub, req.principal.livemode);
       },
@@ -48,14 +48,14 @@ export const subscriptionRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before, customer, status } = req.query;
-        const page = await subscriptions.list(req.principal, { customerId: customer, status }, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await subscriptions.list(req.caller, { customerId: customer, status }, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map((s) => show(s, req.principal.livemode)), has_more: page.hasMore };
       },
     });
 
     app.get('/v1/subscriptions/:id', {
       schema: { operationId: 'getSubscription', summary: 'Retrieve a subscription', tags, params: SubscriptionParams, response: { 200: Subscription, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => show(await subscriptions.get(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.get(req.caller, req.params.id), req.principal.livemode),
     });
 
     const update = {
@@ -69,11 +69,11 @@ export const subscriptionRoutes =
     };
     app.patch('/v1/subscriptions/:id', {
       schema: { ...update, operationId: 'updateSubscription' },
-      handler: async (req) => show(await subscriptions.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
     app.post('/v1/subscriptions/:id', {
       schema: { ...update, operationId: 'updateSubscriptionPost', summary: 'Change a subscription (POST alias of PATCH)' },
-      handler: async (req) => show(await subscriptions.update(req.principal, req.params.id, req.body ?? {}), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
     });
 
     app.post('/v1/subscriptions/:id/cancel', {
@@ -87,12 +87,12 @@ export const subscriptionRoutes =
         body: CancelSubscriptionBody,
         response: actionResponses,
       },
-      handler: async (req) => show(await subscriptions.cancel(req.principal, req.params.id, req.body), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.cancel(req.caller, req.params.id, req.body), req.principal.livemode),
     });
 
     app.post('/v1/subscriptions/:id/pause', {
       schema: { operationId: 'pauseSubscription', summary: 'Pause a subscription', description: 'No invoices while paused.', tags, params: SubscriptionParams, response: actionResponses },
-      handler: async (req) => show(await subscriptions.pause(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.pause(req.caller, req.params.id), req.principal.livemode),
     });
 
     app.post('/v1/subscriptions/:id/resume', {
@@ -104,7 +104,7 @@ export const subscriptionRoutes =
         params: SubscriptionParams,
         response: actionResponses,
       },
-      handler: async (req) => show(await subscriptions.resume(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.resume(req.caller, req.params.id), req.principal.livemode),
     });
 
     app.post('/v1/subscriptions/:id/reactivate', {
@@ -116,6 +116,6 @@ export const subscriptionRoutes =
         params: SubscriptionParams,
         response: actionResponses,
       },
-      handler: async (req) => show(await subscriptions.reactivate(req.principal, req.params.id), req.principal.livemode),
+      handler: async (req) => show(await subscriptions.reactivate(req.caller, req.params.id), req.principal.livemode),
     });
   };

@@ -1,9 +1,9 @@
 // Subscription use cases: create (billing the first period at once when it has started), change
 // items with proration, cancel (now or at period end, with reason and initiator), pause, resume,
 // reactivate. Dates are the merchant's calendar dates as seen from the customer's clock.
-import type { Db, Tx } from '../../db/client.ts';
+import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError, invalid } from '../../kernel/errors.ts';
@@ -11,13 +11,12 @@ import { addDays, compare, daysBetween, parseCalendarDate, toCalendarDate, toPar
 import { remainingShare } from '../../domain/billing-period.ts';
 import { computeInvoiceTotals, prorate } from '../../domain/money.ts';
 import type { EventService } from '../events/service.ts';
-import type { Tenant } from '../../kernel/tenant.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata } from '../events/changes.ts';
-import { findMerchant, type MerchantRow } from '../merchants/store.ts';
-import { findCustomer, type CustomerRow } from '../customers/store.ts';
-import { getPriceRow, getProductRow, type PriceRow } from '../catalog/store.ts';
-import { nowForChange } from '../test-clocks/time.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { CustomerService } from '../customers/service.ts';
+import type { CatalogService, Price } from '../catalog/service.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
 import type { BillingService } from '../billing/service.ts';
 import type { LineInput } from '../invoices/compose.ts';
 import {
@@ -39,34 +38,39 @@ export function createSubscriptionService(deps: {
   clock: Clock;
   events: Pick<EventService, 'record'>;
   billing: Pick<BillingService, 'billInTransaction' | 'settleInTransaction'>;
+  merchants: Pick<MerchantService, 'get'>;
+  customers: Pick<CustomerService, 'find'>;
+  catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
+  time: Pick<TestClockTime, 'nowForChange'>;
 }) {
-  const { db, clock, events, billing } = deps;
+  const { db, clock, events, billing, merchants, customers, catalog, time } = deps;
 
-  async function load(q: Db | Tx, tenant: Tenant, id: string, opts: { forUpdate?: boolean } = {}): Promise<Subscription> {
+  async function load(q: Queryable, tenant: Caller, id: string, opts: { forUpdate?: boolean } = {}): Promise<Subscription> {
     const row = await store.findSubscription(q, tenant.merchantId, id, opts);
     if (!row) throw new DomainError('not_found', `No such subscription: ${id}`);
     return { ...row, items: (await store.findItemsOf(q, tenant.merchantId, [id])).get(id) ?? [] };
   }
 
-  async function record(tx: Tx, tenant: Tenant, type: EventType, sub: Subscription, previousAttributes?: Record<string, unknown>) {
+  async function record(tx: Tx, tenant: Caller, type: EventType, sub: Subscription, previousAttributes?: Record<string, unknown>) {
     await events.record(tx, tenant, { type, objectId: sub.id, object: toSubscriptionResource(sub, sub.items, tenant.livemode), previousAttributes });
   }
 
   /** The merchant, the customer and "today" on the customer's clock. */
-  async function context(tx: Tx, tenant: Tenant, customerId: string) {
-    const merchant = (await findMerchant(tx, tenant.merchantId)) as MerchantRow;
-    const customer = (await findCustomer(tx, tenant.merchantId, customerId)) as CustomerRow;
-    const now = await nowForChange(tx, clock, tenant.merchantId, customer.testClockId);
+  async function context(tx: Tx, tenant: Caller, customerId: string) {
+    const scope = { merchantId: tenant.merchantId, tx };
+    const merchant = await merchants.get(scope);
+    const customer = (await customers.find(scope, customerId))!;
+    const now = await time.nowForChange(scope, customer.testClockId);
     return { merchant, customer, now, today: toCalendarDate(now, merchant.timeZone) };
   }
 
   /** Prices of the requested items: recurring, active, one currency and one interval. */
-  async function resolveItems(tenant: Tenant, items: { price: string; quantity?: number | undefined }[]) {
+  async function resolveItems(tenant: Work & { merchantId: string }, items: { price: string; quantity?: number | undefined }[]) {
     const errors: FieldError[] = [];
-    const resolved: { price: PriceRow; quantity: number }[] = [];
+    const resolved: { price: Price; quantity: number }[] = [];
     for (const [i, it] of items.entries()) {
       const field = `items[${i}].price`;
-      const price = await getPriceRow(db, tenant.merchantId, it.price);
+      const price = await catalog.findPrice(tenant, it.price);
       if (!price) errors.push({ field, location: 'body', message: `does not exist: ${it.price}` });
       else if (price.type !== 'recurring') errors.push({ field, location: 'body', message: 'is not a recurring price' });
       else if (!price.active) errors.push({ field, location: 'body', message: 'is archived' });
@@ -92,7 +96,7 @@ export function createSubscriptionService(deps: {
     return { resolved, intervalMonths: [...months][0]!, currency: [...currencies][0]! };
   }
 
-  function itemRows(tenant: Tenant, subscriptionId: string, resolved: { price: PriceRow; quantity: number }[], now: Date): store.SubscriptionItemRow[] {
+  function itemRows(tenant: Caller, subscriptionId: string, resolved: { price: Price; quantity: number }[], now: Date): store.SubscriptionItemRow[] {
     return resolved.map((r) => ({
       merchantId: tenant.merchantId,
       id: newId('subscriptionItem'),
@@ -105,12 +109,12 @@ export function createSubscriptionService(deps: {
 
   /** Loads under FOR UPDATE, checks the state, applies `change`, bills if now due, records `type`. */
   function transition(
-    tenant: Tenant,
+    tenant: Caller,
     id: string,
     type: EventType,
     change: (sub: Subscription, ctx: Awaited<ReturnType<typeof context>>, tx: Tx) => Promise<Subscription> | Subscription,
   ): Promise<Subscription> {
-    return inTransaction(db, async (tx) => {
+    return inTransaction(db, tenant, async (tx) => {
       const sub = await load(tx, tenant, id, { forUpdate: true });
       const ctx = await context(tx, tenant, sub.customerId);
       const next = await change(sub, ctx, tx);
@@ -128,23 +132,24 @@ export function createSubscriptionService(deps: {
   }
 
   return {
-    get: (tenant: Tenant, id: string) => load(db, tenant, id),
+    get: (tenant: Caller, id: string) => load(queryableFor(db, tenant), tenant, id),
 
-    async list(tenant: Tenant, filter: store.SubscriptionFilter, page: PageParams): Promise<Page<Subscription>> {
-      const p = toPage(await store.listSubscriptions(db, tenant.merchantId, filter, page), page);
-      const items = await store.findItemsOf(db, tenant.merchantId, p.data.map((s) => s.id));
+    async list(tenant: Caller, filter: store.SubscriptionFilter, page: PageParams): Promise<Page<Subscription>> {
+      const q = queryableFor(db, tenant);
+      const p = toPage(await store.listSubscriptions(q, tenant.merchantId, filter, page), page);
+      const items = await store.findItemsOf(q, tenant.merchantId, p.data.map((s) => s.id));
       return { data: p.data.map((s) => ({ ...s, items: items.get(s.id) ?? [] })), hasMore: p.hasMore };
     },
 
-    async create(tenant: Tenant, input: CreateSubscriptionInput): Promise<Subscription> {
+    async create(tenant: Caller, input: CreateSubscriptionInput): Promise<Subscription> {
       if ((input.items === undefined) === (input.price === undefined)) {
         throw invalid([{ field: 'items', location: 'body', message: 'is required (or price, for a single item), not both' }]);
       }
       if (input.quantity !== undefined && input.price === undefined) throw invalid([{ field: 'quantity', location: 'body', message: 'goes with price' }]);
       const items = input.items ?? [{ price: input.price!, quantity: input.quantity }];
       const { resolved, intervalMonths, currency } = await resolveItems(tenant, items);
-      return inTransaction(db, async (tx) => {
-        const customerRow = await findCustomer(tx, tenant.merchantId, input.customer);
+      return inTransaction(db, tenant, async (tx) => {
+        const customerRow = await customers.find({ merchantId: tenant.merchantId, tx }, input.customer);
         if (!customerRow) throw invalid([{ field: 'customer', location: 'body', message: `does not exist: ${input.customer}` }]);
         if (customerRow.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
         const { now, today, customer } = await context(tx, tenant, input.customer);
@@ -205,9 +210,9 @@ export function createSubscriptionService(deps: {
       });
     },
 
-    async update(tenant: Tenant, id: string, input: UpdateSubscriptionInput): Promise<Subscription> {
+    async update(tenant: Caller, id: string, input: UpdateSubscriptionInput): Promise<Subscription> {
       const wanted = input.items ? await resolveItems(tenant, input.items) : undefined;
-      return inTransaction(db, async (tx) => {
+      return inTransaction(db, tenant, async (tx) => {
         const sub = await load(tx, tenant, id, { forUpdate: true });
         if (wanted && sub.status === 'canceled') throw invalidState(sub, 'changed');
         if (wanted && wanted.intervalMonths !== sub.intervalMonths) {
@@ -223,7 +228,7 @@ export function createSubscriptionService(deps: {
           const { today } = await context(tx, tenant, sub.customerId);
           // A paused subscription has paid for its period too: a change within it is prorated alike.
           if ((input.proration_behavior ?? 'create_prorations') === 'create_prorations' && (sub.status === 'active' || sub.status === 'paused')) {
-            await store.insertPendingItems(tx, await prorations(tenant, sub, wanted.resolved, today, stamp));
+            await store.insertPendingItems(tx, await prorations({ ...tenant, tx }, sub, wanted.resolved, today, stamp));
           }
           await store.replaceItems(tx, tenant.merchantId, id, items);
           next = { ...next, items };
@@ -234,8 +239,8 @@ export function createSubscriptionService(deps: {
       });
     },
 
-    cancel(tenant: Tenant, id: string, input: CancelSubscriptionInput): Promise<Subscription> {
-      return inTransaction(db, async (tx) => {
+    cancel(tenant: Caller, id: string, input: CancelSubscriptionInput): Promise<Subscription> {
+      return inTransaction(db, tenant, async (tx) => {
         const sub = await load(tx, tenant, id, { forUpdate: true });
         if (sub.status === 'canceled') throw invalidState(sub, 'canceled again');
         const { now, today } = await context(tx, tenant, sub.customerId);
@@ -262,7 +267,7 @@ export function createSubscriptionService(deps: {
           tx,
           tenant.merchantId,
           { id: sub.id, customerId: sub.customerId, currency: sub.currency, currentPeriodStart: sub.currentPeriodStart },
-          prorated ? await unusedTime(tenant, sub, today) : [],
+          prorated ? await unusedTime({ ...tenant, tx }, sub, today) : [],
           now,
         );
         const next = {
@@ -282,7 +287,7 @@ export function createSubscriptionService(deps: {
       });
     },
 
-    pause(tenant: Tenant, id: string): Promise<Subscription> {
+    pause(tenant: Caller, id: string): Promise<Subscription> {
       return transition(tenant, id, 'subscription.paused', (sub, ctx) => {
         if (sub.status !== 'active' && sub.status !== 'trialing') throw invalidState(sub, 'paused');
         if (sub.cancelAtPeriodEnd) throw new DomainError('invalid_state', 'The subscription ends at period end; reactivate it before pausing');
@@ -294,7 +299,7 @@ export function createSubscriptionService(deps: {
      * Back to active. Inside the period already paid for, billing simply continues on its dates;
      * after it, a new period starts today (the anchor moves) and is invoiced at once.
      */
-    resume(tenant: Tenant, id: string): Promise<Subscription> {
+    resume(tenant: Caller, id: string): Promise<Subscription> {
       return transition(tenant, id, 'subscription.resumed', (sub, ctx) => {
         if (sub.status !== 'paused') throw invalidState(sub, 'resumed');
         const inPaidPeriod = sub.nextBillDate !== null && compare(ctx.today, sub.nextBillDate as CalendarDate) < 0;
@@ -304,7 +309,7 @@ export function createSubscriptionService(deps: {
     },
 
     /** Undoes a pending cancel-at-period-end, or restarts a canceled subscription from today. */
-    reactivate(tenant: Tenant, id: string): Promise<Subscription> {
+    reactivate(tenant: Caller, id: string): Promise<Subscription> {
       return transition(tenant, id, 'subscription.reactivated', (sub, ctx) => {
         const cleared = { cancelAtPeriodEnd: false, cancelAt: null, canceledAt: null, cancellationReason: null, cancellationFeedback: null, cancellationInitiator: null };
         if (sub.status !== 'canceled') {
@@ -338,9 +343,9 @@ export function createSubscriptionService(deps: {
    * pending items the next invoice carries.
    */
   async function prorations(
-    tenant: Tenant,
+    scope: Caller,
     sub: Subscription,
-    wanted: { price: PriceRow; quantity: number }[],
+    wanted: { price: Price; quantity: number }[],
     today: CalendarDate,
     stamp: Date,
   ): Promise<store.PendingItemRow[]> {
@@ -353,13 +358,13 @@ export function createSubscriptionService(deps: {
     for (const priceId of new Set([...oldQty.keys(), ...newQty.keys()])) {
       const delta = (newQty.get(priceId) ?? 0) - (oldQty.get(priceId) ?? 0);
       if (delta === 0) continue;
-      const price = wanted.find((w) => w.price.id === priceId)?.price ?? (await getPriceRow(db, tenant.merchantId, priceId))!;
-      const product = await getProductRow(db, tenant.merchantId, price.productId);
+      const price = wanted.find((w) => w.price.id === priceId)?.price ?? (await catalog.findPrice(scope, priceId))!;
+      const product = await catalog.findProduct(scope, price.productId);
       const name = [product?.name, price.nickname].filter(Boolean).join(' – ');
       const amount = prorate(price.unitAmount * delta, share.days, share.of);
       if (amount === 0) continue;
       out.push({
-        merchantId: tenant.merchantId,
+        merchantId: scope.merchantId,
         id: newId('invoiceItem'),
         customerId: sub.customerId,
         subscriptionId: sub.id,
@@ -379,13 +384,13 @@ export function createSubscriptionService(deps: {
   }
 
   /** Credits for the unused days of the current items, from `today` to the period's end. */
-  async function unusedTime(tenant: Tenant, sub: Subscription, today: CalendarDate): Promise<LineInput[]> {
+  async function unusedTime(scope: Caller, sub: Subscription, today: CalendarDate): Promise<LineInput[]> {
     const end = sub.currentPeriodEnd as CalendarDate;
     const share = remainingShare(sub.currentPeriodStart as CalendarDate, end, today);
     const lines: LineInput[] = [];
     for (const item of sub.items) {
-      const price = (await getPriceRow(db, tenant.merchantId, item.priceId))!;
-      const product = await getProductRow(db, tenant.merchantId, price.productId);
+      const price = (await catalog.findPrice(scope, item.priceId))!;
+      const product = await catalog.findProduct(scope, price.productId);
       const amount = prorate(price.unitAmount * item.quantity, share.days, share.of);
       if (amount === 0) continue;
       lines.push({

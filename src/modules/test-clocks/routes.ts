@@ -56,7 +56,7 @@ export const testClockRoutes =
         response: { 201: TestClock, ...errors },
       },
       handler: async (req, reply) => {
-        const c = await testClocks.create(req.principal, req.body);
+        const c = await testClocks.create(req.caller, req.body);
         reply.code(201);
         return toResource(c);
       },
@@ -72,14 +72,14 @@ export const testClockRoutes =
       },
       handler: async (req) => {
         const { limit, starting_after, ending_before } = req.query;
-        const page = await testClocks.list(req.principal, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
+        const page = await testClocks.list(req.caller, { limit: limit ?? 10, startingAfter: starting_after, endingBefore: ending_before });
         return { object: 'list' as const, data: page.data.map(toResource), has_more: page.hasMore };
       },
     });
 
     app.get('/v1/test-clocks/:id', {
       schema: { operationId: 'getTestClock', summary: 'Retrieve a test clock', tags, params: Params, response: { 200: TestClock, ...errors } },
-      handler: async (req) => toResource(await testClocks.get(req.principal, req.params.id)),
+      handler: async (req) => toResource(await testClocks.get(req.caller, req.params.id)),
     });
 
     app.delete('/v1/test-clocks/:id', {
@@ -92,7 +92,7 @@ export const testClockRoutes =
         response: { 200: Type.Object({ id: Type.String(), object: Type.Literal('test_clock'), deleted: Type.Literal(true) }), ...errors },
       },
       handler: async (req) => {
-        const c = await testClocks.remove(req.principal, req.params.id);
+        const c = await testClocks.remove(req.caller, req.params.id);
         return { id: c.id, object: 'test_clock' as const, deleted: true as const };
       },
     });
@@ -108,6 +108,6 @@ export const testClockRoutes =
         body: Type.Object({ frozen_time: FrozenTime('The later time to move to') }, { additionalProperties: false, examples: [{ frozen_time: '2027-01-31T10:00:00Z' }] }),
         response: { 200: TestClock, ...errors },
       },
-      handler: async (req) => toResource(await testClocks.advance(req.principal, req.params.id, req.body)),
+      handler: async (req) => toResource(await testClocks.advance(req.caller, req.params.id, req.body)),
     });
   };

@@ -1,19 +1,20 @@
 // Test clocks: a test-mode merchant freezes time for some customers and moves it forward. An
 // advance works through every billing date inside the jump, in order, each step as of its own
 // day, so twelve months of a monthly subscription make exactly twelve invoices dated as they
-// would have been. The clock reads 'advancing' until the catch-up is done.
+// would have been. The clock reads 'advancing' until the catch-up is done; the catch-up is a job
+// sent with the advance, so it runs after commit on a worker and resumes after a crash.
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { inTransaction, openTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError } from '../../kernel/errors.ts';
-import { startOfDayInstant, toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
+import type { JobSender } from '../../jobs/queue.ts';
+import { DomainError, invalidField } from '../../kernel/errors.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import { findMerchant } from '../merchants/store.ts';
+import { startOfDayInstant, toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
+import type { MerchantService } from '../merchants/service.ts';
 import type { BillingService } from '../billing/service.ts';
-import { earliestDue } from '../billing/store.ts';
-import { pullForwardForTestClock } from '../webhooks/store.ts';
+import type { WebhookService } from '../webhooks/service.ts';
 import * as store from './store.ts';
 
 export type TestClock = store.TestClockRow;
@@ -24,50 +25,51 @@ const instant = (t: string | number) => (typeof t === 'number' ? new Date(t * 10
 export function createTestClockService(deps: {
   db: Db;
   clock: Clock;
-  billing: Pick<BillingService, 'billInTransaction'>;
-  onError?: (err: unknown, clock: { merchantId: string; id: string }) => void;
+  jobs: JobSender;
+  merchants: Pick<MerchantService, 'get'>;
+  billing: Pick<BillingService, 'billOneBatch' | 'earliestDue'>;
+  webhooks: Pick<WebhookService, 'pullForwardForTestClock'>;
 }) {
-  const { db, clock, billing } = deps;
+  const { db, clock, jobs, billing } = deps;
 
   function testModeOnly(tenant: Tenant): void {
     if (tenant.livemode) throw new DomainError('test_mode_only', 'Test clocks exist only in test mode; use a sk_test_ key');
   }
 
-  async function get(tenant: Tenant, id: string): Promise<TestClock> {
+  async function get(tenant: Caller, id: string): Promise<TestClock> {
     testModeOnly(tenant);
-    const row = await store.findTestClock(db, tenant.merchantId, id);
+    const row = await store.findTestClock(queryableFor(db, tenant), tenant.merchantId, id);
     if (!row) throw new DomainError('not_found', `No such test clock: ${id}`);
     return row;
   }
 
   /**
-   * Works off the jump to target_time step by step, each step one transaction holding the clock's
-   * row lock, so a second catch-up (the schedule after a crash) waits instead of interleaving.
+   * Works off the jump to target_time one billing batch per transaction (the batches of a billing
+   * run), each holding the clock's row lock, so a second catch-up (a retried or resumed job) waits
+   * instead of interleaving, and a crash loses at most one uncommitted batch.
    */
   async function catchUp(merchantId: string, id: string): Promise<TestClock | undefined> {
-    const merchant = (await findMerchant(db, merchantId))!;
+    const merchant = await deps.merchants.get({ merchantId });
     const scope = { merchantId, testClockId: id };
     // Dates at which only subscriptions that cannot be invoiced were left: later steps look past them.
     let stuckAt: string | undefined;
     for (;;) {
-      const done = await inTransaction(db, async (tx) => {
+      const done = await openTransaction(db, async (tx) => {
         const tc = await store.findTestClock(tx, merchantId, id, { forUpdate: true });
         if (!tc || tc.status !== 'advancing' || !tc.targetTime) return tc ?? null;
         const target = tc.targetTime;
-        const arrive = async () => {
+        const next = await billing.earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
+        if (next === null) {
           // Webhook retries of these customers' events fall due as if the whole jump had passed.
-          if (tc.advancedFrom) await pullForwardForTestClock(tx, merchantId, id, target.getTime() - tc.advancedFrom.getTime());
+          if (tc.advancedFrom) await deps.webhooks.pullForwardForTestClock(tx, merchantId, id, target.getTime() - tc.advancedFrom.getTime());
           return store.updateTestClock(tx, { ...tc, frozenTime: target, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() });
-        };
-        const next = await earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
-        if (next === null) return arrive();
+        }
         // The moment that billing date began for these customers (never before the clock's own time).
         const dayStart = startOfDayInstant(next as CalendarDate, merchant.timeZone);
         const step = dayStart > tc.frozenTime ? dayStart : tc.frozenTime;
-        await store.updateTestClock(tx, { ...tc, frozenTime: step, updatedAt: clock.now() });
-        const { progress } = await billing.billInTransaction(tx, scope, step);
+        if (step.getTime() !== tc.frozenTime.getTime()) await store.updateTestClock(tx, { ...tc, frozenTime: step, updatedAt: clock.now() });
         // What is due but cannot be invoiced stays due (runs report it); the catch-up moves past it.
-        if (progress === 0) stuckAt = next;
+        if ((await billing.billOneBatch(tx, scope, step)) === 0) stuckAt = next;
         return undefined;
       });
       if (done !== undefined) return done ?? undefined;
@@ -78,7 +80,7 @@ export function createTestClockService(deps: {
     get,
     catchUp,
 
-    async create(tenant: Tenant, input: { frozen_time: string | number; name?: string | null | undefined }): Promise<TestClock> {
+    async create(tenant: Caller, input: { frozen_time: string | number; name?: string | null | undefined }): Promise<TestClock> {
       testModeOnly(tenant);
       const now = clock.now();
       const row: TestClock = {
@@ -92,47 +94,49 @@ export function createTestClockService(deps: {
         createdAt: now,
         updatedAt: now,
       };
-      await store.insertTestClock(db, row);
+      await store.insertTestClock(queryableFor(db, tenant), row);
       return row;
     },
 
-    async list(tenant: Tenant, page: PageParams): Promise<Page<TestClock>> {
+    async list(tenant: Caller, page: PageParams): Promise<Page<TestClock>> {
       testModeOnly(tenant);
-      return toPage(await store.listTestClocks(db, tenant.merchantId, page), page);
+      return toPage(await store.listTestClocks(queryableFor(db, tenant), tenant.merchantId, page), page);
     },
 
-    async remove(tenant: Tenant, id: string): Promise<TestClock> {
-      const tc = await get(tenant, id);
-      if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The clock is advancing; delete it once it is ready');
-      await inTransaction(db, (tx) => store.deleteTestClock(tx, tenant.merchantId, id));
-      return tc;
+    async remove(tenant: Caller, id: string): Promise<TestClock> {
+      testModeOnly(tenant);
+      return inTransaction(db, tenant, async (tx) => {
+        const tc = await store.findTestClock(tx, tenant.merchantId, id, { forUpdate: true });
+        if (!tc) throw new DomainError('not_found', `No such test clock: ${id}`);
+        if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The clock is advancing; delete it once it is ready');
+        await store.deleteTestClock(tx, tenant.merchantId, id);
+        return tc;
+      });
     },
 
-    /** Sets the target and returns at once ('advancing'); the catch-up runs in the background. */
-    async advance(tenant: Tenant, id: string, input: { frozen_time: string | number }): Promise<TestClock> {
+    /** Sets the target and returns at once ('advancing'); the catch-up job is sent in the same transaction. */
+    async advance(tenant: Caller, id: string, input: { frozen_time: string | number }): Promise<TestClock> {
       testModeOnly(tenant);
       const target = instant(input.frozen_time);
-      const started = await inTransaction(db, async (tx) => {
+      return inTransaction(db, tenant, async (tx) => {
         const tc = await store.findTestClock(tx, tenant.merchantId, id, { forUpdate: true });
         if (!tc) throw new DomainError('not_found', `No such test clock: ${id}`);
         if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The clock is still advancing; wait until it is ready');
-        const field = [{ field: 'frozen_time', location: 'body' as const, message: '' }];
-        if (target <= tc.frozenTime) {
-          throw new DomainError('validation_failed', 'frozen_time must be later than the clock’s current time', { errors: [{ ...field[0]!, message: `must be after ${tc.frozenTime.toISOString()}` }] });
-        }
-        if (target.getTime() - tc.frozenTime.getTime() > MAX_JUMP_MS) {
-          throw new DomainError('validation_failed', 'A clock advances at most five years at a time', { errors: [{ ...field[0]!, message: 'is more than five years ahead' }] });
-        }
-        return store.updateTestClock(tx, { ...tc, status: 'advancing', targetTime: target, advancedFrom: tc.frozenTime, updatedAt: clock.now() });
+        if (target <= tc.frozenTime) throw invalidField('frozen_time', `must be after ${tc.frozenTime.toISOString()}`);
+        if (target.getTime() - tc.frozenTime.getTime() > MAX_JUMP_MS) throw invalidField('frozen_time', 'is more than five years ahead');
+        const started = await store.updateTestClock(tx, { ...tc, status: 'advancing', targetTime: target, advancedFrom: tc.frozenTime, updatedAt: clock.now() });
+        await jobs.send(tx, 'test-clock-advance', { merchantId: tenant.merchantId, clockId: id });
+        return started;
       });
-      catchUp(tenant.merchantId, id).catch((err) => deps.onError?.(err, started));
-      return started;
     },
 
-    /** Clocks a crashed process left advancing (for the schedule). */
+    /** Sends a catch-up job for every clock a crashed process left advancing (the start-up sweep and the schedule). */
     async resumeAdvancing(): Promise<number> {
-      const stuck = await store.listAdvancingClocks(db, 100);
-      for (const c of stuck) await catchUp(c.merchantId, c.id);
+      const stuck = await store.listAdvancingClocks(db, 1000);
+      if (stuck.length === 0) return 0;
+      await openTransaction(db, async (tx) => {
+        for (const c of stuck) await jobs.send(tx, 'test-clock-advance', { merchantId: c.merchantId, clockId: c.id });
+      });
       return stuck.length;
     },
   };

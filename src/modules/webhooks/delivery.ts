@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { openTransaction } from '../../db/unit-of-work.ts';
 import type { Clock } from '../../clock.ts';
 import { DISABLE_AFTER_FAILING_MS, nextRetryDelayMs, parseRetryAfter } from '../../domain/webhook-retry.ts';
 import type { WebhookService } from './service.ts';
@@ -35,7 +35,7 @@ export function createDeliveryWorker(deps: {
   wall: Clock;
   log: Logger;
   config: DeliveryConfig;
-  webhooks: Pick<WebhookService, 'disable'>;
+  webhooks: Pick<WebhookService, 'disable' | 'signingSecrets'>;
   random?: () => number;
 }) {
   const { db, clock, wall, log, config } = deps;
@@ -71,9 +71,15 @@ export function createDeliveryWorker(deps: {
       created_at: c.event_created_at.toISOString(),
       data: c.data,
     });
-    const now = clock.now();
-    const secrets = [c.secret];
-    if (c.previous_secret && c.previous_secret_expires_at && c.previous_secret_expires_at > now) secrets.push(c.previous_secret);
+    // Stored sealed; opened here, in memory only. A secret that cannot be opened (SECRETS_KEY lacks
+    // its key) fails the attempt, to be retried on schedule once the key is back.
+    let secrets: string[];
+    try {
+      secrets = deps.webhooks.signingSecrets(c, clock.now());
+    } catch (err) {
+      log.error({ err, endpoint_id: c.endpoint_id }, 'cannot open the webhook signing secret; check SECRETS_KEY');
+      return { ok: false, status: null, latencyMs: 0, excerpt: null, error: 'internal: the signing secret could not be read' };
+    }
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'Omtanke-Webhooks/1.0',
@@ -98,7 +104,7 @@ export function createDeliveryWorker(deps: {
     const now = clock.now();
     const key = { merchantId: c.merchant_id, endpointId: c.endpoint_id, eventId: c.event_id, attempts: c.attempts };
     const tenant = { merchantId: c.merchant_id, livemode: c.livemode };
-    await inTransaction(db, async (tx) => {
+    await openTransaction(db, async (tx) => {
       // 410 Gone: the receiver says the endpoint is gone for good; stop at once.
       const delay = o.status === 410 ? null : nextRetryDelayMs(c.attempts, random(), o.retryAfter);
       // A lost lease means another worker owns this delivery now; our result is stale.
@@ -168,7 +174,7 @@ export function createDeliveryWorker(deps: {
   /** Endpoints failing without a success for 5 days are disabled (one, or all that qualify). */
   async function disableFailing(merchantId?: string, endpointId?: string): Promise<void> {
     const cutoff = new Date(clock.now().getTime() - DISABLE_AFTER_FAILING_MS);
-    await inTransaction(db, async (tx) => {
+    await openTransaction(db, async (tx) => {
       for (const e of await ds.findEndpointsFailingSince(tx, cutoff, merchantId, endpointId)) {
         await deps.webhooks.disable(tx, { merchantId: e.merchant_id, livemode: e.livemode }, e.id, 'failing');
       }

@@ -123,7 +123,7 @@ export const webhookRoutes =
         response: { 201: EndpointWithSecret, ...problemResponses('validation_failed', 'invalid_webhook_url') },
       },
       handler: async (req, reply) => {
-        const e = await webhooks.create(req.principal, req.body);
+        const e = await webhooks.create(req.caller, req.body);
         reply.code(201);
         return { ...toEndpointObject(e), secret: e.secret };
       },
@@ -138,14 +138,14 @@ export const webhookRoutes =
         response: { 200: ListOf(Endpoint, 'A page of endpoints, newest first'), ...problemResponses('validation_failed') },
       },
       handler: async (req) => {
-        const page = await webhooks.list(req.principal, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
+        const page = await webhooks.list(req.caller, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
         return { object: 'list' as const, data: page.data.map(toEndpointObject), has_more: page.hasMore };
       },
     });
 
     app.get('/v1/webhook-endpoints/:id', {
       schema: { operationId: 'getWebhookEndpoint', summary: 'Retrieve a webhook endpoint', tags, params: Params, response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => toEndpointObject(await webhooks.get(req.principal, req.params.id)),
+      handler: async (req) => toEndpointObject(await webhooks.get(req.caller, req.params.id)),
     });
 
     app.patch('/v1/webhook-endpoints/:id', {
@@ -166,17 +166,17 @@ export const webhookRoutes =
         ),
         response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found', 'invalid_webhook_url') },
       },
-      handler: async (req) => toEndpointObject(await webhooks.update(req.principal, req.params.id, req.body ?? {})),
+      handler: async (req) => toEndpointObject(await webhooks.update(req.caller, req.params.id, req.body ?? {})),
     });
 
     app.delete('/v1/webhook-endpoints/:id', {
       schema: { operationId: 'deleteWebhookEndpoint', summary: 'Delete a webhook endpoint', tags, params: Params, response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => toEndpointObject(await webhooks.remove(req.principal, req.params.id)),
+      handler: async (req) => toEndpointObject(await webhooks.remove(req.caller, req.params.id)),
     });
 
     app.get('/v1/webhook-endpoints/:id/secret', {
       schema: { operationId: 'revealWebhookSecret', summary: 'Reveal the signing secret', tags, params: Params, response: { 200: Secret, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => webhooks.revealSecret(req.principal, req.params.id),
+      handler: async (req) => webhooks.revealSecret(req.caller, req.params.id),
     });
 
     app.post('/v1/webhook-endpoints/:id/rotate-secret', {
@@ -194,7 +194,7 @@ export const webhookRoutes =
         req.body ??= {};
       },
       handler: async (req) => {
-        const e = await webhooks.rotateSecret(req.principal, req.params.id, req.body?.overlap_hours ?? 24);
+        const e = await webhooks.rotateSecret(req.caller, req.params.id, req.body?.overlap_hours ?? 24);
         return { ...toEndpointObject(e), secret: e.secret };
       },
     });
@@ -212,7 +212,7 @@ export const webhookRoutes =
         response: { 200: ListOf(Delivery, 'Deliveries, newest event first'), ...problemResponses('validation_failed', 'not_found') },
       },
       handler: async (req) => {
-        const page = await webhooks.listDeliveries(req.principal, { endpointId: req.params.id, status: req.query.status }, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
+        const page = await webhooks.listDeliveries(req.caller, { endpointId: req.params.id, status: req.query.status }, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
         return { object: 'list' as const, data: page.data.map(toDelivery), has_more: page.hasMore };
       },
     });
@@ -227,14 +227,14 @@ export const webhookRoutes =
         response: { 200: ListOf(Delivery, 'Deliveries of the event'), ...problemResponses('validation_failed', 'not_found') },
       },
       handler: async (req) => {
-        const page = await webhooks.listDeliveries(req.principal, { eventId: req.params.id }, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
+        const page = await webhooks.listDeliveries(req.caller, { eventId: req.params.id }, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
         return { object: 'list' as const, data: page.data.map(toDelivery), has_more: page.hasMore };
       },
     });
 
     app.get('/v1/webhook-endpoints/:id/deliveries/:event_id', {
       schema: { operationId: 'getWebhookDelivery', summary: 'Retrieve a delivery', tags, params: DeliveryParams, response: { 200: Delivery, ...problemResponses('validation_failed', 'not_found') } },
-      handler: async (req) => toDelivery(await webhooks.getDelivery(req.principal, req.params.id, req.params.event_id)),
+      handler: async (req) => toDelivery(await webhooks.getDelivery(req.caller, req.params.id, req.params.event_id)),
     });
 
     app.get('/v1/webhook-endpoints/:id/deliveries/:event_id/attempts', {
@@ -247,7 +247,7 @@ export const webhookRoutes =
         response: { 200: ListOf(Attempt, 'Attempts, oldest first'), ...problemResponses('validation_failed', 'not_found') },
       },
       handler: async (req) => {
-        const page = await webhooks.listAttempts(req.principal, req.params.id, req.params.event_id, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
+        const page = await webhooks.listAttempts(req.caller, req.params.id, req.params.event_id, { limit: req.query.limit ?? 10, startingAfter: req.query.starting_after });
         return { object: 'list' as const, data: page.data.map(toAttempt), has_more: page.hasMore };
       },
     });
@@ -261,7 +261,7 @@ export const webhookRoutes =
         params: DeliveryParams,
         response: { 200: Delivery, ...problemResponses('validation_failed', 'not_found') },
       },
-      handler: async (req) => toDelivery(await webhooks.retryDelivery(req.principal, req.params.id, req.params.event_id)),
+      handler: async (req) => toDelivery(await webhooks.retryDelivery(req.caller, req.params.id, req.params.event_id)),
     });
 
     app.post('/v1/webhook-endpoints/:id/replay', {
@@ -282,7 +282,7 @@ export const webhookRoutes =
       },
       handler: async (req) => ({
         object: 'webhook_replay' as const,
-        ...(await webhooks.replay(req.principal, req.params.id, new Date(req.body.since), req.body.until ? new Date(req.body.until) : undefined)),
+        ...(await webhooks.replay(req.caller, req.params.id, new Date(req.body.since), req.body.until ? new Date(req.body.until) : undefined)),
       }),
     });
   };

@@ -2,13 +2,13 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/tx.ts';
+import { inTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import type { EventService } from '../events/service.ts';
-import type { Tenant } from '../../kernel/tenant.ts';
 import { checkWebhookUrl, type Resolver } from './url-safety.ts';
 import { generateSecret } from './signature.ts';
+import { createSecretVault, sealStoredSecrets } from './secrets.ts';
 import * as store from './store.ts';
 
 export type Endpoint = store.EndpointRow;
@@ -29,10 +29,14 @@ export function createWebhookService(deps: {
   events: Pick<EventService, 'record' | 'listIdsSince' | 'get'>;
   allowPrivateUrls: boolean;
   resolve?: Resolver;
+  // SECRETS_KEY: signing secrets are stored sealed under it (./secrets.ts). Without it, every
+  // use of a secret fails (creating, revealing, rotating, signing).
+  secretsKey?: string | undefined;
 }) {
   const { db, clock, events } = deps;
+  const vault = createSecretVault(deps.secretsKey);
 
-  async function safeUrl(tenant: Tenant, raw: string): Promise<string> {
+  async function safeUrl(tenant: Caller, raw: string): Promise<string> {
     const checked = await checkWebhookUrl(raw, { allowPrivate: deps.allowPrivateUrls, requireHttps: tenant.livemode }, deps.resolve);
     if (!checked.ok) {
       throw new DomainError('invalid_webhook_url', `The endpoint URL ${checked.reason}`, {
@@ -47,14 +51,14 @@ export function createWebhookService(deps: {
     return unique.includes('*') ? ['*'] : unique;
   }
 
-  async function get(tenant: Tenant, id: string): Promise<Endpoint> {
-    const row = await store.findEndpoint(db, tenant.merchantId, id);
+  async function get(tenant: Caller, id: string): Promise<Endpoint> {
+    const row = await store.findEndpoint(queryableFor(db, tenant), tenant.merchantId, id);
     if (!row) throw new DomainError('not_found', `No such webhook endpoint: ${id}`);
     return row;
   }
 
-  async function mutate(tenant: Tenant, id: string, change: (row: Endpoint, now: Date, tx: Tx) => Promise<Endpoint> | Endpoint) {
-    return inTransaction(db, async (tx) => {
+  async function mutate(tenant: Caller, id: string, change: (row: Endpoint, now: Date, tx: Tx) => Promise<Endpoint> | Endpoint) {
+    return inTransaction(db, tenant, async (tx) => {
       const row = await store.findEndpoint(tx, tenant.merchantId, id, { forUpdate: true });
       if (!row) throw new DomainError('not_found', `No such webhook endpoint: ${id}`);
       const now = clock.now();
@@ -62,8 +66,8 @@ export function createWebhookService(deps: {
     });
   }
 
-  async function requireDelivery(tenant: Tenant, endpointId: string, eventId: string) {
-    const d = await store.findDelivery(db, tenant.merchantId, endpointId, eventId);
+  async function requireDelivery(tenant: Caller, endpointId: string, eventId: string) {
+    const d = await store.findDelivery(queryableFor(db, tenant), tenant.merchantId, endpointId, eventId);
     if (!d) throw new DomainError('not_found', `No delivery of ${eventId} to ${endpointId}`);
     return d;
   }
@@ -71,7 +75,10 @@ export function createWebhookService(deps: {
   return {
     get,
 
-    async create(tenant: Tenant, input: EndpointInput & { url: string }): Promise<Endpoint> {
+    /** Webhook retries of a test clock's customers fall due as if its jump had passed (in the advance's transaction). */
+    pullForwardForTestClock: (tx: Tx, merchantId: string, testClockId: string, ms: number) => store.pullForwardForTestClock(tx, merchantId, testClockId, ms),
+
+    async create(tenant: Caller, input: EndpointInput & { url: string }): Promise<Endpoint> {
       const url = await safeUrl(tenant, input.url);
       const now = clock.now();
       const row: Endpoint = {
@@ -82,7 +89,7 @@ export function createWebhookService(deps: {
         enabledEvents: wants(input.enabled_events ?? ['*']),
         status: input.enabled === false ? 'disabled' : 'enabled',
         disabledReason: input.enabled === false ? 'merchant' : null,
-        secret: generateSecret(),
+        secret: '',
         previousSecret: null,
         previousSecretExpiresAt: null,
         failingSince: null,
@@ -90,16 +97,18 @@ export function createWebhookService(deps: {
         createdAt: now,
         updatedAt: now,
       };
-      await inTransaction(db, (tx) => store.insertEndpoint(tx, row));
-      return row;
+      const secret = generateSecret();
+      await inTransaction(db, tenant, (tx) => store.insertEndpoint(tx, { ...row, secret: vault.seal(row.merchantId, row.id, secret) }));
+      // The one endpoint object that carries its secret in the clear: the creation response shows it.
+      return { ...row, secret };
     },
 
-    async list(tenant: Tenant, page: { limit: number; startingAfter?: string | undefined }) {
-      const rows = await store.listEndpoints(db, tenant.merchantId, page);
+    async list(tenant: Caller, page: { limit: number; startingAfter?: string | undefined }) {
+      const rows = await store.listEndpoints(queryableFor(db, tenant), tenant.merchantId, page);
       return { data: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
     },
 
-    async update(tenant: Tenant, id: string, input: EndpointInput): Promise<Endpoint> {
+    async update(tenant: Caller, id: string, input: EndpointInput): Promise<Endpoint> {
       const url = input.url === undefined ? undefined : await safeUrl(tenant, input.url);
       return mutate(tenant, id, (row) => {
         const next = { ...row };
@@ -117,34 +126,51 @@ export function createWebhookService(deps: {
     },
 
     /** Deleted endpoints get no new deliveries and disappear from the API; their history stays. */
-    async remove(tenant: Tenant, id: string): Promise<Endpoint> {
+    async remove(tenant: Caller, id: string): Promise<Endpoint> {
       return mutate(tenant, id, (row) => ({ ...row, status: 'deleted', disabledReason: 'deleted' }));
     },
 
-    async revealSecret(tenant: Tenant, id: string) {
+    async revealSecret(tenant: Caller, id: string) {
       const row = await get(tenant, id);
       const now = clock.now();
       const overlapping = row.previousSecret && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now;
       return {
-        secret: row.secret,
-        previous_secret: overlapping ? row.previousSecret : null,
+        secret: vault.open(row.merchantId, row.id, row.secret),
+        previous_secret: overlapping ? vault.open(row.merchantId, row.id, row.previousSecret!) : null,
         previous_secret_expires_at: overlapping ? row.previousSecretExpiresAt!.toISOString() : null,
       };
     },
 
     /** A new secret signs from now on; the old one keeps signing too until the overlap ends. */
-    async rotateSecret(tenant: Tenant, id: string, overlapHours: number) {
+    async rotateSecret(tenant: Caller, id: string, overlapHours: number) {
+      const secret = generateSecret();
       const row = await mutate(tenant, id, (r, now) => ({
         ...r,
-        secret: generateSecret(),
-        previousSecret: overlapHours > 0 ? r.secret : null,
+        secret: vault.seal(r.merchantId, r.id, secret),
+        previousSecret: overlapHours > 0 ? vault.reseal(r.merchantId, r.id, r.secret) : null,
         previousSecretExpiresAt: overlapHours > 0 ? new Date(now.getTime() + overlapHours * 3600_000) : null,
       }));
-      return row;
+      // The new secret in the clear for the response, like creation.
+      return { ...row, secret };
     },
 
+    /** The secrets a delivery is signed with now: the current one, and the previous one during a rotation's overlap. */
+    signingSecrets(
+      c: { merchant_id: string; endpoint_id: string; secret: string; previous_secret: string | null; previous_secret_expires_at: Date | null },
+      now: Date,
+    ): string[] {
+      const secrets = [vault.open(c.merchant_id, c.endpoint_id, c.secret)];
+      if (c.previous_secret && c.previous_secret_expires_at && c.previous_secret_expires_at > now) {
+        secrets.push(vault.open(c.merchant_id, c.endpoint_id, c.previous_secret));
+      }
+      return secrets;
+    },
+
+    /** Seals stored secrets under the current key: plaintext ones from before encryption at rest (start-up), or all (rotation). */
+    sealStoredSecrets: (which: 'plaintext' | 'all') => sealStoredSecrets(db, vault, which),
+
     /** Disables an endpoint for a reason of ours (410 Gone, failing for 5 days) and says so in an event. */
-    async disable(tx: Tx, tenant: Tenant, id: string, reason: 'gone' | 'failing'): Promise<void> {
+    async disable(tx: Tx, tenant: Caller, id: string, reason: 'gone' | 'failing'): Promise<void> {
       const row = await store.findEndpoint(tx, tenant.merchantId, id, { forUpdate: true });
       if (!row || row.status !== 'enabled') return;
       const now = clock.now();
@@ -153,28 +179,28 @@ export function createWebhookService(deps: {
     },
 
     async listDeliveries(
-      tenant: Tenant,
+      tenant: Caller,
       f: { endpointId?: string; eventId?: string; status?: store.DeliveryRow['status'] | undefined },
       page: { limit: number; startingAfter?: string | undefined },
     ) {
       if (f.endpointId) await get(tenant, f.endpointId);
       if (f.eventId) await events.get(tenant, f.eventId);
-      const rows = await store.listDeliveries(db, tenant.merchantId, f, page);
+      const rows = await store.listDeliveries(queryableFor(db, tenant), tenant.merchantId, f, page);
       return { data: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
     },
 
     getDelivery: requireDelivery,
 
-    async listAttempts(tenant: Tenant, endpointId: string, eventId: string, page: { limit: number; startingAfter?: string | undefined }) {
+    async listAttempts(tenant: Caller, endpointId: string, eventId: string, page: { limit: number; startingAfter?: string | undefined }) {
       await requireDelivery(tenant, endpointId, eventId);
-      const rows = await store.listAttempts(db, tenant.merchantId, endpointId, eventId, page);
+      const rows = await store.listAttempts(queryableFor(db, tenant), tenant.merchantId, endpointId, eventId, page);
       return { data: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
     },
 
     /** Sends one delivery again now, whatever its state; the webhook-id stays the event id. */
-    async retryDelivery(tenant: Tenant, endpointId: string, eventId: string) {
+    async retryDelivery(tenant: Caller, endpointId: string, eventId: string) {
       await requireDelivery(tenant, endpointId, eventId);
-      return inTransaction(db, async (tx) => {
+      return inTransaction(db, tenant, async (tx) => {
         const row = await store.requeueDelivery(tx, tenant.merchantId, endpointId, eventId, clock.now());
         await tx.execute(wake);
         return row;
@@ -182,7 +208,7 @@ export function createWebhookService(deps: {
     },
 
     /** Re-sends every event since a time (delivered or not) that the endpoint subscribes to. */
-    async replay(tenant: Tenant, endpointId: string, since: Date, until: Date | undefined) {
+    async replay(tenant: Caller, endpointId: string, since: Date, until: Date | undefined) {
       const endpoint = await get(tenant, endpointId);
       const now = clock.now();
       const end = until ?? now;
@@ -203,7 +229,7 @@ export function createWebhookService(deps: {
         });
       }
       const wanted = found.filter((e) => endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(e.type));
-      await inTransaction(db, async (tx) => {
+      await inTransaction(db, tenant, async (tx) => {
         for (const e of wanted) await store.requeueDelivery(tx, tenant.merchantId, endpointId, e.id, now);
         if (wanted.length > 0) await tx.execute(wake);
       });

@@ -34,6 +34,35 @@ export async function insertEndpoint(q: Queryable, row: EndpointRow): Promise<vo
   await q.insert(webhookEndpoints).values(row);
 }
 
+/** Stored secrets to seal: plaintext ones (`whsec_…`), or any not sealed under the current key. */
+export type SecretFilter = { plaintextPrefix: string } | { notSealedUnder: string };
+export type StoredSecrets = { merchantId: string; id: string; secret: string; previousSecret: string | null };
+
+/** Endpoints (deleted ones too) whose secrets match `filter`, in key order after `after`. */
+export async function listStoredSecrets(q: Queryable, filter: SecretFilter, after: { merchantId: string; id: string } | undefined, limit: number): Promise<StoredSecrets[]> {
+  const like = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const e = webhookEndpoints;
+  const match =
+    'plaintextPrefix' in filter
+      ? sql`(${e.secret} like ${like(filter.plaintextPrefix)} or ${e.previousSecret} like ${like(filter.plaintextPrefix)})`
+      : sql`(${e.secret} not like ${like(filter.notSealedUnder)} or ${e.previousSecret} not like ${like(filter.notSealedUnder)})`;
+  return q
+    .select({ merchantId: e.merchantId, id: e.id, secret: e.secret, previousSecret: e.previousSecret })
+    .from(e)
+    .where(and(match, after ? sql`(${e.merchantId}, ${e.id}) > (${after.merchantId}, ${after.id})` : undefined))
+    .orderBy(asc(e.merchantId), asc(e.id))
+    .limit(limit);
+}
+
+/** Replaces an endpoint's stored secrets, only if they are still what was read (false: changed meanwhile). */
+export async function replaceStoredSecrets(q: Queryable, was: StoredSecrets, next: { secret: string; previousSecret: string | null }): Promise<boolean> {
+  const res = await q.execute(sql`
+    update webhook_endpoints set secret = ${next.secret}, previous_secret = ${next.previousSecret}
+    where merchant_id = ${was.merchantId} and id = ${was.id}
+      and secret = ${was.secret} and previous_secret is not distinct from ${was.previousSecret}::text`);
+  return (res.rowCount ?? 0) > 0;
+}
+
 export async function findEndpoint(q: Queryable, merchantId: string, id: string, opts: { forUpdate?: boolean } = {}) {
   const query = q
     .select()
