@@ -147,6 +147,19 @@ t.test('text PostgreSQL cannot store (NUL, unpaired surrogates) is 400 naming th
   t.equal(await count('customers'), 1, 'no bad request wrote a customer');
   t.equal(await count('invoices'), 0, 'no bad request wrote an invoice');
   t.equal((await call(app, { method: 'GET', url: `/v1/customers/${cus}`, headers: m.auth })).json.name, 'Kund AB', 'the update wrote nothing');
+  // Deeply nested JSON is refused before any recursive code (validation, the idempotency
+  // fingerprint) sees it: this body once overflowed the stack of an action route.
+  const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+  const archive = await call(app, { method: 'POST', url: `/v1/customers/${cus}/archive`, headers: { ...json, 'idempotency-key': 'deep-1' }, payload: deep });
+  t.equal(archive.status, 400, 'deep nesting: 400');
+  t.equal(archive.json?.type, P + 'validation_failed');
+  t.match(archive.json?.errors?.[0], { field: /^0(\.0)*$/, location: 'body', message: /nested deeper than 32 levels/ });
+  const nestedMeta = await call(app, { method: 'POST', url: '/v1/customers', headers: json, payload: `{"name":"A","metadata":${'{"a":'.repeat(40)}"x"${'}'.repeat(40)}}` });
+  t.equal(nestedMeta.status, 400, 'deep nesting in a field: 400');
+  t.match(nestedMeta.json?.errors?.[0]?.field, /^metadata\.a(\.a)*$/, 'names the path');
+  const shallow = await call(app, { method: 'POST', url: '/v1/customers', headers: json, payload: `{"name":"A","metadata":${'{"a":'.repeat(20)}"x"${'}'.repeat(20)}}` });
+  t.equal(shallow.status, 400, 'nesting within the limit reaches validation');
+  t.equal(shallow.json?.errors?.[0]?.field, 'metadata.a', 'and validation names the field');
   t.notOk(logLines.some((l) => l.includes('"level":50')), 'no error was logged');
 
   // Paired surrogates (emoji) and other unusual text are fine.
