@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Omtanke API. No build step: Node 24 runs the TypeScript sources directly (type stripping).
 #   docker build -t omtanke .
-#   docker run -e DATABASE_URL=postgres://user:pass@host:5432/omtanke -p 3000:3000 omtanke
+#   docker run -e DATABASE_URL=postgres://user:pass@host:5432/omtanke -e SECRETS_KEY=<openssl rand -base64 32> -p 3000:3000 omtanke
 # The default command runs migrations, the HTTP API and the job worker in one process; pass
 # `serve`, `worker` or `migrate` instead of `all` to split them (e.g. `docker run … omtanke node src/main.ts migrate`).
 
@@ -36,5 +36,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself (src/main.ts drains requests and jobs, then exits).
-# DATABASE_URL must be provided; without it the process exits at once naming the variable.
+# DATABASE_URL and SECRETS_KEY must be provided; without them the process exits at once naming them.
 CMD ["node", "src/main.ts", "all"]

@@ -46,7 +46,7 @@ export class ConfigError extends Error {}
 const REQUIRED: Record<string, string> = {
   SECRETS_KEY:
     'is required: one or more keys of 32 random bytes, base64 or hex, comma-separated (make one with `openssl rand -base64 32`; ' +
-    'npm start and npm test make one in .data/secrets.key for the embedded database)',
+    'with DATABASE_URL unset, npm start and npm test make one in .data/secrets.key for the embedded database)',
 };
 
 /** Checks beyond the schema: the secrets key list must parse (its message never contains the keys). */
@@ -71,8 +71,12 @@ function parse<S extends typeof ConfigSchema | typeof EmbeddedSchema>(schema: S,
   const errors = [...Value.Errors(schema, value)];
   const byVar = new Map<string, string>();
   for (const e of errors) {
-    const name = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
-    if (!byVar.has(name)) byVar.set(name, raw[name] === undefined ? (REQUIRED[name] ?? 'is required') : e.message);
+    const path = e.instancePath.replace(/^\//, '');
+    // A missing variable is reported at the root, naming every required one that is missing.
+    const names = path ? [path] : ((e.params as { requiredProperties?: string[] }).requiredProperties ?? ['']);
+    for (const name of names) {
+      if (!byVar.has(name)) byVar.set(name, raw[name] === undefined ? (REQUIRED[name] ?? 'is required') : e.message);
+    }
   }
   if ('SECRETS_KEY' in schema.properties) checkSecretsKey(raw, byVar);
   if (byVar.size > 0) {

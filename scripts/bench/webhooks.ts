@@ -30,6 +30,7 @@ import { createDeliveryWorker, type DeliveryWorker } from '../../src/modules/web
 import { signatureHeaders } from '../../src/modules/webhooks/signature.ts';
 import { noJobs } from '../../src/jobs/queue.ts';
 import { createServices } from '../../src/services.ts';
+import { generateKey } from '../../src/kernel/secret-box.ts';
 import { num, rpcWorker, say, startBench, type RpcWorker } from './harness.ts';
 import { benchEnv, fmt, heading, quantile, round1, yes } from './report.ts';
 import type { ReceiverData, ReceiverDump, ReceiverRequest, ReceiverStats } from './webhook-receiver.ts';
@@ -188,7 +189,9 @@ async function main() {
 
   const { merchant } = await createMerchantService({ db: producerDb.db, clock: systemClock }).createMerchant({ name: 'Bench AB', livemode: false });
   const tenant = { merchantId: merchant.id, livemode: false };
-  const services = createServices({ db: producerDb.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true });
+  // The bench's database is its own and thrown away: a key of its own seals the endpoints' secrets.
+  const secretsKey = generateKey();
+  const services = createServices({ db: producerDb.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true, secretsKey });
 
   receiver = rpcWorker<ReceiverRequest>('receiver', new URL('./webhook-receiver.ts', import.meta.url), { workerData: { endpoints: ENDPOINTS } satisfies ReceiverData });
   const ports = await ask<number[]>('ports');
@@ -198,7 +201,7 @@ async function main() {
   say(`${ENDPOINTS} endpoint(s) on ${origins.join(', ')}; ${os.availableParallelism()} CPUs, PostgreSQL ${pgVersion}`);
 
   // --- Delivery worker ------------------------------------------------------------------------
-  const { webhooks } = createServices({ db: workerDb.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true });
+  const { webhooks } = createServices({ db: workerDb.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true, secretsKey });
   delivery = createDeliveryWorker({ db: workerDb.db, clock: systemClock, wall: systemClock, log: createLogger('warn'), webhooks, config: DELIVERY_CONFIG });
   if (MODE === 'live') await delivery.start(bench.url);
   // Warm both pools' connections, so the run does not start with connection set-up.

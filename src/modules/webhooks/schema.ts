@@ -13,7 +13,8 @@ export const webhookEndpoints = pgTable(
     enabledEvents: text('enabled_events').array().notNull(),
     status: text('status', { enum: ['enabled', 'disabled', 'deleted'] }).notNull(),
     disabledReason: text('disabled_reason'),
-    // Kept readable: the merchant can reveal it, and we need it to sign.
+    // Sealed under SECRETS_KEY (./secrets.ts): the merchant can reveal it and we sign with it, so
+    // it cannot be a hash. A plaintext `whsec_…` is a row from before encryption at rest.
     secret: text('secret').notNull(),
     // During a rotation the old secret signs too, until it expires.
     previousSecret: text('previous_secret'),
