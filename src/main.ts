@@ -45,6 +45,7 @@ const services = createServices({
   jobs: jobs.sender,
   allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
   secretsKey: config.SECRETS_KEY,
+  billingBatchSize: config.BILLING_BATCH_SIZE,
   onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the job is retried'),
 });
 // Webhook secrets stored before encryption at rest are sealed now (rows are replaced only if unchanged,

@@ -57,6 +57,15 @@ function toResource(run: BillingRunModel & { subscriptionsLeft?: number }, livem
 
 const Params = Type.Object({ id: Id('billingRun', 'The billing run id') });
 
+const StartRunBody = Type.Object(
+  {
+    test_clock: Type.Optional(
+      Id('testClock', "Bill this test clock's customers as of the clock's frozen time (test mode) instead of the customers on real time"),
+    ),
+  },
+  { additionalProperties: false, examples: [{}, { test_clock: 'clock_01KCZ3W0ZK4Q8T5V7X9Y1A2B3C' }] },
+);
+
 export const billingRoutes =
   (deps: { billing: BillingService }): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -67,12 +76,17 @@ export const billingRoutes =
         operationId: 'createBillingRun',
         summary: 'Start a billing run now',
         description:
-          'Invoices every subscription (of customers on real time) whose period has started and has no invoice yet, in batches, exactly once per subscription and period. Runs in the background: follow it with GET. The hourly schedule does the same on its own.',
+          'Invoices every subscription (of customers on real time, or of one test clock\'s customers as of its frozen time) whose period has started and has no invoice yet, in batches, exactly once per subscription and period. Runs in the background as a job sent with the run (it resumes by itself if a worker dies): follow it with GET. The hourly schedule does the same on its own.',
         tags,
-        response: { 202: BillingRun, ...problemResponses('idempotency_key_reused') },
+        body: StartRunBody,
+        response: { 202: BillingRun, ...problemResponses('validation_failed', 'test_mode_only', 'invalid_state', 'idempotency_key_reused') },
+      },
+      // Every field is optional: no body at all is the same as {}.
+      preValidation: async (req) => {
+        req.body ??= {};
       },
       handler: async (req, reply) => {
-        const run = await billing.startRun(req.caller);
+        const run = await billing.startRun(req.caller, req.body ?? {});
         reply.code(202);
         return toResource(run, req.principal.livemode);
       },

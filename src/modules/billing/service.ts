@@ -173,6 +173,7 @@ export function createBillingService(deps: BillingDeps & {
         let testClockId: string | null = null;
         let asOf: Date | undefined;
         if (input.test_clock !== undefined) {
+          if (caller.livemode) throw new DomainError('test_mode_only', 'Test clocks exist only in test mode; use a sk_test_ key');
           const tc = await deps.testClocks.find({ ...caller, tx }, input.test_clock);
           if (!tc) throw invalidField('test_clock', `does not exist: ${input.test_clock}`);
           if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The test clock is advancing; its catch-up bills what is due');
