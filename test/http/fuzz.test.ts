@@ -1,6 +1,6 @@
 // A seeded fuzz of every route of the app, as two merchants. Routes come from the app itself (its
-// OpenAPI document, plus the routes it hides from it), so a new route is fuzzed without a change
-// here. Requests get schema-shaped bodies, wrong types, odd text (NUL, lone surrogates, emoji,
+// OpenAPI document, plus the routes it hides from it, plus paths that are no route), so a new
+// route is fuzzed without a change here. Requests get schema-shaped bodies, wrong types, odd text (NUL, lone surrogates, emoji,
 // right-to-left, very long, deeply nested), odd content types, ids of this merchant, of another
 // merchant, malformed and badly percent-encoded, random query strings and odd headers.
 //
@@ -116,6 +116,8 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   await send('PATCH', '/v1/merchant', {
     legal_name: `${tag} Säljare AB`,
   }).catch(() => undefined); // the seller details are optional; their shape is the merchants module's business
+  // The endpoint first, so every later event has a delivery to it.
+  await send('POST', '/v1/webhook-endpoints', { url: `https://hooks.example.se/${tag}`, enabled_events: ['*'] });
   const customer = await send('POST', '/v1/customers', {
     name: `${tag} Kundsson`,
     email: `${tag.toLowerCase()}@example.se`,
@@ -131,7 +133,6 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   await send('POST', '/v1/invoices', { customer: customer.id, lines: [line] });
   const open = await send('POST', '/v1/invoices', { customer: customer.id, lines: [line, { ...line, quantity: 3 }], auto_finalize: true });
   await send('POST', '/v1/credit-notes', { invoice: open.id, amount: 1000 });
-  await send('POST', '/v1/webhook-endpoints', { url: `https://hooks.example.se/${tag}`, enabled_events: ['*'] });
   const clock = await send('POST', '/v1/test-clocks', { frozen_time: '2026-11-25T09:00:00Z', name: `${tag}-klocka` });
   await send('POST', '/v1/customers', { name: `${tag} Kundsson`, test_clock: clock.id });
   await send('POST', '/v1/billing-runs');
@@ -558,15 +559,19 @@ t.test('fuzz: every route, two merchants', async (t) => {
   await seed(app, a, 'AFirman', ctx.a);
   await app.ready();
   // Routes that end an object's life run last, so the objects the others work on are still there.
-  const late = (r: Route) => (r.method === 'DELETE' ? 2 : /\/(cancel|void|mark-uncollectible|revoke|archive)$/.test(r.path) ? 1 : 0);
+  // Undoing routes (resume, reactivate, unarchive) come after the routes they undo.
+  const late = (r: Route) =>
+    r.method === 'DELETE' ? 3 : /\/(resume|reactivate|unarchive)$/.test(r.path) ? 2 : /\/(cancel|void|mark-uncollectible|revoke|archive|pause)$/.test(r.path) ? 1 : 0;
   const routes = routesOf(app).sort((x, y) => late(x) - late(y));
+  // And paths that are no route at all, under /v1 and outside it.
+  for (const path of ['/v1/*', '/*']) routes.push({ method: 'GET', path, path_params: [{ name: '*', in: 'path', schema: { type: 'string' } }], query: [], documented: false });
   t.comment(`FUZZ_SEED=${SEED} (set it to reproduce), ${RUNS} requests per route, ${routes.length} routes`);
 
   const printed = printedRoutes(app);
   for (const r of routes.filter((x) => x.documented)) {
     t.ok(printed.some((p) => p.path === r.path && p.methods.includes(r.method)), `the router has ${r.method} ${r.path}`);
   }
-  t.ok(routes.length >= 70, `found ${routes.length} routes`);
+  t.ok(routes.length >= 72, `found ${routes.length} routes`);
 
   // B's objects as B sees them, to compare after the fuzz.
   const views = routes.filter((r) => r.method === 'GET' && r.documented && r.path.startsWith('/v1') && r.path_params.length <= 1);
