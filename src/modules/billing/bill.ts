@@ -12,7 +12,7 @@ import type { Tenant } from '../../kernel/tenant.ts';
 import type { MerchantRow } from '../merchants/store.ts';
 import type { CreditNoteService } from '../invoices/credit-notes.ts';
 import { OCR_SERIES, finalFields, invoiceSeries, isReverseCharge, type BuyerFields, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
-import { allocate } from '../invoices/number-series.ts';
+import { allocateEach } from '../invoices/number-series.ts';
 import { insertInvoices } from '../invoices/store.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
 import { findItemsOf, findSubscriptions } from '../subscriptions/store.ts';
@@ -143,8 +143,10 @@ export async function billBatch(
   if (invoices.length > 0) {
     // Numbers last: the series row stays locked until commit, so concurrent batches of one
     // merchant wait for each other only from here on.
-    const firstNumber = await allocate(tx, merchant.id, invoiceSeries(merchant), invoices.length);
-    const firstOcr = await allocate(tx, merchant.id, OCR_SERIES, invoices.length);
+    const [firstNumber, firstOcr] = (await allocateEach(tx, merchant.id, [
+      { series: invoiceSeries(merchant), count: invoices.length },
+      { series: OCR_SERIES, count: invoices.length },
+    ])) as [number, number];
     let l = 0;
     invoices.forEach((row, i) => {
       Object.assign(row, finalFields(merchant, firstNumber + i, firstOcr + i, today, merchant.paymentTermsDays));

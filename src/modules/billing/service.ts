@@ -50,21 +50,27 @@ export function createBillingService(deps: BillingDeps & {
   async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date): Promise<{ progress: number }> {
     let progress = 0;
     for (;;) {
-      const done = await billOneBatch(tx, scope, asOf);
-      progress += done;
-      // Nothing (more) due, or only subscriptions that cannot be invoiced: they stay due.
-      if (done === 0) return { progress };
+      const r = await billBatchIn(tx, scope, asOf);
+      progress += r.done;
+      // Nothing (more) due, or only subscriptions that cannot be invoiced: they stay due. One
+      // subscription (created, resumed, reactivated) is due for one period at most, unless the
+      // batch only began its trial; stopping here keeps the invoice number's lock short.
+      if (r.done === 0 || (scope.subscriptionId && r.started === 0)) return { progress };
     }
   }
 
-  /** One batch (up to batchSize subscriptions) of what is due in scope; returns how many moved on. */
-  async function billOneBatch(tx: Tx, scope: store.Scope, asOf: Date): Promise<number> {
+  async function billBatchIn(tx: Tx, scope: store.Scope, asOf: Date): Promise<{ done: number; started: number }> {
     const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId);
     const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
     if (scope.subscriptionId && r.skipped.length > 0) {
       throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
     }
-    return r.invoices.length + r.ended.length + r.started;
+    return { done: r.invoices.length + r.ended.length + r.started, started: r.started };
+  }
+
+  /** One batch (up to batchSize subscriptions) of what is due in scope; returns how many moved on. */
+  async function billOneBatch(tx: Tx, scope: store.Scope, asOf: Date): Promise<number> {
+    return (await billBatchIn(tx, scope, asOf)).done;
   }
 
   /** Settles what an ending subscription leaves (see settle.ts), in the caller's transaction. */

@@ -19,7 +19,7 @@ import {
   type InvoiceRow,
   type LineInput,
 } from '../invoices/compose.ts';
-import { allocate } from '../invoices/number-series.ts';
+import { allocateEach } from '../invoices/number-series.ts';
 import { findInvoice, findPeriodInvoice, insertInvoices } from '../invoices/store.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
 import type { PendingLine } from './credits.ts';
@@ -129,7 +129,11 @@ export async function settleSubscription(
     store.attachPendingItems(tx, merchant.id, pending.map((p) => ({ id: p.pendingId, invoice_id: to })));
 
   if (row.total > 0) {
-    Object.assign(row, finalFields(merchant, await allocate(tx, merchant.id, invoiceSeries(merchant), 1), await allocate(tx, merchant.id, OCR_SERIES, 1), today, merchant.paymentTermsDays));
+    const [numberSeq, ocrSeq] = (await allocateEach(tx, merchant.id, [
+      { series: invoiceSeries(merchant), count: 1 },
+      { series: OCR_SERIES, count: 1 },
+    ])) as [number, number];
+    Object.assign(row, finalFields(merchant, numberSeq, ocrSeq, today, merchant.paymentTermsDays));
     await insertInvoices(tx, [row], lines);
     const object = toInvoiceResource(row, lines, tenant.livemode);
     await deps.events.recordMany(tx, tenant, [

@@ -27,7 +27,7 @@ import {
   type InvoiceRow,
   type LineInput,
 } from './compose.ts';
-import { allocate } from './number-series.ts';
+import { allocateEach } from './number-series.ts';
 import { toInvoiceResource, type CreateInvoiceInput, type LineBodyInput, type UpdateInvoiceInput } from './contract.ts';
 import type { InvoiceDocument } from './document.ts';
 import * as store from './store.ts';
@@ -139,8 +139,10 @@ export function createInvoiceService(deps: InvoiceDeps) {
       throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
     }
     const now = await time.nowForChange({ merchantId: tenant.merchantId, tx }, customer.testClockId);
-    const numberSeq = await allocate(tx, tenant.merchantId, invoiceSeries(merchant), 1);
-    const ocrSeq = await allocate(tx, tenant.merchantId, OCR_SERIES, 1);
+    const [numberSeq, ocrSeq] = (await allocateEach(tx, tenant.merchantId, [
+      { series: invoiceSeries(merchant), count: 1 },
+      { series: OCR_SERIES, count: 1 },
+    ])) as [number, number];
     const issueDate = toCalendarDate(now, merchant.timeZone);
     const paid = priced.amounts.amountDue === 0;
     const next: InvoiceRow = {
