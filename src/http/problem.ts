@@ -75,10 +75,10 @@ const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
  * same union (null, a number, …) are named after the values: "must be one of: sv, en (or null)".
  */
 function allowedValueMessages(validation: AjvError[]): Map<string, string> {
-  const byPath = new Map<string, { values: unknown[]; literalBranches: Set<string>; types: AjvError[] }>();
+  const byPath = new Map<string, { values: unknown[]; literalBranches: Set<string> }>();
   for (const e of validation) {
     if (e.keyword !== 'const' && e.keyword !== 'enum') continue;
-    const entry = byPath.get(e.instancePath) ?? { values: [], literalBranches: new Set<string>(), types: [] };
+    const entry = byPath.get(e.instancePath) ?? { values: [], literalBranches: new Set<string>() };
     byPath.set(e.instancePath, entry);
     const values = e.keyword === 'enum' ? ((e.params.allowedValues as unknown[]) ?? []) : [e.params.allowedValue];
     for (const v of values) if (!entry.values.some((x) => Object.is(x, v))) entry.values.push(v);

@@ -195,6 +195,14 @@ t.test('framework errors answer from the problem catalogue', async (t) => {
     if (c.location) t.ok(r.json?.errors?.some((e: { location: string }) => e.location === c.location), `${c.name}: location ${c.location}`);
   }
 
+  // HEAD answers the GET's status and headers, without a body.
+  for (const [url, status] of [['/v1/customers/not-an-id', 400], ['/v1/customers/%ZZ', 400], ['/v1/nothing-here', 404]] as const) {
+    const r = await call(app, { method: 'HEAD', url, headers: m.auth });
+    t.equal(r.status, status, `HEAD ${url}: status`);
+    t.match(r.headers['content-type'], /^application\/problem\+json/, `HEAD ${url}: content type`);
+    t.equal(r.body, '', `HEAD ${url}: no body`);
+  }
+
   // Requests Node's HTTP parser refuses never reach Fastify's routes: check them on a socket.
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as import('node:net').AddressInfo;
@@ -212,6 +220,7 @@ t.test('framework errors answer from the problem catalogue', async (t) => {
     ['two different Content-Lengths', 'POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
     ['a header without a colon', 'GET /v1/customers HTTP/1.1\r\nHost: x\r\nnonsense\r\n\r\n'],
     ['not HTTP at all', 'HELLO\r\n\r\n'],
+    ['headers over the size limit', `GET /v1/customers HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
   ];
   for (const [name, request] of bad) {
     const res = await raw(request!);
