@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { patchWithPostAlias } from '../../http/update-route.ts';
 import type { CatalogService } from './service.ts';
 import {
   CreatePriceBody,
@@ -76,15 +77,14 @@ export const catalogRoutes =
       body: UpdateProductBody,
       response: { 200: Product, ...problemResponses('validation_failed', 'not_found', 'idempotency_key_reused') },
     };
-    app.patch('/v1/products/:id', {
-      schema: { ...updateProduct, operationId: 'updateProduct' },
-      handler: async (req) => toProductResource(await catalog.updateProduct(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
-    // The same update as POST, for clients written against Stripe-style APIs.
-    app.post('/v1/products/:id', {
-      schema: { ...updateProduct, operationId: 'updateProductPost', summary: 'Update a product (POST alias of PATCH)' },
-      handler: async (req) => toProductResource(await catalog.updateProduct(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
+    patchWithPostAlias('updateProduct', updateProduct, (method, schema) =>
+      app.route({
+        method,
+        url: '/v1/products/:id',
+        schema,
+        handler: async (req) => toProductResource(await catalog.updateProduct(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
+      }),
+    );
 
     app.post('/v1/prices', {
       schema: {
@@ -143,12 +143,12 @@ export const catalogRoutes =
       body: UpdatePriceBody,
       response: { 200: Price, ...problemResponses('validation_failed', 'not_found', 'idempotency_key_reused') },
     };
-    app.patch('/v1/prices/:id', {
-      schema: { ...updatePrice, operationId: 'updatePrice' },
-      handler: async (req) => toPriceResource(await catalog.updatePrice(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
-    app.post('/v1/prices/:id', {
-      schema: { ...updatePrice, operationId: 'updatePricePost', summary: 'Update a price (POST alias of PATCH)' },
-      handler: async (req) => toPriceResource(await catalog.updatePrice(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
+    patchWithPostAlias('updatePrice', updatePrice, (method, schema) =>
+      app.route({
+        method,
+        url: '/v1/prices/:id',
+        schema,
+        handler: async (req) => toPriceResource(await catalog.updatePrice(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
+      }),
+    );
   };

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { patchWithPostAlias } from '../../http/update-route.ts';
 import type { CustomerService } from './service.ts';
 import {
   CreateCustomerBody,
@@ -75,17 +76,14 @@ export const customerRoutes =
         response: { 200: Customer, ...problemResponses('validation_failed', 'not_found', 'external_id_taken', 'idempotency_key_reused') },
       },
     };
-    app.patch('/v1/customers/:id', {
-      schema: { ...update.schema, operationId: 'updateCustomer' },
-      handler: async (req) =>
-        toCustomerResource(await customers.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
-    // The same update as POST, for clients written against Stripe-style APIs.
-    app.post('/v1/customers/:id', {
-      schema: { ...update.schema, operationId: 'updateCustomerPost', summary: 'Update a customer (POST alias of PATCH)' },
-      handler: async (req) =>
-        toCustomerResource(await customers.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
+    patchWithPostAlias('updateCustomer', update.schema, (method, schema) =>
+      app.route({
+        method,
+        url: '/v1/customers/:id',
+        schema,
+        handler: async (req) => toCustomerResource(await customers.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
+      }),
+    );
 
     const archive = {
       summary: 'Archive a customer',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { patchWithPostAlias } from '../../http/update-route.ts';
 import { Type } from 'typebox';
 import type { InvoiceService, Invoice as InvoiceModel } from './service.ts';
 import {
@@ -73,14 +74,14 @@ export const invoiceRoutes =
       body: UpdateInvoiceBody,
       response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'idempotency_key_reused') },
     };
-    app.patch('/v1/invoices/:id', {
-      schema: { ...update, operationId: 'updateInvoice' },
-      handler: async (req) => show(await invoices.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
-    app.post('/v1/invoices/:id', {
-      schema: { ...update, operationId: 'updateInvoicePost', summary: 'Update a draft invoice (POST alias of PATCH)' },
-      handler: async (req) => show(await invoices.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
+    patchWithPostAlias('updateInvoice', update, (method, schema) =>
+      app.route({
+        method,
+        url: '/v1/invoices/:id',
+        schema,
+        handler: async (req) => show(await invoices.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
+      }),
+    );
 
     app.delete('/v1/invoices/:id', {
       schema: {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { patchWithPostAlias } from '../../http/update-route.ts';
 import type { SubscriptionService, Subscription as SubscriptionModel } from './service.ts';
 import {
   CancelSubscriptionBody,
@@ -67,14 +68,14 @@ export const subscriptionRoutes =
       body: UpdateSubscriptionBody,
       response: actionResponses,
     };
-    app.patch('/v1/subscriptions/:id', {
-      schema: { ...update, operationId: 'updateSubscription' },
-      handler: async (req) => show(await subscriptions.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
-    app.post('/v1/subscriptions/:id', {
-      schema: { ...update, operationId: 'updateSubscriptionPost', summary: 'Change a subscription (POST alias of PATCH)' },
-      handler: async (req) => show(await subscriptions.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
-    });
+    patchWithPostAlias('updateSubscription', update, (method, schema) =>
+      app.route({
+        method,
+        url: '/v1/subscriptions/:id',
+        schema,
+        handler: async (req) => show(await subscriptions.update(req.caller, req.params.id, req.body ?? {}), req.principal.livemode),
+      }),
+    );
 
     app.post('/v1/subscriptions/:id/cancel', {
       schema: {
