@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { fail, openScriptDatabase } from './script-db.ts';
 import { systemClock } from '../src/clock.ts';
 import { createMerchantService } from '../src/modules/merchants/service.ts';
+import { createInvoiceLedger } from '../src/modules/invoices/ledger.ts';
 import { toApiKeyResource, toMerchantResource } from '../src/modules/merchants/contract.ts';
 
 let args;
@@ -17,7 +18,7 @@ if (!name || name.length > 200) fail('usage: npm run --silent merchant:create --
 
 const database = await openScriptDatabase();
 try {
-  const merchants = createMerchantService({ db: database.db, clock: systemClock });
+  const merchants = createMerchantService({ db: database.db, clock: systemClock, ledger: createInvoiceLedger() });
   const { merchant, key, secret } = await merchants.createMerchant({ name: name!, livemode: args!.values.live ?? false });
   process.stdout.write(
     `${JSON.stringify({ merchant: toMerchantResource(merchant), api_key: secret, api_key_id: key.id, key: toApiKeyResource(key) })}\n`,

@@ -15,6 +15,8 @@ import { createBillingService } from './modules/billing/service.ts';
 import { createSubscriptionService } from './modules/subscriptions/service.ts';
 import { createTestClockService } from './modules/test-clocks/service.ts';
 import { createTestClockTime } from './modules/test-clocks/time.ts';
+import { createInvoiceLedger } from './modules/invoices/ledger.ts';
+import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
 
@@ -33,7 +35,8 @@ export function createServices(deps: {
 }) {
   const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
-  const merchants = createMerchantService({ db, clock });
+  const ledger = createInvoiceLedger();
+  const merchants = createMerchantService({ db, clock, ledger });
   const time = createTestClockTime({ db, clock });
   const customers = createCustomerService({ db, clock, events, testClocks: time });
   const catalog = createCatalogService({ db, clock, events });
@@ -47,6 +50,9 @@ export function createServices(deps: {
     events,
     creditNotes,
     merchants,
+    customers,
+    ledger,
+    subscriptions: createSubscriptionReader(),
     testClocks: time,
     ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
     ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),
@@ -59,8 +65,8 @@ export function createServices(deps: {
     invoices,
     creditNotes,
     billing,
-    subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time }),
-    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks }),
+    subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),
+    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers }),
     events,
     webhooks,
   };

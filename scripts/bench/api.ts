@@ -23,6 +23,7 @@ import { createDatabase, type Database } from '../../src/db/client.ts';
 import { newId } from '../../src/db/ids.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchantService } from '../../src/modules/merchants/service.ts';
+import { createInvoiceLedger } from '../../src/modules/invoices/ledger.ts';
 import { num, rpcWorker, say, startBench, type RpcWorker } from './harness.ts';
 import type { ClosedLoopOptions, ClosedLoopResult, SoakOptions, SoakResult, WorkerRequest } from './load-worker.ts';
 import { benchEnv, fmt, heading, round1, yes } from './report.ts';
@@ -258,7 +259,7 @@ async function main() {
     },
   });
 
-  const { merchant, secret } = await createMerchantService({ db: database.db, clock: systemClock }).createMerchant({ name: 'Bench AB', livemode: false });
+  const { merchant, secret } = await createMerchantService({ db: database.db, clock: systemClock, ledger: createInvoiceLedger() }).createMerchant({ name: 'Bench AB', livemode: false });
   const auth = { authorization: `Bearer ${secret}` };
   const json = { 'content-type': 'application/json' };
   const body = JSON.stringify({ name: 'Anna Andersson', email: 'anna@example.se' });

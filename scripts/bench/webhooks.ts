@@ -26,6 +26,7 @@ import { createDatabase, type Database } from '../../src/db/client.ts';
 import { newId } from '../../src/db/ids.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMerchantService } from '../../src/modules/merchants/service.ts';
+import { createInvoiceLedger } from '../../src/modules/invoices/ledger.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../../src/modules/webhooks/delivery.ts';
 import { signatureHeaders } from '../../src/modules/webhooks/signature.ts';
 import { noJobs } from '../../src/jobs/queue.ts';
@@ -187,7 +188,7 @@ async function main() {
   producerDb = createDatabase(bench.url, { max: PRODUCERS + 1, onError });
   workerDb = createDatabase(bench.url, { max: POOL_MAX, onError });
 
-  const { merchant } = await createMerchantService({ db: producerDb.db, clock: systemClock }).createMerchant({ name: 'Bench AB', livemode: false });
+  const { merchant } = await createMerchantService({ db: producerDb.db, clock: systemClock, ledger: createInvoiceLedger() }).createMerchant({ name: 'Bench AB', livemode: false });
   const tenant = { merchantId: merchant.id, livemode: false };
   // The bench's database is its own and thrown away: a key of its own seals the endpoints' secrets.
   const secretsKey = generateKey();

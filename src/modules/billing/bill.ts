@@ -9,13 +9,13 @@ import { compare, startOfDayInstant, toCalendarDate, type CalendarDate } from '.
 import { periodEnd } from '../../domain/billing-period.ts';
 import type { EventService, NewEvent } from '../events/service.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import type { MerchantRow } from '../merchants/store.ts';
+import type { Merchant as MerchantRow } from '../merchants/service.ts';
+import type { CustomerService } from '../customers/service.ts';
+import type { InvoiceLedger } from '../invoices/ledger.ts';
+import type { SubscriptionReader } from '../subscriptions/service.ts';
 import type { CreditNoteService } from '../invoices/credit-notes.ts';
 import { OCR_SERIES, finalFields, invoiceSeries, isReverseCharge, type BuyerFields, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
-import { allocateEach } from '../invoices/number-series.ts';
-import { insertInvoices } from '../invoices/store.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
-import { findItemsOf, findSubscriptions } from '../subscriptions/store.ts';
 import { toSubscriptionResource } from '../subscriptions/contract.ts';
 import { fitCredits, type PendingLine } from './credits.ts';
 import { pendingLine, settleSubscription, subscriptionInvoice } from './settle.ts';
@@ -25,6 +25,9 @@ export type BillingDeps = {
   clock: Clock;
   events: Pick<EventService, 'recordMany'>;
   creditNotes: Pick<CreditNoteService, 'issue'>;
+  customers: Pick<CustomerService, 'find'>;
+  ledger: Pick<InvoiceLedger, 'allocateNumbers' | 'insertIssued' | 'findPeriodInvoice' | 'lockInvoice'>;
+  subscriptions: Pick<SubscriptionReader, 'findWithItems'>;
 };
 
 export type BatchResult = {
@@ -143,7 +146,7 @@ export async function billBatch(
   if (invoices.length > 0) {
     // Numbers last: the series row stays locked until commit, so concurrent batches of one
     // merchant wait for each other only from here on.
-    const [firstNumber, firstOcr] = (await allocateEach(tx, merchant.id, [
+    const [firstNumber, firstOcr] = (await deps.ledger.allocateNumbers(tx, merchant.id, [
       { series: invoiceSeries(merchant), count: invoices.length },
       { series: OCR_SERIES, count: invoices.length },
     ])) as [number, number];
@@ -156,7 +159,7 @@ export async function billBatch(
       events.push({ type: 'invoice.created', objectId: row.id, object }, { type: 'invoice.finalized', objectId: row.id, object });
       if (row.status === 'paid') events.push({ type: 'invoice.paid', objectId: row.id, object });
     });
-    await insertInvoices(tx, invoices, lines);
+    await deps.ledger.insertIssued(tx, invoices, lines);
     await store.attachPendingItems(tx, merchant.id, pendingUsed);
     for (const sp of splits) {
       await store.splitPendingItem(tx, merchant.id, sp.pendingId, { newId: newId('invoiceItem'), amount: sp.usedAmount, invoiceId: sp.invoiceId }, sp.remainingAmount);
@@ -174,10 +177,8 @@ export async function billBatch(
   // few per batch; renewals change only the period and stay quiet, as invoice events tell of them.
   const before = new Map(due.map((s) => [s.id, s.status]));
   const changed = [...ended, ...starting, ...billed.filter((s) => s.status !== 'active')].map((s) => s.id);
-  const rows = await findSubscriptions(tx, merchant.id, changed);
-  const items = await findItemsOf(tx, merchant.id, changed);
-  for (const row of rows) {
-    const object = toSubscriptionResource(row, items.get(row.id) ?? [], tenant.livemode);
+  for (const row of await deps.subscriptions.findWithItems(tx, merchant.id, changed)) {
+    const object = toSubscriptionResource(row, row.items, tenant.livemode);
     const type = row.status === 'canceled' ? 'subscription.canceled' : 'subscription.updated';
     events.push({ type, objectId: row.id, object, previousAttributes: { status: before.get(row.id) } });
   }

@@ -5,8 +5,7 @@ import type { Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import type { CalendarDate } from '../../domain/calendar-date.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import type { MerchantRow } from '../merchants/store.ts';
-import { findCustomer } from '../customers/store.ts';
+import type { Merchant as MerchantRow } from '../merchants/service.ts';
 import {
   OCR_SERIES,
   buyerOf,
@@ -19,8 +18,6 @@ import {
   type InvoiceRow,
   type LineInput,
 } from '../invoices/compose.ts';
-import { allocateEach } from '../invoices/number-series.ts';
-import { findInvoice, findPeriodInvoice, insertInvoices } from '../invoices/store.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
 import type { PendingLine } from './credits.ts';
 import type { BillingDeps } from './bill.ts';
@@ -109,7 +106,7 @@ export async function settleSubscription(
   const pending = (await store.lockPendingItems(tx, merchant.id, sub.id)).map(pendingLine);
   const inputs: LineInput[] = [...extra, ...pending];
   if (inputs.length === 0) return;
-  const customer = (await findCustomer(tx, merchant.id, sub.customerId))!;
+  const customer = (await deps.customers.find({ merchantId: merchant.id, tx }, sub.customerId))!;
   const id = newId('invoice');
   const now = deps.clock.now();
   const { row, lines } = subscriptionInvoice(merchant, {
@@ -129,12 +126,12 @@ export async function settleSubscription(
     store.attachPendingItems(tx, merchant.id, pending.map((p) => ({ id: p.pendingId, invoice_id: to })));
 
   if (row.total > 0) {
-    const [numberSeq, ocrSeq] = (await allocateEach(tx, merchant.id, [
+    const [numberSeq, ocrSeq] = (await deps.ledger.allocateNumbers(tx, merchant.id, [
       { series: invoiceSeries(merchant), count: 1 },
       { series: OCR_SERIES, count: 1 },
     ])) as [number, number];
     Object.assign(row, finalFields(merchant, numberSeq, ocrSeq, today, merchant.paymentTermsDays));
-    await insertInvoices(tx, [row], lines);
+    await deps.ledger.insertIssued(tx, [row], lines);
     const object = toInvoiceResource(row, lines, tenant.livemode);
     await deps.events.recordMany(tx, tenant, [
       { type: 'invoice.created', objectId: id, object },
@@ -147,8 +144,8 @@ export async function settleSubscription(
     if (row.total === 0) await attach(id);
     return;
   }
-  const period = await findPeriodInvoice(tx, merchant.id, sub.id, sub.currentPeriodStart);
-  const invoice = period && (await findInvoice(tx, merchant.id, period.id, { forUpdate: true }));
+  const period = await deps.ledger.findPeriodInvoice(tx, merchant.id, sub.id, sub.currentPeriodStart);
+  const invoice = period && (await deps.ledger.lockInvoice(tx, merchant.id, period.id));
   // Nothing left to credit (voided, or credited in full already): the credit stays pending and
   // goes on the next invoice should the subscription be reactivated.
   if (!invoice || !['open', 'partially_paid', 'paid', 'uncollectible'].includes(invoice.status) || invoice.amountDue - invoice.amountCredited <= 0) return;

@@ -1,5 +1,5 @@
 // Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
@@ -109,6 +109,9 @@ export function createCustomerService(deps: {
   return {
     get,
     find,
+
+    /** A deleted test clock's customers keep their history and follow real time again (in the deletion's transaction). */
+    detachTestClock: (tx: Tx, merchantId: string, testClockId: string) => store.detachTestClock(tx, merchantId, testClockId),
 
     async create(tenant: Caller, input: CreateCustomerInput): Promise<Customer> {
       const now = clock.now();

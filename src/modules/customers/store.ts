@@ -67,6 +67,10 @@ export async function updateCustomer(q: Queryable, row: CustomerRow): Promise<Cu
   return updated!;
 }
 
+export async function detachTestClock(q: Queryable, merchantId: string, testClockId: string): Promise<void> {
+  await q.update(customers).set({ testClockId: null }).where(and(eq(customers.merchantId, merchantId), eq(customers.testClockId, testClockId)));
+}
+
 export async function listCustomers(q: Queryable, merchantId: string, filter: CustomerFilter, page: PageParams) {
   return q
     .select()

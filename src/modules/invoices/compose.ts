@@ -4,8 +4,8 @@ import { computeInvoiceTotals, type VatRate } from '../../domain/money.ts';
 import { addDays, type CalendarDate } from '../../domain/calendar-date.ts';
 import { nextBankDay } from '../../domain/bank-days.ts';
 import { makeOcrReference } from '../../domain/ocr.ts';
-import type { MerchantRow } from '../merchants/store.ts';
-import type { CustomerRow } from '../customers/store.ts';
+import type { Merchant as MerchantRow } from '../merchants/service.ts';
+import type { Customer as CustomerRow } from '../customers/service.ts';
 import type { Buyer, Seller } from './document.ts';
 import type { invoiceLines, invoices } from './schema.ts';
 

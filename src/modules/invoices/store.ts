@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { bulkInsert } from '../../db/bulk.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
-import { creditNotes, invoiceLines, invoices } from './schema.ts';
+import { creditNotes, invoiceLines, invoices, pendingInvoiceItems } from './schema.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
 
 export type CreditNoteRow = typeof creditNotes.$inferSelect;
@@ -113,4 +113,10 @@ export async function listCreditNotes(q: Queryable, merchantId: string, f: { inv
     .where(and(eq(creditNotes.merchantId, merchantId), f.invoiceId ? eq(creditNotes.invoiceId, f.invoiceId) : undefined, pageWhere(creditNotes.id, page)))
     .orderBy(pageOrder(creditNotes.id, page))
     .limit(page.limit + 1);
+}
+
+export type PendingItemRow = typeof pendingInvoiceItems.$inferSelect;
+
+export async function insertPendingItems(q: Queryable, rows: PendingItemRow[]): Promise<void> {
+  if (rows.length > 0) await q.insert(pendingInvoiceItems).values(rows);
 }

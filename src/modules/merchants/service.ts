@@ -8,7 +8,7 @@ import { generateSecret, hashSecret, redactSecret, SECRET_PATTERN } from './keys
 import type { Principal } from '../../kernel/tenant.ts';
 import * as store from './store.ts';
 import { applySettings, DEFAULT_SETTINGS, type SettingsInput } from './settings.ts';
-import { issuedCount } from '../invoices/number-series.ts';
+import type { InvoiceLedger } from '../invoices/ledger.ts';
 import { OCR_SERIES } from '../invoices/compose.ts';
 
 export type Merchant = store.MerchantRow;
@@ -18,8 +18,8 @@ export type AuthResult =
   | { ok: true; principal: Principal }
   | { ok: false; code: 'invalid_api_key' | 'api_key_revoked' };
 
-export function createMerchantService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps;
+export function createMerchantService(deps: { db: Db; clock: Clock; ledger: Pick<InvoiceLedger, 'issuedCount'> }) {
+  const { db, clock, ledger } = deps;
 
   async function issueKey(tx: Parameters<typeof store.insertApiKey>[0], merchant: Merchant, name: string | null) {
     const secret = generateSecret(merchant.livemode);
@@ -75,7 +75,7 @@ export function createMerchantService(deps: { db: Db; clock: Clock }) {
         }
         // References already issued were built for one control level; switching would let a new
         // reference repeat an old one (000166 is sequence 1 with a length digit, 16 without).
-        if (result.value.ocrLengthDigit !== current.ocrLengthDigit && (await issuedCount(tx, merchantId, OCR_SERIES)) > 0) {
+        if (result.value.ocrLengthDigit !== current.ocrLengthDigit && (await ledger.issuedCount(tx, merchantId, OCR_SERIES)) > 0) {
           throw new DomainError('invalid_state', 'ocr_length_digit is fixed once OCR references have been issued (it is agreed with Bankgirot)');
         }
         return store.updateMerchant(tx, { ...result.value, updatedAt: now });

@@ -17,6 +17,7 @@ import type { MerchantService } from '../merchants/service.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { CatalogService, Price } from '../catalog/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
+import type { InvoiceLedger, PendingItemRow } from '../invoices/ledger.ts';
 import type { BillingService } from '../billing/service.ts';
 import type { LineInput } from '../invoices/compose.ts';
 import {
@@ -42,8 +43,9 @@ export function createSubscriptionService(deps: {
   customers: Pick<CustomerService, 'find'>;
   catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
   time: Pick<TestClockTime, 'nowForChange'>;
+  ledger: Pick<InvoiceLedger, 'addPendingItems'>;
 }) {
-  const { db, clock, events, billing, merchants, customers, catalog, time } = deps;
+  const { db, clock, events, billing, merchants, customers, catalog, time, ledger } = deps;
 
   async function load(q: Queryable, tenant: Caller, id: string, opts: { forUpdate?: boolean } = {}): Promise<Subscription> {
     const row = await store.findSubscription(q, tenant.merchantId, id, opts);
@@ -228,7 +230,7 @@ export function createSubscriptionService(deps: {
           const { today } = await context(tx, tenant, sub.customerId);
           // A paused subscription has paid for its period too: a change within it is prorated alike.
           if ((input.proration_behavior ?? 'create_prorations') === 'create_prorations' && (sub.status === 'active' || sub.status === 'paused')) {
-            await store.insertPendingItems(tx, await prorations({ ...tenant, tx }, sub, wanted.resolved, today, stamp));
+            await ledger.addPendingItems(tx, await prorations({ ...tenant, tx }, sub, wanted.resolved, today, stamp));
           }
           await store.replaceItems(tx, tenant.merchantId, id, items);
           next = { ...next, items };
@@ -348,13 +350,13 @@ export function createSubscriptionService(deps: {
     wanted: { price: Price; quantity: number }[],
     today: CalendarDate,
     stamp: Date,
-  ): Promise<store.PendingItemRow[]> {
+  ): Promise<PendingItemRow[]> {
     if (!sub.currentPeriodStart || !sub.currentPeriodEnd) return [];
     const share = remainingShare(sub.currentPeriodStart as CalendarDate, sub.currentPeriodEnd as CalendarDate, today);
     if (share.days === 0) return [];
     const oldQty = new Map(sub.items.map((i) => [i.priceId, i.quantity]));
     const newQty = new Map(wanted.map((w) => [w.price.id, w.quantity]));
-    const out: store.PendingItemRow[] = [];
+    const out: PendingItemRow[] = [];
     for (const priceId of new Set([...oldQty.keys(), ...newQty.keys()])) {
       const delta = (newQty.get(priceId) ?? 0) - (oldQty.get(priceId) ?? 0);
       if (delta === 0) continue;
@@ -409,3 +411,15 @@ export function createSubscriptionService(deps: {
   }
 }
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
+
+/** Subscriptions with their items, read in a caller's transaction (billing reports the status changes of a batch). */
+export function createSubscriptionReader() {
+  return {
+    async findWithItems(tx: Tx, merchantId: string, ids: string[]): Promise<Subscription[]> {
+      const rows = await store.findSubscriptions(tx, merchantId, ids);
+      const items = await store.findItemsOf(tx, merchantId, ids);
+      return rows.map((r) => ({ ...r, items: items.get(r.id) ?? [] }));
+    },
+  };
+}
+export type SubscriptionReader = ReturnType<typeof createSubscriptionReader>;

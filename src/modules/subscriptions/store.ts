@@ -2,11 +2,9 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { subscriptionItems, subscriptions } from './schema.ts';
-import { pendingInvoiceItems } from '../invoices/schema.ts';
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type SubscriptionItemRow = typeof subscriptionItems.$inferSelect;
-export type PendingItemRow = typeof pendingInvoiceItems.$inferSelect;
 export type SubscriptionFilter = { customerId?: string | undefined; status?: SubscriptionRow['status'] | undefined };
 
 export async function insertSubscription(q: Queryable, row: SubscriptionRow, items: SubscriptionItemRow[]): Promise<void> {
@@ -49,9 +47,6 @@ export async function replaceItems(q: Queryable, merchantId: string, subscriptio
   await q.insert(subscriptionItems).values(items);
 }
 
-export async function insertPendingItems(q: Queryable, rows: PendingItemRow[]): Promise<void> {
-  if (rows.length > 0) await q.insert(pendingInvoiceItems).values(rows);
-}
 
 export async function listSubscriptions(q: Queryable, merchantId: string, f: SubscriptionFilter, page: PageParams): Promise<SubscriptionRow[]> {
   return q

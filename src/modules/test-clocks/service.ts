@@ -15,6 +15,7 @@ import { startOfDayInstant, toCalendarDate, type CalendarDate } from '../../doma
 import type { MerchantService } from '../merchants/service.ts';
 import type { BillingService } from '../billing/service.ts';
 import type { WebhookService } from '../webhooks/service.ts';
+import type { CustomerService } from '../customers/service.ts';
 import * as store from './store.ts';
 
 export type TestClock = store.TestClockRow;
@@ -29,6 +30,7 @@ export function createTestClockService(deps: {
   merchants: Pick<MerchantService, 'get'>;
   billing: Pick<BillingService, 'billOneBatch' | 'earliestDue'>;
   webhooks: Pick<WebhookService, 'pullForwardForTestClock'>;
+  customers: Pick<CustomerService, 'detachTestClock'>;
 }) {
   const { db, clock, jobs, billing } = deps;
 
@@ -109,6 +111,8 @@ export function createTestClockService(deps: {
         const tc = await store.findTestClock(tx, tenant.merchantId, id, { forUpdate: true });
         if (!tc) throw new DomainError('not_found', `No such test clock: ${id}`);
         if (tc.status === 'advancing') throw new DomainError('invalid_state', 'The clock is advancing; delete it once it is ready');
+        // Deleting a clock deletes nothing else: its customers keep their history and follow real time again.
+        await deps.customers.detachTestClock(tx, tenant.merchantId, id);
         await store.deleteTestClock(tx, tenant.merchantId, id);
         return tc;
       });

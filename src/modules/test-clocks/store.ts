@@ -2,7 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { testClocks } from './schema.ts';
-import { customers } from '../customers/schema.ts';
 
 export type TestClockRow = typeof testClocks.$inferSelect;
 
@@ -31,9 +30,7 @@ export async function listTestClocks(q: Queryable, merchantId: string, page: Pag
     .limit(page.limit + 1);
 }
 
-/** Deleting a clock deletes nothing else: its customers keep their history and follow real time again. */
 export async function deleteTestClock(q: Queryable, merchantId: string, id: string): Promise<void> {
-  await q.update(customers).set({ testClockId: null }).where(and(eq(customers.merchantId, merchantId), eq(customers.testClockId, id)));
   await q.delete(testClocks).where(and(eq(testClocks.merchantId, merchantId), eq(testClocks.id, id)));
 }
 

@@ -1,0 +1,25 @@
+// What other modules write into the invoices module, inside their own transaction: billing issues
+// a batch of subscription invoices at once, subscriptions leave prorations pending for the next
+// invoice, merchants ask whether OCR references were issued. Narrow on purpose: composition
+// (src/services.ts) hands each caller only the functions it needs (Pick<InvoiceLedger, …>).
+import type { Queryable, Tx } from '../../db/client.ts';
+import { allocateEach, issuedCount } from './number-series.ts';
+import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
+import * as store from './store.ts';
+
+export type PendingItemRow = store.PendingItemRow;
+
+export function createInvoiceLedger() {
+  return {
+    /** Reserves numbers of several series in one statement; see number-series.ts. */
+    allocateNumbers: (tx: Tx, merchantId: string, wanted: { series: string; count: number }[]) => allocateEach(tx, merchantId, wanted),
+    issuedCount: (q: Queryable, merchantId: string, series: string) => issuedCount(q, merchantId, series),
+    /** Finalised invoices and their lines, in bulk. */
+    insertIssued: (tx: Tx, rows: InvoiceRow[], lines: InvoiceLineRow[]) => store.insertInvoices(tx, rows, lines),
+    findPeriodInvoice: (tx: Tx, merchantId: string, subscriptionId: string, periodStart: string) => store.findPeriodInvoice(tx, merchantId, subscriptionId, periodStart),
+    lockInvoice: (tx: Tx, merchantId: string, id: string) => store.findInvoice(tx, merchantId, id, { forUpdate: true }),
+    /** Items the next invoice of a subscription carries (prorations). */
+    addPendingItems: (tx: Tx, rows: PendingItemRow[]) => store.insertPendingItems(tx, rows),
+  };
+}
+export type InvoiceLedger = ReturnType<typeof createInvoiceLedger>;
