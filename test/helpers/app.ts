@@ -35,11 +35,12 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
   // The process's job queue and workers, as `npm start` runs them: background work started by a
   // request (billing runs, clock advances) is a job that these workers take after commit.
   const jobs = await startJobs({ url: database.url, log: logger, schedule: false });
+  const config = { ...TEST_CONFIG, ...opts.config };
   const services = createServices({
     db: database.db,
     clock,
     jobs: jobs.sender,
-    allowPrivateUrls: true,
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     secretsKey: TEST_SECRETS_KEY,
     ...(opts.billingBatchSize ? { billingBatchSize: opts.billingBatchSize } : {}),
   });
@@ -49,7 +50,7 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
     await jobs.stop(1000).catch(() => {});
   });
   await startWorkers(jobs, { db: database.db, clock, services });
-  const app = (built = await buildApp({ config: { ...TEST_CONFIG, ...opts.config }, database, services, logger }));
+  const app = (built = await buildApp({ config, database, services, logger }));
   const { merchants } = services;
 
   async function merchant(name = 'Acme AB', livemode = false): Promise<TestMerchant> {
