@@ -26,6 +26,9 @@ export type DeliveryConfig = {
 };
 
 const EXCERPT_BYTES = 1024;
+/** Backoff between tries of recording an outcome, and the most it waits at a time. */
+const RECORD_RETRY_MS = 25;
+const RECORD_RETRY_MAX_MS = 1000;
 
 type Outcome = { ok: boolean; status: number | null; latencyMs: number; excerpt: string | null; error: string | null; retryAfter?: number | undefined };
 
@@ -56,6 +59,7 @@ export function createDeliveryWorker(deps: {
   let timer: NodeJS.Timeout | undefined;
   let pumping: Promise<void> | undefined;
   let again = false;
+  let stopping: Promise<void> | undefined;
 
   async function post(c: ds.Claimed): Promise<Outcome> {
     const url = new URL(c.url);
@@ -99,12 +103,31 @@ export function createDeliveryWorker(deps: {
     }
   }
 
+  /**
+   * Runs `write` (an idempotent recording of an outcome) until it succeeds, trying again after a
+   * deadlock, serialization failure or lost connection, for as long as the claim's lease lasts:
+   * an outcome not recorded by then is sent again by whichever worker claims it next.
+   */
+  async function persistently<T>(what: string, leaseUntil: number, write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        const delay = Math.min(RECORD_RETRY_MS * 2 ** (attempt - 1), RECORD_RETRY_MAX_MS) * (0.5 + Math.random());
+        if (!transient(err) || wall.now().getTime() + delay >= leaseUntil) throw err;
+        log.warn({ err, attempt }, `${what} failed; trying again`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   /** A failed attempt: schedule the next one (or give up), and record the attempt, in one transaction. */
-  async function recordFailure(c: ds.Claimed, o: Outcome): Promise<void> {
-    const now = clock.now();
+  async function recordFailure(c: ds.Claimed, o: Outcome, leaseUntil: number): Promise<void> {
     const key = { merchantId: c.merchant_id, endpointId: c.endpoint_id, eventId: c.event_id, attempts: c.attempts };
     const tenant = { merchantId: c.merchant_id, livemode: c.livemode };
-    await openTransaction(db, async (tx) => {
+    // Idempotent: once recorded, the claim's lease is gone and markRetry matches nothing.
+    await persistently('recording a failed webhook attempt', leaseUntil, () => openTransaction(db, async (tx) => {
+      const now = clock.now();
       // 410 Gone: the receiver says the endpoint is gone for good; stop at once.
       const delay = o.status === 410 ? null : nextRetryDelayMs(c.attempts, random(), o.retryAfter);
       // A lost lease means another worker owns this delivery now; our result is stale.
@@ -124,19 +147,23 @@ export function createDeliveryWorker(deps: {
         succeeded: false,
         createdAt: now,
       });
-    });
+    }));
     await disableFailing(c.merchant_id, c.endpoint_id);
   }
 
   // Successes are the common case: they are written together, one statement per batch, by one
-  // flusher at a time; each delivery's promise settles when its batch is written.
-  let pendingSuccesses: Array<{ row: ds.Success; done: () => void }> = [];
+  // flusher at a time; each delivery's promise settles when its batch is written. A receiver that
+  // answered 2xx must never get the delivery again, so a batch that fails to be written (a
+  // deadlock, a lost connection) is written again while the leases last, and a batch that cannot
+  // be written (one row the database refuses) is written row by row, so the rest still count.
+  let pendingSuccesses: Array<{ row: ds.Success; leaseUntil: number; done: () => void }> = [];
   let flushing: Promise<void> | undefined;
 
-  function recordSuccess(c: ds.Claimed, o: Outcome): Promise<void> {
+  function recordSuccess(c: ds.Claimed, o: Outcome, leaseUntil: number): Promise<void> {
     return new Promise<void>((done) => {
       pendingSuccesses.push({
         done,
+        leaseUntil,
         row: {
           merchantId: c.merchant_id,
           endpointId: c.endpoint_id,
@@ -158,11 +185,20 @@ export function createDeliveryWorker(deps: {
       while (pendingSuccesses.length > 0) {
         const batch = pendingSuccesses;
         pendingSuccesses = [];
+        const write = (part: typeof batch) =>
+          persistently('recording webhook successes', Math.min(...part.map((b) => b.leaseUntil)), () => ds.recordSuccesses(db, part.map((b) => b.row), clock.now()));
         try {
-          await ds.recordSuccesses(db, batch.map((b) => b.row), clock.now());
+          await write(batch);
         } catch (err) {
-          // Unrecorded successes keep their lease; when it runs out they are sent again (at least once).
-          log.error({ err, count: batch.length }, 'recording webhook successes failed');
+          if (batch.length > 1 && !transient(err)) {
+            log.warn({ err, count: batch.length }, 'recording webhook successes failed; recording them one by one');
+            for (const b of batch) {
+              await write([b]).catch((e: unknown) => log.error({ err: e, event_id: b.row.eventId, endpoint_id: b.row.endpointId }, 'recording a webhook success failed'));
+            }
+          } else {
+            // Unrecorded successes keep their lease; when it runs out they are sent again (at least once).
+            log.error({ err, count: batch.length }, 'recording webhook successes failed');
+          }
         }
         batch.forEach((b) => b.done());
       }
@@ -181,10 +217,10 @@ export function createDeliveryWorker(deps: {
     });
   }
 
-  async function deliver(c: ds.Claimed): Promise<void> {
+  async function deliver(c: ds.Claimed, leaseUntil: number): Promise<void> {
     const outcome = await post(c);
     try {
-      await (outcome.ok ? recordSuccess(c, outcome) : recordFailure(c, outcome));
+      await (outcome.ok ? recordSuccess(c, outcome, leaseUntil) : recordFailure(c, outcome, leaseUntil));
     } catch (err) {
       // The lease runs out and the delivery is tried again: at least once, never lost.
       log.error({ err, event_id: c.event_id, endpoint_id: c.endpoint_id }, 'recording a webhook attempt failed');
@@ -201,15 +237,16 @@ export function createDeliveryWorker(deps: {
         continue;
       }
       const wallNow = wall.now();
+      const leaseUntil = new Date(wallNow.getTime() + leaseMs);
       const claimed = await ds.claimDue(db, {
         now: clock.now(),
         wall: wallNow,
-        leaseUntil: new Date(wallNow.getTime() + leaseMs),
+        leaseUntil,
         batch: Math.min(room, 200),
         perEndpoint: config.perEndpoint,
       });
       for (const c of claimed) {
-        const p = deliver(c).finally(() => {
+        const p = deliver(c, leaseUntil.getTime()).finally(() => {
           inFlight.delete(p);
           if (running) wake();
         });
@@ -276,19 +313,35 @@ export function createDeliveryWorker(deps: {
       await disableFailing();
     },
 
-    /** Stops claiming and lets deliveries in flight finish. */
-    async stop(): Promise<void> {
-      running = false;
-      if (timer) clearInterval(timer);
-      await listener?.end().catch(() => {});
-      await pumping;
-      await Promise.all(inFlight);
-      await flushing;
-      await agent.close();
+    /** Stops claiming and lets deliveries in flight finish (and their outcomes be recorded). */
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        running = false;
+        if (timer) clearInterval(timer);
+        await listener?.end().catch(() => {});
+        await pumping;
+        await Promise.all(inFlight);
+        await flushing;
+        await agent.close();
+      })();
+      return stopping;
     },
   };
 }
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
+
+/**
+ * Whether writing an outcome may succeed when tried again: deadlocks and serialization failures
+ * (SQLSTATE class 40), lost connections (08, 57P, ECONNRESET, none at all), lock timeouts and
+ * the like. Not: data the database refuses (22, 23), a wrong statement (42, 0A): those fail every
+ * time.
+ */
+export function transient(err: unknown): boolean {
+  const codeOf = (e: unknown) => (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? e.code : undefined);
+  // drizzle wraps the driver's error in its own (as `cause`).
+  const code = codeOf((err as { cause?: unknown } | undefined)?.cause) ?? codeOf(err);
+  return code === undefined || !/^(22|23|42|0A)[0-9A-Z]{3}$/.test(code);
+}
 
 async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
   const chunks: Buffer[] = [];
@@ -300,5 +353,6 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
   }
   body.destroy();
   if (size === 0) return null;
-  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+  // PostgreSQL text cannot hold NUL: one such byte would fail the whole batch's recording.
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').replaceAll('\0', '');
 }

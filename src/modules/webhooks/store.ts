@@ -161,7 +161,9 @@ export async function listAttempts(q: Queryable, merchantId: string, endpointId:
 /**
  * A test clock jumped `ms` ahead: pending deliveries of events about its customers (the customers,
  * their subscriptions, invoices and credit notes) fall due that much sooner, as if the time had
- * passed for their retry schedule too. Wakes the delivery workers.
+ * passed for their retry schedule too. Wakes the delivery workers. Rows locked by someone else are
+ * skipped, never waited for (so the clock's transaction cannot deadlock with the workers): such a
+ * delivery is being claimed, sent or recorded right now, and its outcome sets its next time.
  */
 export async function pullForwardForTestClock(q: Queryable, merchantId: string, testClockId: string, ms: number): Promise<number> {
   const result = await q.execute(sql`
@@ -172,11 +174,16 @@ export async function pullForwardForTestClock(q: Queryable, merchantId: string, 
       union all select id from subscriptions where merchant_id = ${merchantId} and customer_id in (select id from clock_customers)
       union all select id from invoices where merchant_id = ${merchantId} and customer_id in (select id from clock_customers)
       union all select id from credit_notes where merchant_id = ${merchantId} and customer_id in (select id from clock_customers)
+    ), locked as (
+      select d.merchant_id, d.endpoint_id, d.event_id from webhook_deliveries d
+      join events e on d.merchant_id = e.merchant_id and d.event_id = e.id
+      where e.merchant_id = ${merchantId} and e.object_id in (select id from objects) and d.status = 'pending'
+      order by d.merchant_id, d.endpoint_id, d.event_id
+      for update of d skip locked
     ), moved as (
       update webhook_deliveries d set next_attempt_at = d.next_attempt_at - make_interval(secs => ${ms / 1000})
-      from events e
-      where e.merchant_id = ${merchantId} and e.object_id in (select id from objects)
-        and d.merchant_id = e.merchant_id and d.event_id = e.id and d.status = 'pending'
+      from locked l
+      where d.merchant_id = l.merchant_id and d.endpoint_id = l.endpoint_id and d.event_id = l.event_id and d.status = 'pending'
       returning 1
     )
     select c.n, (select pg_notify(${WAKE_CHANNEL}, '') where c.n > 0)::text as woke from (select count(*)::int as n from moved) c`);
