@@ -10,7 +10,7 @@ import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-regist
 import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput } from './contract.ts';
 import type { EventService } from '../events/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
-import { mergeMetadata, previousAttributes } from '../events/changes.ts';
+import { mergeMetadata, updateAndRecord } from '../events/changes.ts';
 import * as store from './store.ts';
 
 export type Customer = store.CustomerRow;
@@ -80,30 +80,28 @@ export function createCustomerService(deps: {
     return row;
   }
 
-  /**
-   * Loads under FOR UPDATE, applies `change`, validates, writes, and records customer.updated
-   * with the previous values of what changed. Concurrent updates serialise; a no-op writes nothing.
-   */
+  /** Applies `change` (which validates) and records customer.updated (see updateAndRecord). */
   async function mutate(tenant: Caller, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
-    return inTransaction(db, tenant, async (tx) => {
-      const row = await store.findCustomerForUpdate(tx, tenant.merchantId, id);
-      if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
-      const now = clock.now();
-      const next = change(row, now);
-      const before = toCustomerResource(row, tenant.livemode);
-      const changed = previousAttributes(before, toCustomerResource(next, tenant.livemode));
-      if (!changed) return row;
-      let updated: Customer;
-      try {
-        updated = await store.updateCustomer(tx, { ...next, updatedAt: now });
-      } catch (e) {
-        if (e instanceof store.ExternalIdTaken) throw externalIdTaken(next.externalId);
-        throw e;
-      }
-      const object = toCustomerResource(updated, tenant.livemode);
-      await events.record(tx, tenant, { type: 'customer.updated', objectId: id, object, previousAttributes: { ...changed, updated_at: before.updated_at } });
-      return updated;
-    });
+    const now = clock.now();
+    return inTransaction(db, tenant, (tx) =>
+      updateAndRecord(
+        tx,
+        events,
+        tenant,
+        {
+          type: 'customer.updated',
+          id,
+          notFound: `No such customer: ${id}`,
+          find: (tx) => store.findCustomerForUpdate(tx, tenant.merchantId, id),
+          render: (row) => toCustomerResource(row, tenant.livemode),
+          write: (tx, next) =>
+            store.updateCustomer(tx, { ...next, updatedAt: now }).catch((e: unknown) => {
+              throw e instanceof store.ExternalIdTaken ? externalIdTaken(next.externalId) : e;
+            }),
+        },
+        (row) => change(row, now),
+      ),
+    );
   }
 
   return {
