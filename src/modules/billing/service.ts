@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.ts';
 import { DomainError, invalidField } from '../../kernel/errors.ts';
 import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import type { MerchantService } from '../merchants/service.ts';
+import type { Merchant, MerchantService } from '../merchants/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
 import { billBatch, type BillingDeps } from './bill.ts';
 import { settleSubscription } from './settle.ts';
@@ -47,10 +47,10 @@ export function createBillingService(deps: BillingDeps & {
    * Bills what is due in scope inside the caller's transaction (a subscription's first invoice on
    * create, resume or reactivation): the same path as the run, one batch at a time.
    */
-  async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date): Promise<{ progress: number }> {
+  async function billInTransaction(tx: Tx, scope: store.Scope, asOf: Date, known?: Merchant): Promise<{ progress: number }> {
     let progress = 0;
     for (;;) {
-      const r = await billBatchIn(tx, scope, asOf);
+      const r = await billBatchIn(tx, scope, asOf, known);
       progress += r.done;
       // Nothing (more) due, or only subscriptions that cannot be invoiced: they stay due. One
       // subscription (created, resumed, reactivated) is due for one period at most, unless the
@@ -59,8 +59,9 @@ export function createBillingService(deps: BillingDeps & {
     }
   }
 
-  async function billBatchIn(tx: Tx, scope: store.Scope, asOf: Date): Promise<{ done: number; started: number }> {
-    const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId);
+  async function billBatchIn(tx: Tx, scope: store.Scope, asOf: Date, known?: Merchant): Promise<{ done: number; started: number }> {
+    const merchant = known ?? (await merchants.get({ merchantId: scope.merchantId, tx }));
+    const tenant: Tenant = { merchantId: scope.merchantId, livemode: merchant.livemode };
     const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
     if (scope.subscriptionId && r.skipped.length > 0) {
       throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);

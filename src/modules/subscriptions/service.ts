@@ -14,7 +14,7 @@ import type { EventService } from '../events/service.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata } from '../events/changes.ts';
 import type { MerchantService } from '../merchants/service.ts';
-import type { CustomerService } from '../customers/service.ts';
+import type { Customer, CustomerService } from '../customers/service.ts';
 import type { CatalogService, Price } from '../catalog/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
 import type { InvoiceLedger, PendingItemRow } from '../invoices/ledger.ts';
@@ -57,11 +57,11 @@ export function createSubscriptionService(deps: {
     await events.record(tx, tenant, { type, objectId: sub.id, object: toSubscriptionResource(sub, sub.items, tenant.livemode), previousAttributes });
   }
 
-  /** The merchant, the customer and "today" on the customer's clock. */
-  async function context(tx: Tx, tenant: Caller, customerId: string) {
+  /** The merchant, the customer and "today" on the customer's clock (the customer read once, if given). */
+  async function context(tx: Tx, tenant: Caller, customerOrId: string | Customer) {
     const scope = { merchantId: tenant.merchantId, tx };
     const merchant = await merchants.get(scope);
-    const customer = (await customers.find(scope, customerId))!;
+    const customer = typeof customerOrId === 'string' ? (await customers.find(scope, customerOrId))! : customerOrId;
     const now = await time.nowForChange(scope, customer.testClockId);
     return { merchant, customer, now, today: toCalendarDate(now, merchant.timeZone) };
   }
@@ -122,7 +122,7 @@ export function createSubscriptionService(deps: {
       const next = await change(sub, ctx, tx);
       await store.updateSubscription(tx, { ...next, updatedAt: clock.now() });
       // Billing first: the event then shows the period the change started.
-      await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: ctx.customer.testClockId, subscriptionId: id }, ctx.now);
+      await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: ctx.customer.testClockId, subscriptionId: id }, ctx.now, ctx.merchant);
       const updated = await load(tx, tenant, id);
       await record(tx, tenant, type, updated, { status: sub.status });
       return updated;
@@ -154,7 +154,7 @@ export function createSubscriptionService(deps: {
         const customerRow = await customers.find({ merchantId: tenant.merchantId, tx }, input.customer);
         if (!customerRow) throw invalid([{ field: 'customer', location: 'body', message: `does not exist: ${input.customer}` }]);
         if (customerRow.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
-        const { now, today, customer } = await context(tx, tenant, input.customer);
+        const { merchant, now, today, customer } = await context(tx, tenant, customerRow);
         const errors: FieldError[] = [];
         const start = input.start_date ? parseCalendarDate(input.start_date) : today;
         if (!start) errors.push({ field: 'start_date', location: 'body', message: 'is not a calendar date' });
@@ -207,8 +207,9 @@ export function createSubscriptionService(deps: {
         await store.insertSubscription(tx, row, items);
         await record(tx, tenant, 'subscription.created', { ...row, items });
         // Billed in advance: a period that has started is invoiced in this same transaction.
-        await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: customer.testClockId, subscriptionId: id }, now);
-        return load(tx, tenant, id);
+        await billing.billInTransaction(tx, { merchantId: tenant.merchantId, testClockId: customer.testClockId, subscriptionId: id }, now, merchant);
+        // Billing moved the subscription to its period; its items are as inserted.
+        return { ...(await store.findSubscription(tx, tenant.merchantId, id))!, items };
       });
     },
 
