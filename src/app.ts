@@ -87,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Everything under /v1 needs an API key; hooks registered here apply to these routes only.
   await app.register(async (v1) => {
     registerAuth(v1, merchants);
-    registerRateLimit(v1, { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST });
+    registerRateLimit(v1, config, database.pool);
     registerIdempotency(v1, { db: database.db, clock: services.clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
     await v1.register(merchantRoutes({ merchants }));
     await v1.register(customerRoutes({ customers }));

@@ -19,6 +19,7 @@ const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Int(1024, 10 * 1024 * 1024, 1024 * 1024, 'largest accepted request body'),
   RATE_LIMIT_PER_SECOND: Int(0, 1_000_000, 250, 'requests per second per API key (0 = off)'),
   RATE_LIMIT_BURST: Int(1, 1_000_000, 500, 'burst size of the per-key token bucket'),
+  RATE_LIMIT_SHARED: Type.Boolean({ default: true, description: 'share each key\'s bucket across processes through PostgreSQL (false: per process, N processes allow N times the rate)' }),
   IDEMPOTENCY_TTL_HOURS: Int(24, 24 * 30, 24, 'how long idempotency keys are kept'),
   SHUTDOWN_TIMEOUT_MS: Int(100, 120_000, 8000, 'grace period for in-flight work on SIGTERM'),
   BOOTSTRAP_DEV_MERCHANT: Type.Boolean({ default: true, description: 'create a test-mode merchant on first start' }),

@@ -38,6 +38,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     requests?: Request[];
+    /** Replace `[<id>]` in each request (url, headers and body) by a fresh id. */
+    idReplacement?: boolean;
     overallRate?: number;
     connectionRate?: number;
     title?: string;

@@ -4,6 +4,8 @@
 //  - `soak`: our own open-loop scheduler on undici. Requests leave on a fixed timetable whether or
 //    not earlier ones have answered, and latency is measured from the *scheduled* send time, so a
 //    stalled server shows up as latency instead of being hidden by coordinated omission.
+//  - `batch`: a fixed list of requests on undici, at most `concurrency` in flight (all at once when
+//    concurrency ≥ the list): wall time, statuses and latencies of exactly these requests.
 import { parentPort } from 'node:worker_threads';
 import { Pool } from 'undici';
 import autocannon, { type Options, type Result } from 'autocannon';
@@ -16,6 +18,8 @@ export type ClosedLoopOptions = {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
+  /** Replace `[<id>]` anywhere in the request (headers too) by a fresh id per request. */
+  idReplacement?: boolean;
 };
 
 export type ClosedLoopResult = {
@@ -62,12 +66,46 @@ export type SoakResult = {
   timeline: { second: number; count: number; p99: number; max: number; errors: number }[];
 };
 
+export type BatchRequest = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
+
+export type BatchOptions = {
+  origin: string;
+  requests: BatchRequest[];
+  concurrency: number;
+  timeoutMs: number;
+  /** Send nothing new after this long (what was sent still finishes); unset: send the whole list. */
+  deadlineMs?: number;
+};
+
+export type BatchResult = {
+  /** requests sent (fewer than the list when the deadline cut it short) */
+  requests: number;
+  /** the list's length */
+  planned: number;
+  /** 2xx answers */
+  ok: number;
+  non2xx: number;
+  /** no answer: connection errors and timeouts */
+  failures: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  failureSamples: string[];
+  /** from the first send to the last answer */
+  wallMs: number;
+  /** 2xx answers per second of wall time */
+  okPerSecond: number;
+  latency: LatencySummary;
+  /** the `id` of each 2xx JSON answer, in request order (undefined for the others) */
+  ids: (string | undefined)[];
+};
+
 export type WorkerRequest =
   | { id: number; kind: 'closed'; opts: ClosedLoopOptions }
-  | { id: number; kind: 'soak'; opts: SoakOptions };
+  | { id: number; kind: 'soak'; opts: SoakOptions }
+  | { id: number; kind: 'batch'; opts: BatchOptions };
 
 export type WorkerResponse =
-  | { id: number; ok: true; result: ClosedLoopResult | SoakResult }
+  | { id: number; ok: true; result: ClosedLoopResult | SoakResult | BatchResult }
   | { id: number; ok: false; error: string };
 
 function closedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
@@ -78,6 +116,7 @@ function closedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
     method: opts.method,
     headers: opts.headers,
     ...(opts.body !== undefined ? { body: opts.body } : {}),
+    ...(opts.idReplacement ? { idReplacement: true } : {}),
     timeout: 10,
   };
   return new Promise((resolve, reject) => {
@@ -246,8 +285,92 @@ async function soak(opts: SoakOptions): Promise<SoakResult> {
   };
 }
 
+async function batch(opts: BatchOptions): Promise<BatchResult> {
+  const concurrency = Math.max(1, Math.min(opts.concurrency, opts.requests.length));
+  const pool = new Pool(opts.origin, {
+    connections: concurrency,
+    pipelining: 1,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  const failureSamples: string[] = [];
+  const ids: (string | undefined)[] = new Array(opts.requests.length).fill(undefined);
+  let ok = 0;
+  let non2xx = 0;
+  let failures = 0;
+  let timeouts = 0;
+  let next = 0;
+  // Distinct failures only (request ids and timings aside), so five samples show five kinds.
+  const seen = new Set<string>();
+  const sample = (m: string) => {
+    const kind = m.replace(/req_[0-9A-Za-z]+/g, 'req_…').replace(/after \d+ ms/, 'after … ms');
+    if (failureSamples.length < 5 && !seen.has(kind)) {
+      seen.add(kind);
+      failureSamples.push(m);
+    }
+  };
+  // Open the connections first, so the batch measures requests rather than TCP handshakes.
+  await Promise.all(
+    Array.from({ length: concurrency }, () =>
+      pool.request({ method: 'GET', path: '/healthz' }).then((r) => r.body.dump(), () => {}),
+    ),
+  );
+  const start = performance.now();
+  async function lane() {
+    for (;;) {
+      if (opts.deadlineMs !== undefined && performance.now() - start > opts.deadlineMs) return;
+      const i = next++;
+      if (i >= opts.requests.length) return;
+      const r = opts.requests[i]!;
+      const at = performance.now();
+      try {
+        const res = await pool.request({ method: r.method, path: r.path, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) });
+        const text = await res.body.text();
+        latencies.push(performance.now() - at);
+        statusCodes[res.statusCode] = (statusCodes[res.statusCode] ?? 0) + 1;
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          ok++;
+          try {
+            ids[i] = (JSON.parse(text) as { id?: string }).id;
+          } catch {
+            // not JSON: no id
+          }
+        } else {
+          non2xx++;
+          sample(`${r.method} ${r.path} ${res.statusCode}: ${text.slice(0, 300)}`);
+        }
+      } catch (e) {
+        failures++;
+        const name = e instanceof Error ? e.name : '';
+        if (/Timeout/i.test(name) || /timeout/i.test(String((e as { code?: string }).code ?? ''))) timeouts++;
+        sample(`${r.method} ${r.path} failed after ${(performance.now() - at).toFixed(0)} ms: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const wallMs = performance.now() - start;
+  await pool.close().catch(() => {});
+  return {
+    requests: Math.min(next, opts.requests.length),
+    planned: opts.requests.length,
+    ok,
+    non2xx,
+    failures,
+    timeouts,
+    statusCodes,
+    failureSamples,
+    wallMs,
+    okPerSecond: ok / (wallMs / 1000),
+    latency: summarize(latencies),
+    ids,
+  };
+}
+
 parentPort?.on('message', (msg: WorkerRequest) => {
-  const run = msg.kind === 'closed' ? closedLoop(msg.opts) : soak(msg.opts);
+  const run = msg.kind === 'closed' ? closedLoop(msg.opts) : msg.kind === 'soak' ? soak(msg.opts) : batch(msg.opts);
   run.then(
     (result) => parentPort!.postMessage({ id: msg.id, ok: true, result } satisfies WorkerResponse),
     (e: unknown) => parentPort!.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies WorkerResponse),
