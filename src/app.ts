@@ -31,7 +31,8 @@ import { testClockRoutes } from './modules/test-clocks/routes.ts';
 export type AppConfig = Pick<
   Config,
   'BODY_LIMIT_BYTES' | 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST' | 'IDEMPOTENCY_TTL_HOURS' | 'WEBHOOK_ALLOW_PRIVATE_URLS'
->;
+> &
+  Partial<Pick<Config, 'RATE_LIMIT_SHARED'>>;
 
 export type AppDeps = {
   config: AppConfig;
