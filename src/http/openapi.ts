@@ -1,4 +1,5 @@
 // The OpenAPI document's frame; paths come from the route schemas.
+import { hasOptionalBody } from './validation.ts';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { PROBLEM_BASE } from './problem.ts';
 import { PROBLEMS } from '../kernel/errors.ts';
@@ -71,6 +72,9 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
     },
     // Idempotency-Key and body parsing are shared hooks, so their header and problems are added to
     // every documented POST and PATCH here rather than repeated in each route.
+    // Fastify's swagger marks every request body required; one whose fields are all optional may be
+    // left out (src/http/validation.ts turns no body into {}).
+    transformObject: (doc) => optionalBodyIsNotRequired((doc as { openapiObject: Record<string, unknown> }).openapiObject),
     transform: ({ schema, url, route }) => {
       const methods = [route.method].flat();
       if (!url.startsWith('/v1/') || !methods.some((m) => m === 'POST' || m === 'PATCH')) return { schema, url };
@@ -100,4 +104,17 @@ export function openapiDocument(): FastifyDynamicSwaggerOptions {
       return { schema: { ...schema, headers, response } as typeof schema, url };
     },
   };
+}
+
+type Operation = { requestBody?: { required?: boolean; content?: Record<string, { schema?: { type?: string; required?: string[] } }> } };
+
+function optionalBodyIsNotRequired(doc: Record<string, unknown>) {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const methods of Object.values(paths)) {
+    for (const op of [methods.post, methods.patch]) {
+      const schema = op?.requestBody?.content?.['application/json']?.schema;
+      if (op?.requestBody && hasOptionalBody('POST', schema)) op.requestBody.required = false;
+    }
+  }
+  return doc;
 }

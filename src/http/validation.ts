@@ -5,7 +5,7 @@
 // nested deeper than MAX_DEPTH), query and path in preValidation.
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../kernel/errors.ts';
 import { MAX_DEPTH, unsafeTextErrors } from './text-safety.ts';
 
@@ -45,9 +45,26 @@ export function registerValidation(app: FastifyInstance) {
   // like any other media type, not a string that fails the body schema.
   app.removeContentTypeParser('text/plain');
 
+  // A POST or PATCH whose body fields are all optional (POST /v1/billing-runs, …/pay, an update)
+  // may be sent without a body, as Stripe-style clients do: no body is {}. The OpenAPI document says the same
+  // (optionalBodyIsNotRequired in src/http/openapi.ts).
+  app.addHook('onRoute', (route) => {
+    if (!hasOptionalBody(route.method, route.schema?.body)) return;
+    const defaultBody = async (req: FastifyRequest) => {
+      req.body ??= {};
+    };
+    route.preValidation = [defaultBody, ...[route.preValidation ?? []].flat()];
+  });
+
   app.addHook('preValidation', async (req) => {
     if (req.is404) return;
     const errors = [...unsafeTextErrors(req.params, 'path'), ...unsafeTextErrors(req.query, 'query')];
     if (errors.length > 0) throw invalid(errors);
   });
+}
+
+/** A POST or PATCH body schema that requires nothing: sending no body means {}. */
+export function hasOptionalBody(method: string | string[], body: unknown): boolean {
+  const b = body as { type?: string; required?: string[] } | undefined;
+  return [method].flat().some((m) => m === 'POST' || m === 'PATCH') && b?.type === 'object' && !(b.required?.length);
 }

@@ -85,6 +85,13 @@ t.test('a billing run for a test clock, started with a key, bills that clock as 
   const invoices = (await w.api('GET', `/v1/invoices?subscription=${sub.id}`)).json.data;
   t.same(invoices.map((i: any) => [i.period_start, i.issue_date]), [['2027-02-15', '2027-02-16'], ['2027-01-15', '2027-01-15']], 'the next period is invoiced as of the clock’s time');
 
+  // A POST whose body fields are all optional may come without a body (as the burst's runs did).
+  const draft = await w.must(w.api('POST', '/v1/invoices', { customer: c.id, auto_finalize: true, lines: [{ description: 'Extra', unit_amount: 5000 }] }), 201, 'invoice');
+  const paid = await call(w.app, { method: 'POST', url: `/v1/invoices/${draft.id}/pay`, headers: w.m.auth });
+  t.match({ status: paid.status, json: paid.json }, { status: 200, json: { status: 'paid' } }, 'pay with no body pays the whole amount');
+  const noop = await call(w.app, { method: 'PATCH', url: `/v1/customers/${c.id}`, headers: w.m.auth });
+  t.equal(noop.status, 200, 'a PATCH with no body changes nothing');
+
   const unknown = await w.api('POST', '/v1/billing-runs', { test_clock: 'clock_00000000000000000000000000' });
   t.equal(unknown.status, 400);
   t.match(unknown.json.errors, [{ field: 'test_clock' }]);

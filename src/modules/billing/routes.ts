@@ -81,10 +81,6 @@ export const billingRoutes =
         body: StartRunBody,
         response: { 202: BillingRun, ...problemResponses('validation_failed', 'test_mode_only', 'invalid_state', 'idempotency_key_reused') },
       },
-      // Every field is optional: no body at all is the same as {}.
-      preValidation: async (req) => {
-        req.body ??= {};
-      },
       handler: async (req, reply) => {
         const run = await billing.startRun(req.caller, req.body ?? {});
         reply.code(202);
