@@ -6,7 +6,6 @@ import { inTransaction, openTransaction, queryableFor, type Caller } from '../..
 import type { JobSender } from '../../jobs/queue.ts';
 import { newId } from '../../db/ids.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
-import type { Clock } from '../../clock.ts';
 import { DomainError, invalidField } from '../../kernel/errors.ts';
 import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
 import type { Tenant } from '../../kernel/tenant.ts';

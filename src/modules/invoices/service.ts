@@ -2,7 +2,7 @@
 // payments recorded outside Omtanke, void and uncollectible, and the document to render.
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
+import { inTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError, invalid } from '../../kernel/errors.ts';
