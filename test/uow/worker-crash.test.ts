@@ -72,7 +72,7 @@ t.test('a worker killed mid-way through a clock advance: the next worker finishe
     if ((await status()) === 'ready') break;
   }
   t.equal(await status(), 'ready', 'the next worker finished the advance');
-  t.ok(resumedAfter >= 0 && resumedAfter < 15_000, `it resumed ${resumedAfter} ms after the worker started`);
+  t.ok(resumedAfter >= 0 && resumedAfter < 30_000, `it resumed ${resumedAfter} ms after the worker started`);
   t.comment(`resumed ${resumedAfter} ms after start; finished after ${Date.now() - started} ms`);
 
   const facts = (await db.execute(sql`
