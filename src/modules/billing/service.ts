@@ -37,8 +37,9 @@ export function createBillingService(deps: BillingDeps & {
   const { db, clock, jobs, merchants } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
 
-  async function merchantAndTenant(tx: Tx | undefined, merchantId: string) {
-    const merchant = await merchants.get({ merchantId, tx });
+  /** The merchant (read on `tx`, unless the caller already has it) and the tenant it makes. */
+  async function merchantAndTenant(tx: Tx | undefined, merchantId: string, known?: Merchant) {
+    const merchant = known ?? (await merchants.get({ merchantId, tx }));
     return { merchant, tenant: { merchantId, livemode: merchant.livemode } as Tenant };
   }
 
@@ -59,8 +60,7 @@ export function createBillingService(deps: BillingDeps & {
   }
 
   async function billBatchIn(tx: Tx, scope: store.Scope, asOf: Date, known?: Merchant): Promise<{ done: number; started: number }> {
-    const merchant = known ?? (await merchants.get({ merchantId: scope.merchantId, tx }));
-    const tenant: Tenant = { merchantId: scope.merchantId, livemode: merchant.livemode };
+    const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId, known);
     const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
     if (scope.subscriptionId && r.skipped.length > 0) {
       throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);

@@ -126,8 +126,9 @@ export function createInvoiceService(deps: InvoiceDeps) {
   /** Numbers, dates and the parties' snapshot, inside the caller's transaction (gap-free). */
   async function finalizeInTx(tx: Tx, tenant: Caller, inv: Invoice): Promise<Invoice> {
     if (inv.lines.length === 0) throw new DomainError('invalid_state', 'An invoice needs at least one line to be finalised');
-    const merchant = await merchants.get({ merchantId: tenant.merchantId, tx });
-    const customer = (await customers.find({ merchantId: tenant.merchantId, tx }, inv.customerId))!;
+    const scope = { merchantId: tenant.merchantId, tx };
+    const merchant = await merchants.get(scope);
+    const customer = (await customers.find(scope, inv.customerId))!;
     const reverseCharge = isReverseCharge(customer);
     // A reverse-charge draft stores its lines at 0 % and the rates they had are gone: if the buyer
     // no longer qualifies, finalising would issue a Swedish invoice without VAT.
@@ -138,7 +139,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
     if (priced.amounts.amountDue < 0) {
       throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
     }
-    const now = await time.nowForChange({ merchantId: tenant.merchantId, tx }, customer.testClockId);
+    const now = await time.nowForChange(scope, customer.testClockId);
     const [numberSeq, ocrSeq] = (await allocateEach(tx, tenant.merchantId, [
       { series: invoiceSeries(merchant), count: 1 },
       { series: OCR_SERIES, count: 1 },
