@@ -75,6 +75,18 @@ t.test('catalog: products and prices', async (t) => {
     });
     t.equal(once.status, 201);
     t.match(once.json, { currency: 'EUR', unit_amount: 10_000_000_000, tax_behavior: 'inclusive', vat_rate: 6, type: 'one_time', recurring: null });
+    // The README tour's price: no interval_count means every interval. (Another merchant's, so the
+    // list counts below stay as they are.)
+    const tour = await merchant('Tour AB');
+    const tourProduct = await call(app, { method: 'POST', url: '/v1/products', headers: tour.auth, payload: { name: 'Omtanke Pro' } });
+    const monthly = await call(app, {
+      method: 'POST',
+      url: '/v1/prices',
+      headers: tour.auth,
+      payload: { product: tourProduct.json.id, unit_amount: 19900, tax_behavior: 'inclusive', type: 'recurring', recurring: { interval: 'month' } },
+    });
+    t.equal(monthly.status, 201);
+    t.same(monthly.json.recurring, { interval: 'month', interval_count: 1 });
     const zero = await call(app, { method: 'POST', url: '/v1/prices', headers: acme.auth, payload: { product: productId, unit_amount: 0, vat_rate: 0, type: 'one_time' } });
     t.equal(zero.status, 201);
     t.equal(zero.json.vat_rate, 0);

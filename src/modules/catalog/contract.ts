@@ -105,7 +105,7 @@ const Interval = Type.Union([Type.Literal('month'), Type.Literal('quarter'), Typ
 const Recurring = Type.Object(
   {
     interval: Interval,
-    interval_count: Type.Integer({ minimum: 1, maximum: 12, description: 'Number of intervals between bills, 1–12' }),
+    interval_count: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, default: 1, description: 'Number of intervals between bills, 1–12; default 1' })),
   },
   { additionalProperties: false, description: 'How often a recurring price bills; required for, and only for, type recurring' },
 );

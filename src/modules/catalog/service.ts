@@ -120,7 +120,7 @@ export function createCatalogService(deps: { db: Db; clock: Clock; events: Pick<
         vatRate: input.vat_rate ?? 25,
         type: input.type,
         recurringInterval: input.recurring?.interval ?? null,
-        recurringIntervalCount: input.recurring?.interval_count ?? null,
+        recurringIntervalCount: input.recurring ? (input.recurring.interval_count ?? 1) : null,
         nickname: input.nickname ?? null,
         metadata: input.metadata ?? {},
         createdAt: now,
