@@ -38,7 +38,8 @@ export function createServices(deps: {
   const ledger = createInvoiceLedger();
   const merchants = createMerchantService({ db, clock, ledger });
   const time = createTestClockTime({ db, clock });
-  const customers = createCustomerService({ db, clock, events, testClocks: time });
+  const subscriptionReader = createSubscriptionReader();
+  const customers = createCustomerService({ db, clock, events, testClocks: time, subscriptions: subscriptionReader });
   const catalog = createCatalogService({ db, clock, events });
   const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, secretsKey: deps.secretsKey, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   const creditNotes = createCreditNoteService({ db, clock, events, merchants, customers, time });
@@ -52,7 +53,7 @@ export function createServices(deps: {
     merchants,
     customers,
     ledger,
-    subscriptions: createSubscriptionReader(),
+    subscriptions: subscriptionReader,
     testClocks: time,
     ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
     ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),

@@ -15,6 +15,7 @@ export const PROBLEMS = {
   route_not_found: { status: 404, title: 'No such route' },
   external_id_taken: { status: 409, title: 'The external_id is already used by another customer' },
   invalid_state: { status: 409, title: "The object's current state does not allow this" },
+  customer_has_live_subscriptions: { status: 409, title: 'The customer has subscriptions that are not canceled' },
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },

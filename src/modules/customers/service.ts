@@ -10,6 +10,7 @@ import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-regist
 import { toCustomerResource, type CreateCustomerInput, type UpdateCustomerInput } from './contract.ts';
 import type { EventService } from '../events/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
+import type { SubscriptionReader } from '../subscriptions/service.ts';
 import { mergeMetadata, updateAndRecord } from '../events/changes.ts';
 import * as store from './store.ts';
 
@@ -66,12 +67,21 @@ export function createCustomerService(deps: {
   clock: Clock;
   events: Pick<EventService, 'record'>;
   testClocks: Pick<TestClockTime, 'exists'>;
+  subscriptions: Pick<SubscriptionReader, 'liveIdsOf'>;
 }) {
-  const { db, clock, events, testClocks } = deps;
+  const { db, clock, events, testClocks, subscriptions } = deps;
 
   /** The customer, read on the caller's transaction when it has one (other modules use this). */
   async function find(caller: Work & { merchantId: string }, id: string): Promise<Customer | undefined> {
     return caller.tx ? store.findCustomer(caller.tx, caller.merchantId, id) : store.getCustomerRow(db, caller.merchantId, id);
+  }
+
+  /**
+   * The customer locked FOR SHARE on the caller's transaction: a subscription created or reactivated
+   * under it cannot slip past a concurrent archive (which locks FOR UPDATE, then looks for live ones).
+   */
+  function lockForSubscription(tx: Tx, merchantId: string, id: string): Promise<Customer | undefined> {
+    return store.findCustomerForShare(tx, merchantId, id);
   }
 
   async function get(tenant: Caller, id: string): Promise<Customer> {
@@ -81,7 +91,12 @@ export function createCustomerService(deps: {
   }
 
   /** Applies `change` (which validates) and records customer.updated (see updateAndRecord). */
-  async function mutate(tenant: Caller, id: string, change: (row: Customer, now: Date) => Customer): Promise<Customer> {
+  async function mutate(
+    tenant: Caller,
+    id: string,
+    change: (row: Customer, now: Date) => Customer,
+    guard?: (tx: Tx, row: Customer) => Promise<void>,
+  ): Promise<Customer> {
     const now = clock.now();
     return inTransaction(db, tenant, (tx) =>
       updateAndRecord(
@@ -92,7 +107,11 @@ export function createCustomerService(deps: {
           type: 'customer.updated',
           id,
           notFound: `No such customer: ${id}`,
-          find: (tx) => store.findCustomerForUpdate(tx, tenant.merchantId, id),
+          find: async (tx) => {
+            const row = await store.findCustomerForUpdate(tx, tenant.merchantId, id);
+            if (row && guard) await guard(tx, row);
+            return row;
+          },
           render: (row) => toCustomerResource(row, tenant.livemode),
           write: (tx, next) =>
             store.updateCustomer(tx, { ...next, updatedAt: now }).catch((e: unknown) => {
@@ -107,6 +126,7 @@ export function createCustomerService(deps: {
   return {
     get,
     find,
+    lockForSubscription,
 
     /** A deleted test clock's customers keep their history and follow real time again (in the deletion's transaction). */
     detachTestClock: (tx: Tx, merchantId: string, testClockId: string) => store.detachTestClock(tx, merchantId, testClockId),
@@ -182,9 +202,28 @@ export function createCustomerService(deps: {
       });
     },
 
-    /** Archived customers keep their history and choices; nothing a future invoice references is deleted. */
+    /**
+     * Archived customers keep their history and choices; nothing a future invoice references is
+     * deleted. A customer with a subscription that is not canceled is not archived (409, naming
+     * them): billing would go on for a customer hidden from the lists, and ending a subscription
+     * needs a reason and an initiator only the merchant can give. Cancel them first.
+     */
     archive(tenant: Caller, id: string): Promise<Customer> {
-      return mutate(tenant, id, (row, now) => ({ ...row, archivedAt: row.archivedAt ?? now }));
+      return mutate(
+        tenant,
+        id,
+        (row, now) => ({ ...row, archivedAt: row.archivedAt ?? now }),
+        async (tx, row) => {
+          if (row.archivedAt) return;
+          const live = await subscriptions.liveIdsOf(tx, tenant.merchantId, id);
+          if (live.length > 0) {
+            throw new DomainError(
+              'customer_has_live_subscriptions',
+              `Customer ${id} has ${live.length} subscription(s) that are not canceled (${live.join(', ')}); cancel them (POST /v1/subscriptions/{id}/cancel) before archiving the customer`,
+            );
+          }
+        },
+      );
     },
 
     /** A returning customer comes back with everything they had. */

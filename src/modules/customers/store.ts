@@ -56,6 +56,16 @@ export async function findCustomerForUpdate(tx: Tx, merchantId: string, id: stri
   return row;
 }
 
+/** FOR SHARE: whoever starts a subscription for the customer holds off an archive until it commits. */
+export async function findCustomerForShare(tx: Tx, merchantId: string, id: string): Promise<CustomerRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(customers)
+    .where(and(eq(customers.merchantId, merchantId), eq(customers.id, id)))
+    .for('share');
+  return row;
+}
+
 export async function updateCustomer(q: Queryable, row: CustomerRow): Promise<CustomerRow> {
   const { merchantId, id, createdAt: _createdAt, ...changes } = row;
   const [updated] = await q

@@ -40,7 +40,7 @@ export function createSubscriptionService(deps: {
   events: Pick<EventService, 'record'>;
   billing: Pick<BillingService, 'billInTransaction' | 'settleInTransaction'>;
   merchants: Pick<MerchantService, 'get'>;
-  customers: Pick<CustomerService, 'find'>;
+  customers: Pick<CustomerService, 'find' | 'lockForSubscription'>;
   catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
   time: Pick<TestClockTime, 'nowForChange'>;
   ledger: Pick<InvoiceLedger, 'addPendingItems'>;
@@ -151,7 +151,7 @@ export function createSubscriptionService(deps: {
       const items = input.items ?? [{ price: input.price!, quantity: input.quantity }];
       const { resolved, intervalMonths, currency } = await resolveItems(tenant, items);
       return inTransaction(db, tenant, async (tx) => {
-        const customerRow = await customers.find({ merchantId: tenant.merchantId, tx }, input.customer);
+        const customerRow = await customers.lockForSubscription(tx, tenant.merchantId, input.customer);
         if (!customerRow) throw invalid([{ field: 'customer', location: 'body', message: `does not exist: ${input.customer}` }]);
         if (customerRow.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
         const { merchant, now, today, customer } = await context(tx, tenant, customerRow);
@@ -313,12 +313,15 @@ export function createSubscriptionService(deps: {
 
     /** Undoes a pending cancel-at-period-end, or restarts a canceled subscription from today. */
     reactivate(tenant: Caller, id: string): Promise<Subscription> {
-      return transition(tenant, id, 'subscription.reactivated', (sub, ctx) => {
+      return transition(tenant, id, 'subscription.reactivated', async (sub, ctx, tx) => {
         const cleared = { cancelAtPeriodEnd: false, cancelAt: null, canceledAt: null, cancellationReason: null, cancellationFeedback: null, cancellationInitiator: null };
         if (sub.status !== 'canceled') {
           if (!sub.cancelAtPeriodEnd) throw new DomainError('invalid_state', 'Only a canceled subscription, or one set to cancel at period end, can be reactivated');
           return { ...sub, ...cleared };
         }
+        // A live subscription again: not for an archived customer (see customers.archive).
+        const customer = await customers.lockForSubscription(tx, tenant.merchantId, sub.customerId);
+        if (customer?.archivedAt) throw new DomainError('invalid_state', `Customer ${sub.customerId} is archived; unarchive the customer before reactivating`);
         // Never billed (canceled while scheduled or trialing): back to its start or trial end.
         if (!sub.currentPeriodStart) {
           const start = sub.startDate as CalendarDate;
@@ -416,6 +419,8 @@ export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
 /** Subscriptions with their items, read in a caller's transaction (billing reports the status changes of a batch). */
 export function createSubscriptionReader() {
   return {
+    /** The customer's subscriptions that are not canceled (any that still bill or will). */
+    liveIdsOf: (q: Queryable, merchantId: string, customerId: string) => store.liveSubscriptionIdsOf(q, merchantId, customerId),
     async findWithItems(tx: Tx, merchantId: string, ids: string[]): Promise<Subscription[]> {
       const rows = await store.findSubscriptions(tx, merchantId, ids);
       const items = await store.findItemsOf(tx, merchantId, ids);

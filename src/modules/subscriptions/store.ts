@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { subscriptionItems, subscriptions } from './schema.ts';
@@ -62,4 +62,14 @@ export async function listSubscriptions(q: Queryable, merchantId: string, f: Sub
     )
     .orderBy(pageOrder(subscriptions.id, page))
     .limit(page.limit + 1);
+}
+
+/** A customer's subscriptions that are not canceled, oldest first. */
+export async function liveSubscriptionIdsOf(q: Queryable, merchantId: string, customerId: string): Promise<string[]> {
+  const rows = await q
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.merchantId, merchantId), eq(subscriptions.customerId, customerId), ne(subscriptions.status, 'canceled')))
+    .orderBy(subscriptions.id);
+  return rows.map((r) => r.id);
 }
