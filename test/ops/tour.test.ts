@@ -1,0 +1,136 @@
+// The README's API tour, run as written against a started service: `node src/main.ts all` on a
+// fresh database prints the development merchant's key; `npm run webhooks:listen` registers
+// itself and verifies every delivery; `bash scripts/tour.sh` (the exact text the README shows)
+// goes from a customer to a paid invoice. Checks: the tour exits 0, its invoice PDF is payable
+// (bankgiro, OCR), every event reaches the listener verified, a forged delivery is refused, and
+// the listener removes its endpoint when stopped.
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freshDatabase } from '../helpers/db.ts';
+import { TEST_SECRETS_KEY } from '../helpers/secrets-key.ts';
+import { pdfText } from '../billing/world.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+type Proc = { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | string | null> };
+
+function start(t: { teardown(fn: () => unknown): void }, cmd: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  const exited = new Promise<number | string | null>((r) => child.on('exit', (code, signal) => r(signal ?? code)));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, out: () => out, err: () => err, exited };
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+t.test('the README tour runs as written, with webhooks:listen verifying its events', async (t) => {
+  const database = await freshDatabase(t, { poolMax: 2 });
+  const port = await freePort();
+  const api = `http://127.0.0.1:${port}`;
+  const server = start(t, process.execPath, ['src/main.ts', 'all'], {
+    DATABASE_URL: database.url,
+    SECRETS_KEY: TEST_SECRETS_KEY,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BOOTSTRAP_DEV_MERCHANT: 'true',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    WEBHOOK_POLL_MS: '200',
+    LOG_LEVEL: 'warn',
+  });
+  const key = await until('the development merchant key', () => /API key \(shown once\): (sk_test_\w+)/.exec(server.err())?.[1]);
+  await until('readiness', async () => (await fetch(`${api}/readyz`).catch(() => undefined))?.ok || undefined);
+
+  const listener = start(t, process.execPath, ['scripts/webhooks-listen.ts', '--api', api, '--json'], { KEY: key });
+  const listening = await until('the listener', () => /Listening on (http:\S+) as webhook endpoint (we_\w+)/.exec(listener.err()) ?? undefined);
+  const [, listenUrl, endpointId] = listening;
+
+  const out = mkdtempSync(join(tmpdir(), 'omtanke-tour-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const tour = start(t, 'bash', ['scripts/tour.sh'], { API: api, KEY: key, OUT: out });
+  const tourExit = await tour.exited;
+  t.equal(tourExit, 0, `the tour exits 0${tourExit === 0 ? '' : `:\n${tour.out()}\n${tour.err()}`}`);
+  t.match(tour.out(), /"status":"paid"/, 'the tour ends with a paid invoice');
+
+  // The invoice the tour downloaded is one a customer can pay: bankgiro, OCR, an amount and a due date.
+  const pdf = readFileSync(join(out, 'faktura.pdf'));
+  t.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const text = await pdfText(pdf);
+  const invoiceList = tour.out().split('\n').find((l) => l.startsWith('{"object":"list"') && l.includes('"object":"invoice"'))!;
+  const invoice = JSON.parse(invoiceList).data[0];
+  t.match(text, invoice.ocr_reference, 'the OCR reference is on the invoice');
+  t.match(text, /5050-1055/, 'the bankgiro is on the invoice');
+  t.match(text, /199,00/, 'the amount is on the invoice');
+
+  // Every event the tour caused reaches the listener, verified.
+  const expected = ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'invoice.paid', 'subscription.updated'];
+  const lines = () =>
+    listener
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { verified: boolean; status?: number; event?: { id: string; type: string } });
+  await until('every event at the listener', () => expected.every((type) => lines().some((l) => l.event?.type === type)) || undefined);
+  t.ok(lines().every((l) => l.verified && l.status === 200), 'every delivery verified and answered 200');
+  const ids = lines().map((l) => l.event!.id);
+  const events = (await (await fetch(`${api}/v1/events?limit=100`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { id: string }[] };
+  t.same(new Set(ids), new Set(events.data.map((e) => e.id)), 'the listener got exactly the merchant’s events');
+
+  // A forged delivery is refused and reported.
+  const forged = await fetch(listenUrl!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': 'evt_forged', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+    body: JSON.stringify({ id: 'evt_forged', type: 'invoice.paid' }),
+  });
+  t.equal(forged.status, 400, 'a forged signature is refused');
+  await until('the refusal printed', () => lines().some((l) => !l.verified) || undefined);
+  t.match(lines().find((l) => !l.verified), { verified: false, webhook_id: 'evt_forged' });
+
+  // Stopped, the listener removes its endpoint.
+  listener.child.kill('SIGTERM');
+  t.equal(await listener.exited, 0, 'the listener exits 0 on SIGTERM');
+  t.match(listener.err(), `Removed webhook endpoint ${endpointId}`);
+  const gone = await fetch(`${api}/v1/webhook-endpoints/${endpointId}`, { headers: { authorization: `Bearer ${key}` } });
+  const goneBody = (await gone.json()) as { status?: string };
+  t.ok(gone.status === 404 || goneBody.status === 'deleted', `the endpoint is gone (${gone.status} ${JSON.stringify(goneBody).slice(0, 100)})`);
+
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0, 'the service stops cleanly');
+});
+
+t.test('the README shows scripts/tour.sh as it is', async (t) => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const script = readFileSync(join(root, 'scripts/tour.sh'), 'utf8');
+  const block = /<!-- tour:start[^>]*-->\n```sh\n([\s\S]*?)```\n<!-- tour:end -->/.exec(readme);
+  t.ok(block, 'the README has the tour block');
+  t.equal(block?.[1], script, 'README tour = scripts/tour.sh (copy it over after editing the script)');
+});
