@@ -54,6 +54,19 @@ const sealed = await services.webhooks.sealStoredSecrets('plaintext');
 if (sealed.resealed > 0) log.info({ count: sealed.resealed }, 'sealed plaintext webhook signing secrets');
 if (sealed.failed.length > 0) log.warn({ failed: sealed.failed }, 'some webhook signing secrets could not be sealed; run npm run secrets:rotate');
 
+const DEV_SELLER_SETTINGS = {
+  legal_name: 'Omtanke Demo AB',
+  address: { line1: 'Drottninggatan 1', postal_code: '111 51', city: 'Stockholm' },
+  organisation_number: '559912-3451',
+  vat_number: 'SE559912345101',
+  registered_office: 'Stockholm',
+  f_skatt: true,
+  bankgiro: '5050-1055',
+  swish_number: '1231181189',
+  contact_email: 'faktura@demo.example',
+  contact_phone: '08-123 456 78',
+};
+
 // First start on an empty database: a test-mode merchant so a newcomer can call the API at once.
 // Under the migration lock, so two processes starting together create one.
 if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
@@ -61,6 +74,9 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
     const { merchants } = services;
     if (await merchants.hasAnyMerchant()) return;
     const { merchant, secret } = await merchants.createMerchant({ name: 'Development merchant', livemode: false });
+    // Complete example seller settings (fictitious, with valid check digits), so the README tour's
+    // subscription gets a finalised invoice that can be paid (bankgiro + OCR, Swish QR).
+    await merchants.updateSettings({ merchantId: merchant.id, livemode: false }, DEV_SELLER_SETTINGS);
     log.info({ merchant_id: merchant.id }, 'created a development merchant (shown once; see stderr for its API key)');
     process.stderr.write(`\n  Development merchant ${merchant.id}\n  API key (shown once): ${secret}\n\n`);
   });

@@ -9,18 +9,24 @@ export const PROBLEM_BASE = 'https://docs.omtanke.se/problems/';
 
 export const ProblemSchema = Type.Object(
   {
-    type: Type.String({ format: 'uri', examples: [`${PROBLEM_BASE}validation_failed`] }),
+    // Enums of the closed catalogue (src/kernel/errors.ts), so a client's switch over them is checked.
+    type: Type.Enum(
+      Object.keys(PROBLEMS).map((code) => PROBLEM_BASE + code),
+      { format: 'uri', description: 'Stable problem type: the base URL plus `code`', examples: [`${PROBLEM_BASE}validation_failed`] },
+    ),
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String(),
-    code: Type.String({ description: 'The last segment of `type`, convenient for switch statements' }),
+    code: Type.Enum(Object.keys(PROBLEMS) as ProblemCode[], { description: 'The last segment of `type`, convenient for switch statements' }),
     instance: Type.Optional(Type.String({ description: 'The request path' })),
     request_id: Type.Optional(Type.String()),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
           field: Type.String({ examples: ['address.postal_code'] }),
-          location: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')]),
+          location: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header'), Type.Literal('merchant')], {
+            description: '`merchant`: a merchant setting (PATCH /v1/merchant) the request needs, not a field of the request',
+          }),
           message: Type.String(),
         }),
       ),

@@ -15,6 +15,9 @@ export const PROBLEMS = {
   route_not_found: { status: 404, title: 'No such route' },
   external_id_taken: { status: 409, title: 'The external_id is already used by another customer' },
   invalid_state: { status: 409, title: "The object's current state does not allow this" },
+  // 409, not 400/422: the request is fine, the merchant is not ready; the same request succeeds
+  // once the settings named in `errors` (location `merchant`) are set with PATCH /v1/merchant.
+  seller_settings_incomplete: { status: 409, title: 'The seller settings an invoice needs are incomplete' },
   customer_has_live_subscriptions: { status: 409, title: 'The customer has subscriptions that are not canceled' },
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
@@ -26,7 +29,8 @@ export const PROBLEMS = {
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;
 
-export type FieldError = { field: string; location: 'body' | 'query' | 'path' | 'header'; message: string };
+// `merchant`: a setting of the merchant (PATCH /v1/merchant), not part of this request.
+export type FieldError = { field: string; location: 'body' | 'query' | 'path' | 'header' | 'merchant'; message: string };
 
 /** A failed guard in a use case; the code becomes the problem `type`. */
 export class DomainError extends Error {

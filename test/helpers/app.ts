@@ -21,6 +21,23 @@ export const TEST_CONFIG: AppConfig = {
 
 export type TestMerchant = { id: string; key: string; keyId: string; auth: { authorization: string } };
 
+/**
+ * Complete seller settings (fictitious, valid check digits): what a merchant needs before its
+ * invoices can be finalised. merchant() sets them unless asked for a bare merchant.
+ */
+export const TEST_SELLER_SETTINGS = {
+  legal_name: 'Acme Prenumerationer AB',
+  address: { line1: 'Storgatan 1', postal_code: '11451', city: 'Stockholm' },
+  organisation_number: '556036-0793',
+  vat_number: 'SE556036079301',
+  registered_office: 'Stockholm',
+  f_skatt: true,
+  bankgiro: '5050-1055',
+  swish_number: '1231181189',
+  contact_email: 'faktura@acme.example',
+  contact_phone: '08-123 456 78',
+} as const;
+
 export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; poolMax?: number; billingBatchSize?: number } = {}) {
   const database = await freshDatabase(t, { poolMax: opts.poolMax });
   const clock = fixedClock('2026-11-25T09:00:00Z');
@@ -53,8 +70,10 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
   const app = (built = await buildApp({ config, database, services, logger }));
   const { merchants } = services;
 
-  async function merchant(name = 'Acme AB', livemode = false): Promise<TestMerchant> {
+  /** A merchant with complete seller settings, or `{ settings: 'none' }` as a new merchant starts. */
+  async function merchant(name = 'Acme AB', livemode = false, opts: { settings?: 'complete' | 'none' } = {}): Promise<TestMerchant> {
     const { merchant, key, secret } = await merchants.createMerchant({ name, livemode });
+    if (opts.settings !== 'none') await merchants.updateSettings({ merchantId: merchant.id, livemode }, TEST_SELLER_SETTINGS);
     return { id: merchant.id, key: secret, keyId: key.id, auth: { authorization: `Bearer ${secret}` } };
   }
 

@@ -5,12 +5,12 @@ const P = 'https://docs.omtanke.se/problems/';
 
 t.test('merchant settings: defaults, validated updates, isolation', async (t) => {
   const { app, merchant, clock } = await buildTestApp(t);
-  const m = await merchant('Acme');
-  const other = await merchant('Other AB');
+  const m = await merchant('Acme', false, { settings: 'none' });
+  const other = await merchant('Other AB', false, { settings: 'none' });
 
   const fresh = await call(app, { method: 'GET', url: '/v1/merchant', headers: m.auth });
   t.equal(fresh.status, 200);
-  t.match(fresh.json, { name: 'Acme', time_zone: 'Europe/Stockholm', payment_terms_days: 30, ocr_length_digit: true, f_skatt: false, bankgiro: null, updated_at: null });
+  t.match(fresh.json, { name: 'Acme', time_zone: 'Europe/Stockholm', payment_terms_days: 30, ocr_length_digit: true, f_skatt: false, bankgiro: null, contact_email: null, contact_phone: null, registered_office: null, updated_at: null });
 
   clock.advance(1000);
   const r = await call(app, {
@@ -65,4 +65,23 @@ t.test('merchant settings: defaults, validated updates, isolation', async (t) =>
   const theirs = await call(app, { method: 'GET', url: '/v1/merchant', headers: other.auth });
   t.equal(theirs.json.name, 'Other AB');
   t.equal(theirs.json.legal_name, null, "another merchant's settings are untouched");
+});
+
+t.test('seller contact and registered office: validated, normalised, cleared with null', async (t) => {
+  const { app, merchant } = await buildTestApp(t);
+  const m = await merchant('Acme', false, { settings: 'none' });
+  const patch = (payload: Record<string, unknown>) => call(app, { method: 'PATCH', url: '/v1/merchant', headers: m.auth, payload });
+
+  const ok = await patch({ contact_email: ' faktura@acme.se ', contact_phone: '+46  8 123 456 78', registered_office: ' Upplands  Väsby ' });
+  t.equal(ok.status, 200, ok.body);
+  t.match(ok.json, { contact_email: 'faktura@acme.se', contact_phone: '+46 8 123 456 78', registered_office: 'Upplands Väsby' });
+
+  const bad = await patch({ contact_email: 'faktura.acme.se', contact_phone: 'ring oss', registered_office: '12345' });
+  t.equal(bad.status, 400);
+  t.equal(bad.json.type, P + 'validation_failed');
+  t.same(bad.json.errors.map((e: { field: string }) => e.field).sort(), ['contact_email', 'contact_phone', 'registered_office']);
+  t.match((await call(app, { method: 'GET', url: '/v1/merchant', headers: m.auth })).json, { contact_email: 'faktura@acme.se' }, 'a rejected update changes nothing');
+
+  const cleared = await patch({ contact_email: null, contact_phone: null, registered_office: null });
+  t.match(cleared.json, { contact_email: null, contact_phone: null, registered_office: null });
 });

@@ -2,6 +2,7 @@
 // would in production, so every fixture adds up; the tests assert the formatted results.
 import { computeInvoiceTotals, type InvoiceLineInput } from '../../src/domain/money.ts';
 import type { InvoiceDocument, Seller } from '../../src/modules/invoices/document.ts';
+import { unitAmountExclVat } from '../../src/modules/invoices/compose.ts';
 
 interface LineSpec extends InvoiceLineInput {
   description: string;
@@ -27,6 +28,7 @@ function build(meta: Meta, specs: LineSpec[]): InvoiceDocument {
         taxBehavior: spec.taxBehavior,
         vatRate: spec.vatRate,
         ...line,
+        unitAmountExclVat: unitAmountExclVat({ ...spec, net: line.net }),
         periodStart: spec.period?.[0] ?? null,
         periodEnd: spec.period?.[1] ?? null,
       };
@@ -50,6 +52,8 @@ export const seller: Seller = {
   bankgiro: '5050-1055',
   swishNumber: '123 118 11 89',
   email: 'faktura@fjallraven-akeri.se',
+  phone: '063-12 34 56',
+  registeredOffice: 'Östersund',
 };
 
 const base: Meta = {
@@ -69,6 +73,7 @@ const base: Meta = {
     addressLines: ['Kungsgatan 5', '111 43 Stockholm'],
     vatNumber: 'SE969780123401',
     customerId: 'cus_01JD3Q7K2M8N4P6R8S0T2V4W6X',
+    customerNumber: 'K-10042',
   },
   reverseCharge: false,
   amountPaid: 0,
@@ -77,6 +82,7 @@ const base: Meta = {
   paymentTermsDays: 30,
   lateInterestText: null,
   creditedInvoiceNumber: null,
+  creditedInvoiceRemaining: null,
   memo: null,
 };
 
@@ -132,6 +138,7 @@ export const creditNote: InvoiceDocument = build(
     dueDate: null,
     ocrReference: null,
     creditedInvoiceNumber: '2026-0042',
+    creditedInvoiceRemaining: 658600,
     memo: 'Kreditering av en transport som ställdes in.',
   },
   [{ description: 'Transport Östersund–Åre, helpall (inställd)', quantity: 1, unitAmount: 124990, taxBehavior: 'exclusive', vatRate: 25 }],

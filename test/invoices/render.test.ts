@@ -54,11 +54,19 @@ t.test('formatting', async (t) => {
 });
 
 t.test('Swish payload', async (t) => {
-  t.equal(swishPayload(svInvoice), 'C1231181189;8148;2026004206;0', 'payee digits, whole kronor, OCR as message');
+  // Swish's QR code encoding specification (sweden.md §5): C<payee>;<amount, two decimals, decimal comma>;<message, URL-encoded>;<lock mask>
+  t.equal(swishPayload(svInvoice), 'C1231181189;8148,00;2026004206;0', 'payee digits, two decimals, OCR as message, all locked');
   t.equal(
     swishPayload({ ...svInvoice, amountPaid: 100050, amountRemaining: 714750 }),
     'C1231181189;7147,50;2026004206;0',
     'comma decimals when öre remain',
+  );
+  t.equal(swishPayload({ ...svInvoice, amountRemaining: 19900, ocrReference: '000117' }), 'C1231181189;199,00;000117;0', 'the README price');
+  t.equal(swishPayload({ ...svInvoice, amountRemaining: 5, ocrReference: '000117' }), 'C1231181189;0,05;000117;0', 'öre only');
+  t.equal(
+    swishPayload({ ...svInvoice, ocrReference: null, number: 'F 1;2/å' }),
+    'C1231181189;8148,00;F%201%3B2%2F%C3%A5;0',
+    'the message is URL-encoded (an invoice number without OCR)',
   );
   t.equal(swishPayload(enInvoice), null, 'no Swish number');
   t.equal(swishPayload(creditNote), null, 'credit notes are not paid');
@@ -77,6 +85,12 @@ t.test('HTML: Swedish invoice', async (t) => {
   t.match(html, '<dt>Bankgiro</dt><dd>5050-1055</dd>');
   t.match(html, '<p>Godkänd för F-skatt</p>');
   t.match(html, '<p>Org.nr 556677-8899</p>');
+  t.match(html, '<p>Styrelsens säte Östersund</p>', 'registered office (aktiebolag)');
+  t.match(html, '<p>E-post faktura@fjallraven-akeri.se</p>');
+  t.match(html, '<p>Telefon 063-12 34 56</p>');
+  t.match(html, '<p>Kundnummer K-10042</p>', "the merchant's own customer number (external_id)");
+  t.notMatch(html, 'cus_01JD3Q7K2M8N4P6R8S0T2V4W6X');
+  t.match(html, '<th role="columnheader" scope="col" class="num">À-pris exkl. moms</th>');
   t.match(html, '<p>Momsreg.nr SE556677889901</p>');
   t.match(html, 'Bäckström &amp; Söner Handelsbolag', 'buyer, escaped');
   t.match(html, '<p>Momsreg.nr SE969780123401</p>');
@@ -124,6 +138,10 @@ t.test('HTML: credit note', async (t) => {
   t.match(html, '<h1>Kreditfaktura K2026-0007</h1>');
   t.match(html, '<dt>Kreditfakturanummer</dt><dd>K2026-0007</dd>');
   t.match(html, '<p>Krediterar faktura 2026-0042</p>');
+  t.match(html, '<dt>Kreditfakturadatum</dt><dd>2026-11-28</dd>', 'dated as a credit note');
+  t.notMatch(html, 'Fakturadatum');
+  t.match(html, `<p class="credit-remaining">Kvar att betala på faktura 2026-0042: <strong>${nb('6 586,00 kr')}</strong></p>`);
+  t.match(html, '<title>Kreditfaktura K2026-0007 – Fjällräven Åkeri AB</title>');
   t.match(html, `<h2 id="pay-title">Krediterat belopp</h2>\n      <p class="pay-amount">${nb('1 562,00 kr')}</p>`);
   t.match(html, `<th scope="row">Öresavrundning</th><td class="num">-0,38${NBSP}kr</td>`, 'negative rounding');
   t.match(html, 'Summa att kreditera');
@@ -140,7 +158,10 @@ t.test('HTML: draft, escaping', async (t) => {
   t.notMatch(html, 'Fakturanummer', 'no number yet');
   t.match(html, '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Konsulttimmar');
   t.notMatch(html, '<script');
-  t.match(html, `${nb('212,00 kr')}<span class="note">inkl. moms</span>`, 'VAT-inclusive unit price is marked');
+  // 212,00 kr incl. 12 % VAT is 189,29 kr excl. VAT: the unit price is shown excl. VAT, like the amount.
+  t.match(html, `<td role="cell" class="num price" data-label="À-pris exkl. moms">${nb('189,29 kr')}</td>`, 'VAT-inclusive price shown excl. VAT');
+  t.notMatch(html, '<span class="note">inkl. moms</span>', 'no inkl. moms price beside exkl. moms amounts');
+  t.notMatch(html, '212,00');
   t.notMatch(html, '<svg');
 });
 
@@ -165,6 +186,10 @@ t.test('PDF: Swedish invoice', async (t) => {
     '4 644,70 kr 1 161,18 kr',
     'Betala med Swish 123 118 11 89',
     'Betalningsvillkor: 30 dagar netto',
+    'Kundnummer K-10042',
+    'Styrelsens säte Östersund',
+    'E-post faktura@fjallraven-akeri.se',
+    'Telefon 063-12 34 56',
   ]) {
     t.ok(page.includes(text), `page 1 shows "${text}"`);
   }
@@ -176,8 +201,8 @@ t.test('PDF: Swedish invoice', async (t) => {
 
 t.test('PDF and HTML carry the same headings', async (t) => {
   const headings = {
-    sv: ['Fakturadatum', 'Att betala', 'Köpare', 'Säljare', 'Kundnummer', 'Beskrivning', 'Antal', 'À-pris', 'Belopp exkl. moms', 'Momssats', 'Underlag', 'Summa exkl. moms', 'Meddelande'],
-    en: ['Issue date', 'Amount to pay', 'Bill to', 'From', 'Customer number', 'Description', 'Qty', 'Unit price', 'Amount excl. VAT', 'VAT rate', 'Taxable amount', 'Subtotal excl. VAT', 'Remaining to pay'],
+    sv: ['Fakturadatum', 'Att betala', 'Köpare', 'Säljare', 'Kundnummer', 'Beskrivning', 'Antal', 'À-pris exkl. moms', 'Belopp exkl. moms', 'Momssats', 'Underlag', 'Summa exkl. moms', 'Meddelande'],
+    en: ['Issue date', 'Amount to pay', 'Bill to', 'From', 'Customer number', 'Description', 'Qty', 'Unit price excl. VAT', 'Amount excl. VAT', 'VAT rate', 'Taxable amount', 'Subtotal excl. VAT', 'Remaining to pay'],
   };
   for (const doc of [svInvoice, enInvoice]) {
     const html = renderInvoiceHtml(doc);
@@ -200,6 +225,9 @@ t.test('PDF: English invoice, credit note, draft', async (t) => {
   t.ok(credit.pages[0]?.includes('Kreditfaktura K2026-0007'));
   t.ok(credit.pages[0]?.includes('Krediterar faktura 2026-0042'));
   t.ok(credit.pages[0]?.includes('Öresavrundning -0,38 kr'));
+  t.ok(credit.pages[0]?.includes('Kreditfakturadatum 2026-11-28'), 'dated as a credit note');
+  t.notOk(credit.pages[0]?.includes('Fakturadatum'));
+  t.ok(credit.pages[0]?.includes('Kvar att betala på faktura 2026-0042: 6 586,00 kr'), 'what remains to pay on the credited invoice');
 
   const draft = await parsePdf(await renderInvoicePdf(draftInvoice));
   t.ok(draft.pages[0]?.includes('UTKAST'));
@@ -213,7 +241,7 @@ t.test('PDF: 60 lines break across pages', async (t) => {
   const last = pdf.pages.at(-1) ?? '';
   t.ok(last.includes('Leverans 60: sista raden'), 'the last line is on the last page');
   t.ok(last.includes('Summa att betala'), 'totals after the lines');
-  t.ok(pdf.pages[1]?.includes('Beskrivning Antal À-pris Moms Belopp exkl. moms'), 'table header repeated');
+  t.ok(pdf.pages[1]?.includes('Beskrivning Antal À-pris exkl. moms Moms Belopp exkl. moms'), 'table header repeated');
   pdf.pages.forEach((page, i) => t.ok(page.includes(`Sida ${i + 1} av ${pdf.pages.length}`), `page ${i + 1} numbered`));
   const all = pdf.pages.join(' ');
   const missing = Array.from({ length: 59 }, (_, i) => `Leverans ${i + 1}: Östersund–Åre`).filter((s) => !all.includes(s));

@@ -10,6 +10,8 @@ import { periodEnd } from '../../domain/billing-period.ts';
 import type { EventService, NewEvent } from '../events/service.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
 import type { Merchant as MerchantRow } from '../merchants/service.ts';
+import { missingNames, sellerSettingsProblem } from '../merchants/settings.ts';
+import type { DomainError } from '../../kernel/errors.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { InvoiceLedger } from '../invoices/ledger.ts';
 import type { SubscriptionReader } from '../subscriptions/service.ts';
@@ -38,13 +40,15 @@ export type BatchResult = {
   started: number;
   // Subscriptions whose invoice cannot be computed (amounts beyond what an invoice can hold): left
   // due and reported, so one bad row does not stop everyone else's billing.
-  skipped: { id: string; reason: string }[];
+  // `problem`: the merchant's own settings stop every invoice (seller_settings_incomplete).
+  skipped: { id: string; reason: string; problem?: DomainError }[];
   last?: store.Cursor;
 };
 
 function buyerFields(s: store.DueSubscription): BuyerFields & { locale: 'sv' | 'en' } {
   return {
     id: s.customer_id,
+    externalId: s.c_external_id,
     type: s.c_type,
     name: s.c_name,
     vatNumber: s.c_vat_number,
@@ -68,6 +72,10 @@ export async function billBatch(
   after?: store.Cursor,
 ): Promise<BatchResult> {
   const today = toCalendarDate(asOf, merchant.timeZone);
+  // Without the seller details an invoice needs, nothing is invoiced: those subscriptions stay due
+  // (and bill once the settings are complete); endings and trial starts still happen.
+  const sellerProblem = sellerSettingsProblem(merchant);
+  const sellerReason = sellerProblem && `seller settings incomplete (missing ${missingNames(sellerProblem.errors ?? [])}; set them with PATCH /v1/merchant)`;
   const due = await store.lockDue(tx, scope, today, limit, after);
   if (due.length === 0) return { locked: 0, invoices: [], ended: [], started: 0, skipped: [] };
   const lastDue = due[due.length - 1]!;
@@ -85,6 +93,11 @@ export async function billBatch(
   for (const s of due) {
     const start = s.next_bill_date as CalendarDate;
     if (s.cancel_at && compare(start, s.cancel_at as CalendarDate) >= 0) {
+      if (sellerProblem && s.pending?.length) {
+        // Ending settles what is pending, which may need a final invoice.
+        skipped.push({ id: s.id, reason: sellerReason!, problem: sellerProblem });
+        continue;
+      }
       // Canceled at period end: the period it would start is never billed.
       ended.push(s);
       const endedAt = startOfDayInstant(s.cancel_at as CalendarDate, merchant.timeZone).toISOString();
@@ -95,6 +108,10 @@ export async function billBatch(
       // A scheduled start with a trial: the trial begins; its end is the first billing date.
       starting.push(s);
       advances.push({ id: s.id, status: 'trialing', current_period_start: null, current_period_end: null, next_bill_date: s.trial_end, ended_at: null });
+      continue;
+    }
+    if (sellerProblem) {
+      skipped.push({ id: s.id, reason: sellerReason!, problem: sellerProblem });
       continue;
     }
     try {

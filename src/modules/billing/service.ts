@@ -63,6 +63,8 @@ export function createBillingService(deps: BillingDeps & {
     const { merchant, tenant } = await merchantAndTenant(tx, scope.merchantId, known);
     const r = await billBatch(deps, tx, tenant, merchant, scope, asOf, batchSize);
     if (scope.subscriptionId && r.skipped.length > 0) {
+      // The request would leave an unpayable (or unlawful) invoice: refuse it, changing nothing.
+      if (r.skipped[0]!.problem) throw r.skipped[0]!.problem;
       throw new DomainError('validation_failed', `The subscription cannot be invoiced: ${r.skipped[0]!.reason}`);
     }
     return { done: r.invoices.length + r.ended.length + r.started, started: r.started };
@@ -147,10 +149,14 @@ export function createBillingService(deps: BillingDeps & {
         cursor = undefined;
         progress = false;
       }
-      const problems = [...skipped].map(([sub, reason]) => `${sub}: ${reason}`);
+      // Grouped by reason, so one reason shared by every subscription (the merchant's seller
+      // settings) is named once: "3 subscription(s) could not be invoiced: sub_a, sub_b, sub_c: …".
+      const byReason = new Map<string, string[]>();
+      for (const [sub, reason] of skipped) byReason.set(reason, [...(byReason.get(reason) ?? []), sub]);
+      const problems = [...byReason].map(([reason, subs]) => `${subs.slice(0, 5).join(', ')}${subs.length > 5 ? ` and ${subs.length - 5} more` : ''}: ${reason}`);
       await store.setRunStatus(db, merchantId, id, {
         status: 'completed',
-        lastError: problems.length > 0 ? `${problems.length} subscription(s) could not be invoiced: ${problems.slice(0, 5).join('; ')}`.slice(0, 500) : null,
+        lastError: skipped.size > 0 ? `${skipped.size} subscription(s) could not be invoiced: ${problems.slice(0, 5).join('; ')}`.slice(0, 500) : null,
         completedAt: clock.now(),
         updatedAt: clock.now(),
       });

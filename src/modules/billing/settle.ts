@@ -6,6 +6,7 @@ import { newId } from '../../db/ids.ts';
 import type { CalendarDate } from '../../domain/calendar-date.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
 import type { Merchant as MerchantRow } from '../merchants/service.ts';
+import { assertSellerComplete } from '../merchants/settings.ts';
 import {
   OCR_SERIES,
   buyerOf,
@@ -126,6 +127,8 @@ export async function settleSubscription(
     store.attachPendingItems(tx, merchant.id, pending.map((p) => ({ id: p.pendingId, invoice_id: to })));
 
   if (row.total > 0) {
+    // A final invoice needs the seller details like any other (the request is refused, nothing changes).
+    assertSellerComplete(merchant);
     const [numberSeq, ocrSeq] = (await deps.ledger.allocateNumbers(tx, merchant.id, [
       { series: invoiceSeries(merchant), count: 1 },
       { series: OCR_SERIES, count: 1 },

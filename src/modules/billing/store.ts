@@ -53,6 +53,7 @@ export interface DueSubscription {
   c_city: string | null;
   c_country: string | null;
   c_locale: 'sv' | 'en';
+  c_external_id: string | null;
 }
 
 const scopeWhere = (scope: Scope) => sql`
@@ -85,7 +86,7 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
       to_char(s.trial_end, 'YYYY-MM-DD') as trial_end,
       c.type as c_type, c.name as c_name, c.vat_number as c_vat_number, c.address_line1 as c_address_line1,
       c.address_line2 as c_address_line2, c.postal_code as c_postal_code, c.city as c_city, c.country as c_country,
-      c.locale as c_locale
+      c.locale as c_locale, c.external_id as c_external_id
     from subscriptions s
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
     where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date

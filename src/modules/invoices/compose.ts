@@ -36,12 +36,14 @@ export function sellerOf(m: MerchantRow): Seller {
     fSkatt: m.fSkatt,
     bankgiro: m.bankgiro,
     swishNumber: m.swishNumber,
-    email: null,
+    email: m.contactEmail,
+    phone: m.contactPhone,
+    registeredOffice: m.registeredOffice,
   };
 }
 
 /** The customer fields an invoice needs about its buyer. */
-export type BuyerFields = Pick<CustomerRow, 'id' | 'type' | 'name' | 'vatNumber' | 'addressLine1' | 'addressLine2' | 'postalCode' | 'city' | 'country'>;
+export type BuyerFields = Pick<CustomerRow, 'id' | 'externalId' | 'type' | 'name' | 'vatNumber' | 'addressLine1' | 'addressLine2' | 'postalCode' | 'city' | 'country'>;
 
 export function buyerOf(c: BuyerFields): Buyer {
   const cityLine = [c.postalCode, c.city].filter(Boolean).join(' ');
@@ -50,6 +52,7 @@ export function buyerOf(c: BuyerFields): Buyer {
     addressLines: [c.addressLine1, c.addressLine2, cityLine, c.country && c.country !== 'SE' ? c.country : null].filter((l): l is string => !!l),
     vatNumber: c.vatNumber,
     customerId: c.id,
+    customerNumber: c.externalId,
   };
 }
 
@@ -118,6 +121,17 @@ export function priceLines(
 export function documentLine(l: Pick<InvoiceLineRow, 'description' | 'quantity' | 'unitAmount' | 'taxBehavior' | 'vatRate' | 'net' | 'vat' | 'gross'>) {
   const { description, quantity, unitAmount, taxBehavior, vatRate, net, vat, gross } = l;
   return { description, quantity, unitAmount, taxBehavior, vatRate, net, vat, gross };
+}
+
+/**
+ * The unit price excluding VAT a document prints (mervärdesskattelagen 17 kap. 24 § 8): the price
+ * as quoted when it excludes VAT, else the line's net per unit, to the öre (half away from zero),
+ * so quantity × unit price matches the line amount.
+ */
+export function unitAmountExclVat(l: Pick<InvoiceLineRow, 'quantity' | 'unitAmount' | 'taxBehavior' | 'net'>): number {
+  if (l.taxBehavior === 'exclusive' || l.quantity === 0) return l.unitAmount;
+  const perUnit = l.net / l.quantity;
+  return Math.sign(perUnit) * Math.round(Math.abs(perUnit));
 }
 
 /** The due date: issue date plus the terms, moved to the next Swedish bank day. */

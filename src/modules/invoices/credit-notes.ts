@@ -12,7 +12,7 @@ import type { Tenant } from '../../kernel/tenant.ts';
 import type { MerchantService } from '../merchants/service.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
-import { creditNoteSeries, documentLine, priceLines, sellerOf, type InvoiceRow, type LineInput } from './compose.ts';
+import { creditNoteSeries, documentLine, priceLines, sellerOf, unitAmountExclVat, type InvoiceRow, type LineInput } from './compose.ts';
 import { allocate } from './number-series.ts';
 import { toCreditNoteResource, toInvoiceResource, type CreateCreditNoteInput } from './contract.ts';
 import type { CreditNoteLine } from './schema.ts';
@@ -97,6 +97,7 @@ export function createCreditNoteService(deps: {
       total: priced.amounts.total,
       rounding: amount - priced.amounts.total,
       amount,
+      invoiceAmountRemaining: Math.max(0, invoice.amountDue - invoice.amountPaid - invoice.amountCredited - amount),
       vatBreakdown: priced.amounts.vatBreakdown,
       lines: priced.lines.map((l, i): CreditNoteLine => ({ invoiceLineNo: lines[i]!.invoiceLineNo, ...documentLine(l) })),
       metadata: opts.metadata ?? {},
@@ -217,7 +218,7 @@ export function createCreditNoteService(deps: {
         seller: invoice.seller ?? sellerOf(await merchants.get(tenant)),
         buyer: invoice.buyer!,
         reverseCharge: invoice.reverseCharge,
-        lines: cn.lines.map((l) => ({ ...documentLine(l), periodStart: null, periodEnd: null })),
+        lines: cn.lines.map((l) => ({ ...documentLine(l), unitAmountExclVat: unitAmountExclVat(l), periodStart: null, periodEnd: null })),
         vatBreakdown: cn.vatBreakdown,
         subtotal: cn.subtotal,
         vatTotal: cn.vatTotal,
@@ -231,6 +232,7 @@ export function createCreditNoteService(deps: {
         paymentTermsDays: invoice.paymentTermsDays,
         lateInterestText: null,
         creditedInvoiceNumber: invoice.number,
+        creditedInvoiceRemaining: cn.invoiceAmountRemaining,
         memo: cn.memo,
       };
     },

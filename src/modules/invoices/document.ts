@@ -15,17 +15,24 @@ export interface Seller extends PartyAddress {
   bankgiro: string | null; // formatted NNN-NNNN or NNNN-NNNN
   swishNumber: string | null; // 123 456 78 90 style digits; a Swish QR is shown when set
   email: string | null;
+  // Absent on invoices finalised before these settings existed.
+  phone?: string | null;
+  registeredOffice?: string | null; // säte (aktiebolagslagen 28 kap. 1 §)
 }
 
 export interface Buyer extends PartyAddress {
   vatNumber: string | null; // printed, and required for reverse charge
   customerId: string;
+  // The merchant's own customer number (the customer's external_id) when it has one; absent on
+  // invoices finalised before it was frozen.
+  customerNumber?: string | null;
 }
 
 export interface DocumentLine {
   description: string;
   quantity: number;
   unitAmount: number; // per unit, as quoted (incl. VAT when taxBehavior is inclusive)
+  unitAmountExclVat: number; // per unit excl. VAT, as printed (net / quantity for an inclusive price, to the öre)
   taxBehavior: 'inclusive' | 'exclusive';
   vatRate: number; // 25, 12, 6 or 0
   net: number;
@@ -69,5 +76,6 @@ export interface InvoiceDocument {
   paymentTermsDays: number;
   lateInterestText: string | null; // merchant's own late-payment terms, else the renderer's default (räntelagen)
   creditedInvoiceNumber: string | null; // credit notes: the invoice they credit
+  creditedInvoiceRemaining: number | null; // credit notes: left to pay on that invoice after this credit
   memo: string | null;
 }

@@ -153,6 +153,8 @@ export const creditNotes = pgTable(
     rounding: money('rounding'),
     // What the credit takes off the invoice (total + rounding), positive.
     amount: money('amount'),
+    // What was left to pay on the credited invoice right after this credit (frozen for the document).
+    invoiceAmountRemaining: bigint('invoice_amount_remaining', { mode: 'number' }),
     vatBreakdown: jsonb('vat_breakdown').$type<VatBreakdownRow[]>().notNull(),
     lines: jsonb('lines').$type<CreditNoteLine[]>().notNull(),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),

@@ -11,6 +11,7 @@ import type { EventService } from '../events/service.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
 import type { MerchantService } from '../merchants/service.ts';
+import { assertSellerComplete } from '../merchants/settings.ts';
 import type { Customer, CustomerService } from '../customers/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
@@ -23,6 +24,7 @@ import {
   priceLines,
   sellerOf,
   documentLine,
+  unitAmountExclVat,
   type InvoiceLineRow,
   type InvoiceRow,
   type LineInput,
@@ -128,6 +130,8 @@ export function createInvoiceService(deps: InvoiceDeps) {
     if (inv.lines.length === 0) throw new DomainError('invalid_state', 'An invoice needs at least one line to be finalised');
     const scope = { merchantId: tenant.merchantId, tx };
     const merchant = await merchants.get(scope);
+    // No number, OCR reference or event for an invoice that could not lawfully be sent or paid.
+    assertSellerComplete(merchant);
     const customer = (await customers.find(scope, inv.customerId))!;
     const reverseCharge = isReverseCharge(customer);
     // A reverse-charge draft stores its lines at 0 % and the rates they had are gone: if the buyer
@@ -345,7 +349,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
         seller,
         buyer,
         reverseCharge: inv.reverseCharge,
-        lines: inv.lines.map((l) => ({ ...documentLine(l), periodStart: l.periodStart, periodEnd: l.periodEnd })),
+        lines: inv.lines.map((l) => ({ ...documentLine(l), unitAmountExclVat: unitAmountExclVat(l), periodStart: l.periodStart, periodEnd: l.periodEnd })),
         vatBreakdown: inv.vatBreakdown,
         subtotal: inv.subtotal,
         vatTotal: inv.vatTotal,
@@ -359,6 +363,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
         paymentTermsDays: inv.paymentTermsDays,
         lateInterestText: null,
         creditedInvoiceNumber: null,
+        creditedInvoiceRemaining: null,
         memo: inv.memo,
       };
     },

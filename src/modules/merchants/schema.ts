@@ -17,6 +17,10 @@ export const merchants = pgTable('merchants', {
   fSkatt: boolean('f_skatt').notNull().default(false),
   bankgiro: text('bankgiro'),
   swishNumber: text('swish_number'),
+  // Seller contact printed on invoices, and the registered office (säte) an aktiebolag must print.
+  contactEmail: text('contact_email'),
+  contactPhone: text('contact_phone'),
+  registeredOffice: text('registered_office'),
   timeZone: text('time_zone').notNull().default('Europe/Stockholm'),
   paymentTermsDays: integer('payment_terms_days').notNull().default(30),
   invoiceNumberPrefix: text('invoice_number_prefix').notNull().default(''),

@@ -3,6 +3,7 @@
 import { parseNationalId } from '../../domain/national-id.ts';
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
 import { parseBankgiro } from '../../domain/bankgiro.ts';
+import { DomainError, type FieldError as ProblemFieldError } from '../../kernel/errors.ts';
 import type { MerchantRow } from './store.ts';
 
 export type SettingsInput = {
@@ -14,6 +15,9 @@ export type SettingsInput = {
   f_skatt?: boolean | undefined;
   bankgiro?: string | null | undefined;
   swish_number?: string | null | undefined;
+  contact_email?: string | null | undefined;
+  contact_phone?: string | null | undefined;
+  registered_office?: string | null | undefined;
   time_zone?: string | undefined;
   payment_terms_days?: number | undefined;
   invoice_number_prefix?: string | undefined;
@@ -32,6 +36,9 @@ export const DEFAULT_SETTINGS = {
   fSkatt: false,
   bankgiro: null,
   swishNumber: null,
+  contactEmail: null,
+  contactPhone: null,
+  registeredOffice: null,
   timeZone: 'Europe/Stockholm',
   paymentTermsDays: 30,
   invoiceNumberPrefix: '',
@@ -40,6 +47,55 @@ export const DEFAULT_SETTINGS = {
 } satisfies Partial<MerchantRow>;
 
 type FieldError = { field: string; message: string };
+
+// Deliberately loose: one @, a dot in the domain, no spaces (the mail server is the real check).
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Digits with the usual separators, an optional leading + (E.164 style).
+const PHONE = /^\+?[0-9][0-9 ()-]{4,22}[0-9]$/;
+// A municipality (kommun) name: letters, spaces, hyphens ('Stockholm', 'Upplands Väsby', 'Malung-Sälen').
+const OFFICE = /^\p{L}[\p{L} .'-]{0,98}\p{L}$/u;
+
+/** An aktiebolag: organisationsnummer group digit 5 (sweden.md §9). */
+export function isLimitedCompany(m: Pick<MerchantRow, 'organisationNumber'>): boolean {
+  return m.organisationNumber?.startsWith('5') ?? false;
+}
+
+/**
+ * The seller settings every finalised invoice needs and the merchant has not set, as problem
+ * field errors (location `merchant`). Mervärdesskattelagen 17 kap. 24 § asks for the seller's
+ * name, address and VAT number; aktiebolagslagen 28 kap. 1 § for an aktiebolag's
+ * organisationsnummer and registered office (säte) on its invoices; and an invoice without
+ * bankgiro or Swish cannot be paid. Contact details and F-skatt are printed when set, not required.
+ */
+export function missingSellerSettings(m: MerchantRow): ProblemFieldError[] {
+  const missing: [string, string][] = [];
+  if (!m.legalName) missing.push(['legal_name', 'is required: the registered company name']);
+  if (!m.addressLine1 || !m.postalCode || !m.city) missing.push(['address', 'is required: the seller address']);
+  if (!m.organisationNumber) missing.push(['organisation_number', 'is required']);
+  if (!m.vatNumber) missing.push(['vat_number', 'is required: the seller VAT registration number (SE…01)']);
+  if (isLimitedCompany(m) && !m.registeredOffice) missing.push(['registered_office', 'is required for an aktiebolag: the municipality of its registered office (säte)']);
+  if (!m.bankgiro && !m.swishNumber) missing.push(['bankgiro', 'or swish_number is required: the invoice must say how to pay it']);
+  return missing.map(([field, message]) => ({ field, location: 'merchant' as const, message }));
+}
+
+/** 'legal_name, vat_number, bankgiro or swish_number': the missing settings, for messages. */
+export function missingNames(errors: readonly ProblemFieldError[]): string {
+  return errors.map((e) => (e.field === 'bankgiro' ? 'bankgiro or swish_number' : e.field)).join(', ');
+}
+
+/** The seller_settings_incomplete problem for `m`, or null when an invoice can be finalised. */
+export function sellerSettingsProblem(m: MerchantRow): DomainError | null {
+  const errors = missingSellerSettings(m);
+  if (errors.length === 0) return null;
+  const names = missingNames(errors);
+  return new DomainError('seller_settings_incomplete', `Set ${names} with PATCH /v1/merchant before invoices can be finalised`, { errors });
+}
+
+/** Throws seller_settings_incomplete unless `m` can issue an invoice. */
+export function assertSellerComplete(m: MerchantRow): void {
+  const problem = sellerSettingsProblem(m);
+  if (problem) throw problem;
+}
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -101,6 +157,30 @@ export function applySettings(current: MerchantRow, input: SettingsInput, today:
       const digits = input.swish_number.replace(/[\s-]/g, '');
       if (/^123\d{7}$/.test(digits)) next.swishNumber = digits;
       else errors.push({ field: 'swish_number', message: 'must be a 10-digit Swish business number starting with 123' });
+    }
+  }
+  if (input.contact_email !== undefined) {
+    next.contactEmail = null;
+    const email = input.contact_email?.trim() ?? '';
+    if (input.contact_email !== null) {
+      if (EMAIL.test(email)) next.contactEmail = email;
+      else errors.push({ field: 'contact_email', message: 'is not an e-mail address, e.g. faktura@example.se' });
+    }
+  }
+  if (input.contact_phone !== undefined) {
+    next.contactPhone = null;
+    if (input.contact_phone !== null) {
+      const phone = input.contact_phone.trim().replace(/\s+/g, ' ');
+      if (PHONE.test(phone) && phone.replace(/\D/g, '').length >= 6) next.contactPhone = phone;
+      else errors.push({ field: 'contact_phone', message: 'is not a phone number, e.g. 08-123 456 78 or +46 8 123 456 78' });
+    }
+  }
+  if (input.registered_office !== undefined) {
+    next.registeredOffice = null;
+    if (input.registered_office !== null) {
+      const office = input.registered_office.trim().replace(/\s+/g, ' ');
+      if (OFFICE.test(office)) next.registeredOffice = office;
+      else errors.push({ field: 'registered_office', message: 'is not a municipality name, e.g. Stockholm' });
     }
   }
   if (input.time_zone !== undefined) {

@@ -122,16 +122,17 @@ export interface PartyView {
 
 export interface SellerView extends PartyView {
   organisationNumber: string | null;
+  registeredOffice: string | null; // säte (aktiebolagslagen 28 kap. 1 §)
   fSkatt: string | null;
   email: string | null;
+  phone: string | null;
 }
 
 export interface LineView {
   description: string;
   period: string | null;
   quantity: string;
-  unitPrice: string;
-  vatIncluded: boolean; // the unit price is quoted incl. VAT
+  unitPrice: string; // excl. VAT, like the amount (mervärdesskattelagen 17 kap. 24 § 8)
   vatRate: string;
   amount: string; // excl. VAT, so the lines add up to the subtotal
 }
@@ -155,8 +156,9 @@ export interface InvoiceView {
   issueDate: string | null;
   dueDate: string | null;
   period: string | null;
-  customerId: string;
+  customerNumber: string; // the merchant's own customer number (external_id), else our customer id
   creditedInvoiceNumber: string | null;
+  creditedInvoiceRemaining: string | null; // credit notes: left to pay on the credited invoice
   seller: SellerView;
   buyer: PartyView;
   reverseCharge: string | null;
@@ -199,15 +201,18 @@ export function invoiceView(doc: InvoiceDocument): InvoiceView {
     issueDate: date(doc.issueDate),
     dueDate: date(doc.dueDate),
     period: doc.periodStart !== null && doc.periodEnd !== null ? formatPeriod(doc.periodStart, doc.periodEnd, locale) : null,
-    customerId: doc.buyer.customerId,
+    customerNumber: doc.buyer.customerNumber ?? doc.buyer.customerId,
     creditedInvoiceNumber: doc.creditedInvoiceNumber,
+    creditedInvoiceRemaining: isCreditNote && doc.creditedInvoiceRemaining !== null ? money(doc.creditedInvoiceRemaining) : null,
     seller: {
       name: doc.seller.name,
       addressLines: doc.seller.addressLines,
       vatNumber: doc.seller.vatNumber,
       organisationNumber: doc.seller.organisationNumber,
+      registeredOffice: doc.seller.registeredOffice ?? null,
       fSkatt: doc.seller.fSkatt ? s.fSkatt : null,
       email: doc.seller.email,
+      phone: doc.seller.phone ?? null,
     },
     buyer: { name: doc.buyer.name, addressLines: doc.buyer.addressLines, vatNumber: doc.buyer.vatNumber },
     reverseCharge: doc.reverseCharge ? s.reverseCharge : null,
@@ -228,8 +233,7 @@ export function invoiceView(doc: InvoiceDocument): InvoiceView {
           ? formatPeriod(line.periodStart, line.periodEnd, locale)
           : null,
       quantity: formatQuantity(line.quantity, locale),
-      unitPrice: money(line.unitAmount),
-      vatIncluded: line.taxBehavior === 'inclusive',
+      unitPrice: money(line.unitAmountExclVat),
       vatRate: formatVatRate(line.vatRate, locale),
       amount: money(line.net),
     })),

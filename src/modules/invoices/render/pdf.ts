@@ -36,9 +36,11 @@ const LABELS = {
     number: 'Fakturanummer',
     creditNumber: 'Kreditfakturanummer',
     issueDate: 'Fakturadatum',
+    creditIssueDate: 'Kreditfakturadatum',
     dueDate: 'Förfallodag',
     period: 'Period',
     credits: 'Krediterar faktura',
+    creditedRemaining: 'Kvar att betala på faktura',
     customerNumber: 'Kundnummer',
     amountToPay: 'Att betala',
     amountCredited: 'Krediterat belopp',
@@ -51,13 +53,14 @@ const LABELS = {
     vatNumber: 'Momsreg.nr',
     organisationNumber: 'Org.nr',
     email: 'E-post',
+    phone: 'Telefon',
+    registeredOffice: 'Styrelsens säte',
     items: 'Specifikation',
     description: 'Beskrivning',
     quantity: 'Antal',
-    unitPrice: 'À-pris',
+    unitPrice: 'À-pris exkl. moms',
     vat: 'Moms',
     amount: 'Belopp exkl. moms',
-    vatIncluded: 'inkl. moms',
     vatByRate: 'Moms per momssats',
     vatRate: 'Momssats',
     taxable: 'Underlag',
@@ -75,9 +78,11 @@ const LABELS = {
     number: 'Invoice number',
     creditNumber: 'Credit note number',
     issueDate: 'Issue date',
+    creditIssueDate: 'Credit note date',
     dueDate: 'Due date',
     period: 'Period',
     credits: 'Credits invoice',
+    creditedRemaining: 'Remaining to pay on invoice',
     customerNumber: 'Customer number',
     amountToPay: 'Amount to pay',
     amountCredited: 'Amount credited',
@@ -90,13 +95,14 @@ const LABELS = {
     vatNumber: 'VAT no.',
     organisationNumber: 'Org. no.',
     email: 'Email',
+    phone: 'Phone',
+    registeredOffice: 'Registered office',
     items: 'Items',
     description: 'Description',
     quantity: 'Qty',
-    unitPrice: 'Unit price',
+    unitPrice: 'Unit price excl. VAT',
     vat: 'VAT',
     amount: 'Amount excl. VAT',
-    vatIncluded: 'incl. VAT',
     vatByRate: 'VAT by rate',
     vatRate: 'VAT rate',
     taxable: 'Taxable amount',
@@ -237,7 +243,7 @@ function header({ pdf, view, l }: Ctx): void {
   right += 6;
   const meta: [string, string | null][] = [
     [view.isCreditNote ? l.creditNumber : l.number, view.number],
-    [l.issueDate, view.issueDate],
+    [view.isCreditNote ? l.creditIssueDate : l.issueDate, view.issueDate],
     [l.dueDate, view.dueDate],
     [l.period, view.period],
     [l.credits, view.creditedInvoiceNumber],
@@ -289,14 +295,16 @@ function paymentBox({ pdf, l }: Ctx, payment: PaymentView, qr: Buffer | null): v
 }
 
 function creditBox({ pdf, view, l }: Ctx): void {
-  const height = 14 + 30 + (view.creditedInvoiceNumber === null ? 0 : 16) + 2 * BOX_PAD;
+  const remaining = view.creditedInvoiceRemaining === null || view.creditedInvoiceNumber === null ? null : `${l.creditedRemaining} ${view.creditedInvoiceNumber}: ${view.creditedInvoiceRemaining}`;
+  const height = 14 + 30 + (view.creditedInvoiceNumber === null ? 0 : 16) + (remaining === null ? 0 : 16) + 2 * BOX_PAD;
   const top = ensure(pdf, height);
   pdf.roundedRect(LEFT, top, WIDTH, height, 6).lineWidth(1.5).fillAndStroke(BOX_FILL, BOX_LINE);
   const x = LEFT + BOX_PAD;
   let y = top + BOX_PAD;
   y += sectionTitle(pdf, l.amountCredited, x, y, 250, BOX_LINE) + 2;
   y += put(pdf, view.totals.amountDue, x, y, 300, { bold: true, size: 22 }) + 6;
-  if (view.creditedInvoiceNumber !== null) put(pdf, `${l.credits} ${view.creditedInvoiceNumber}`, x, y, WIDTH - 2 * BOX_PAD);
+  if (view.creditedInvoiceNumber !== null) y += put(pdf, `${l.credits} ${view.creditedInvoiceNumber}`, x, y, WIDTH - 2 * BOX_PAD) + 2;
+  if (remaining !== null) put(pdf, remaining, x, y, WIDTH - 2 * BOX_PAD, { bold: true });
   pdf.y = top + height + 18;
 }
 
@@ -310,7 +318,7 @@ function parties({ pdf, view, l }: Ctx): void {
       [
         ...view.buyer.addressLines,
         labelled(l.vatNumber, view.buyer.vatNumber),
-        labelled(l.customerNumber, view.customerId),
+        labelled(l.customerNumber, view.customerNumber),
       ],
     ],
     [
@@ -319,9 +327,11 @@ function parties({ pdf, view, l }: Ctx): void {
       [
         ...view.seller.addressLines,
         labelled(l.organisationNumber, view.seller.organisationNumber),
+        labelled(l.registeredOffice, view.seller.registeredOffice),
         labelled(l.vatNumber, view.seller.vatNumber),
         view.seller.fSkatt,
         labelled(l.email, view.seller.email),
+        labelled(l.phone, view.seller.phone),
       ],
     ],
   ];
@@ -383,11 +393,10 @@ function lines(ctx: Ctx): void {
   y += sectionTitle(pdf, l.items, LEFT, y, WIDTH) + 4;
   y = tableHeader(ctx, y);
   for (const line of view.lines) {
-    const note = line.vatIncluded ? l.vatIncluded : null;
     const descHeight =
       measure(pdf, line.description, DESC_WIDTH) +
       (line.period === null ? 0 : measure(pdf, line.period, DESC_WIDTH, { size: SMALL }));
-    const priceHeight = measure(pdf, line.unitPrice, cell(2).width) + (note === null ? 0 : measure(pdf, note, cell(2).width, { size: SMALL }));
+    const priceHeight = measure(pdf, line.unitPrice, cell(2).width);
     const height = Math.max(descHeight, priceHeight) + 10;
     if (y + height > bottom(pdf)) {
       pdf.addPage();
@@ -399,8 +408,7 @@ function lines(ctx: Ctx): void {
     const values = [line.quantity, line.unitPrice, line.vatRate, line.amount];
     values.forEach((value, i) => {
       const { x, width } = cell(i + 1);
-      const h = put(pdf, value, x, top, width, { align: 'right' });
-      if (i === 1 && note !== null) put(pdf, note, x, top + h, width, { size: SMALL, color: MUTED, align: 'right' });
+      put(pdf, value, x, top, width, { align: 'right' });
     });
     y += height;
     rule(pdf, y);

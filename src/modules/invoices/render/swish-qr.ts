@@ -1,16 +1,15 @@
 // Swish payment QR codes for invoices.
 //
-// The payload format is NOT verified against Swish's own specification: our reference
-// (sweden.md §5) covers the Swish Commerce API only. We use the widely used "prefilled" text
-// format that the Swish app reads from a scanned code:
-//   C<payee Swish number, digits>;<amount in kronor, comma decimals>;<message>;<edit mask>
-// The message is the OCR reference (the invoice number when there is none) so the payment can
-// be matched, and the edit mask 0 is meant to lock all fields so the payer cannot change the
-// amount or the reference. Check against Swish's QR specification before relying on this.
+// The payload follows Swish's QR code encoding specification (sweden.md §5), the prefilled text
+// format the Swish app reads from a scanned code:
+//   C<payee Swish number, digits>;<amount in SEK, two decimals, decimal comma>;<message, URL-encoded>;<lock mask>
+// e.g. C1231181189;199,00;000117;0. The message is the OCR reference (the invoice number when
+// there is none) so the payment can be matched, and the lock mask 0 locks every field, so the
+// payer cannot change the payee, the amount or the reference.
 import QRCode from 'qrcode';
 import type { InvoiceDocument } from '../document.ts';
 
-// Swish messages are at most 50 characters; ';' would end the field.
+// Swish messages are at most 50 characters (before encoding); encoding keeps a ';' from ending the field.
 const MAX_MESSAGE = 50;
 
 /** The QR payload for paying what is left of `doc` by Swish, or null when there is nothing to pay this way. */
@@ -18,15 +17,13 @@ export function swishPayload(doc: InvoiceDocument): string | null {
   const payee = doc.seller.swishNumber?.replace(/\D/g, '') ?? '';
   if (payee === '' || doc.kind !== 'invoice' || doc.currency !== 'SEK' || doc.amountRemaining <= 0) return null;
   if (doc.status === 'draft' || doc.status === 'void' || doc.number === null) return null;
-  const message = (doc.ocrReference ?? doc.number).replaceAll(';', '').slice(0, MAX_MESSAGE);
+  const message = encodeURIComponent((doc.ocrReference ?? doc.number).slice(0, MAX_MESSAGE));
   return `C${payee};${swishAmount(doc.amountRemaining)};${message};0`;
 }
 
-// Öre as kronor: '1235' when whole (the usual case after öresavrundning), else '1234,50'.
-function swishAmount(ore: number): string {
-  const kronor = Math.trunc(ore / 100);
-  const rest = ore % 100;
-  return rest === 0 ? String(kronor) : `${kronor},${String(rest).padStart(2, '0')}`;
+// Öre as SEK with two decimals and a decimal comma: 19900 -> '199,00', 123450 -> '1234,50'.
+export function swishAmount(ore: number): string {
+  return `${Math.trunc(ore / 100)},${String(ore % 100).padStart(2, '0')}`;
 }
 
 const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
