@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freshDatabase } from '../helpers/db.ts';
+import { startReceiver } from '../helpers/receiver.ts';
+import { verifies } from '../webhooks/helpers.ts';
 import { TEST_SECRETS_KEY } from '../helpers/secrets-key.ts';
 import { pdfText } from '../billing/world.ts';
 
@@ -68,7 +70,9 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
     LOG_LEVEL: 'warn',
   });
   const key = await until('the development merchant key', () => /API key \(shown once\): (sk_test_\w+)/.exec(server.err())?.[1]);
-  await until('readiness', async () => (await fetch(`${api}/readyz`).catch(() => undefined))?.ok || undefined);
+  await until('readiness', async () => (await fetch(`${api}/readyz`).catch(() => undefined))?.ok || undefined).catch((e: Error) => {
+    throw new Error(`${e.message}; the service said:\n${server.err()}`);
+  });
 
   const listener = start(t, process.execPath, ['scripts/webhooks-listen.ts', '--api', api, '--json'], { KEY: key });
   const listening = await until('the listener', () => /Listening on (http:\S+) as webhook endpoint (we_\w+)/.exec(listener.err()) ?? undefined);
@@ -114,6 +118,27 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   t.equal(forged.status, 400, 'a forged signature is refused');
   await until('the refusal printed', () => lines().some((l) => !l.verified) || undefined);
   t.match(lines().find((l) => !l.verified), { verified: false, webhook_id: 'evt_forged' });
+
+  // --forward-to passes each verified delivery on, body and signature unchanged, and answers with
+  // the handler's status (so a failing handler gets the retry schedule).
+  const handler = await startReceiver(t, () => new Date());
+  handler.respond({ status: 500 });
+  const forwarder = start(t, process.execPath, ['scripts/webhooks-listen.ts', '--api', api, '--key', key, '--json', '--events', 'customer.created', '--forward-to', handler.url], {});
+  await until('the forwarding listener', () => /Listening on/.test(forwarder.err()) || undefined);
+  const created = await fetch(`${api}/v1/customers`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': 'tour-forward-1' },
+    body: JSON.stringify({ name: 'Örjan Ödmark "test" <åäö>' }),
+  });
+  t.equal(created.status, 201);
+  const forwardedLines = () => forwarder.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { verified: boolean; status: number; event: { id: string } });
+  await until('a retried, forwarded delivery', () => (forwardedLines().length >= 2 ? true : undefined), 20_000);
+  t.same(forwardedLines().map((l) => [l.verified, l.status]), [[true, 500], [true, 200]], 'the handler’s 500 was answered, then the retry went through');
+  t.equal(handler.received.length, 2);
+  t.ok(verifies(/Signing secret: (whsec_\S+)/.exec(forwarder.err())![1]!, handler.received[1]!), 'the forwarded delivery still verifies with the endpoint secret');
+  t.match(JSON.parse(handler.received[1]!.body).data.object.name, 'Örjan Ödmark "test" <åäö>');
+  forwarder.child.kill('SIGTERM');
+  t.equal(await forwarder.exited, 0);
 
   // Stopped, the listener removes its endpoint.
   listener.child.kill('SIGTERM');
