@@ -67,7 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(ProblemSchema);
   registerValidation(app);
   registerProblemHandlers(app);
-  await app.register(swagger, openapiDocument());
+  const openapi = openapiDocument();
+  app.addHook('onRoute', openapi.collectSchemas);
+  await app.register(swagger, openapi.options);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

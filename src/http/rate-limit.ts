@@ -19,7 +19,10 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig,
   if (perSecond <= 0) return;
   const settings = { perSecond, burst: config.RATE_LIMIT_BURST, now: opts.now };
   const buckets: BucketStore = config.RATE_LIMIT_SHARED === false ? memoryBuckets(settings) : sharedBuckets(pool, settings);
-  const limit = String(perSecond);
+  // RateLimit-Limit is the bucket's capacity (the burst): what a key can spend at once, so
+  // RateLimit-Remaining (the tokens left, floored) never exceeds it. The refill rate is documented.
+  const burst = config.RATE_LIMIT_BURST;
+  const limit = String(burst);
   app.addHook('onRequest', async (req, reply) => {
     const { merchantId, keyId } = req.principal;
     const { granted, tokens } = await buckets.take(merchantId, keyId);
@@ -31,6 +34,7 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig,
         headers: { 'retry-after': String(retryAfter) },
       });
     }
-    reply.header('ratelimit-remaining', String(Math.floor(tokens)));
+    // A busy key's local share can run a little ahead of the bucket: never report more than the limit.
+    reply.header('ratelimit-remaining', String(Math.max(0, Math.min(burst, Math.floor(tokens)))));
   });
 }

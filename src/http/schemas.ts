@@ -62,3 +62,33 @@ export const WRITE_PROBLEMS: ProblemCode[] = [
   'payload_too_large',
   'unsupported_media_type',
 ];
+
+/**
+ * One side of an either/or choice in a request body: the fields it requires, the fields it rules
+ * out, and any field whose schema it narrows (price `type: recurring` with `recurring`).
+ */
+export type Alternative = { title: string; required?: string[]; forbidden?: string[]; properties?: Record<string, TSchema> };
+
+const EITHER_OR = new WeakMap<object, Alternative[][]>();
+
+/**
+ * Marks a body's either/or fields (subscription `items` xor `price`, …). The service checks them,
+ * with an error naming the field, as it always has; the OpenAPI document describes each choice as a
+ * `oneOf` (src/http/openapi.ts), so generated clients type it. The schema Ajv runs is unchanged:
+ * its errors for a `oneOf` ("must match exactly one schema") name no field.
+ */
+export function eitherOr<T extends TSchema>(body: T, ...choices: Alternative[][]): T {
+  EITHER_OR.set(body, choices);
+  return body;
+}
+
+/** The either/or choices of a body schema marked with eitherOr, if any. */
+export const eitherOrChoices = (body: unknown): Alternative[][] | undefined =>
+  typeof body === 'object' && body !== null ? EITHER_OR.get(body) : undefined;
+
+/** What a DELETE that removes the object answers: `{ id, object, deleted: true }`. */
+export const Deleted = <O extends string>(kind: IdKind, object: O) =>
+  Type.Object(
+    { id: Id(kind), object: Type.Literal(object), deleted: Type.Literal(true) },
+    { description: `The ${object.replace('_', ' ')} is deleted`, examples: [{ id: `${ID_PREFIXES[kind]}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, object, deleted: true }] },
+  );

@@ -4,6 +4,7 @@
 // the field, once for every route: bodies right after JSON parsing (which also refuses bodies
 // nested deeper than MAX_DEPTH), query and path in preValidation.
 import { Ajv } from 'ajv';
+import { Type } from 'typebox';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../kernel/errors.ts';
@@ -49,6 +50,11 @@ export function registerValidation(app: FastifyInstance) {
   // may be sent without a body, as Stripe-style clients do: no body is {}. The OpenAPI document says the same
   // (optionalBodyIsNotRequired in src/http/openapi.ts).
   app.addHook('onRoute', (route) => {
+    // An action without body fields (POST …/archive, …/finalize) refuses unknown fields like any
+    // other operation: its body is an object with no properties, and no body is still fine.
+    if (route.schema && route.schema.body === undefined && [route.method].flat().includes('POST')) {
+      route.schema = { ...route.schema, body: NO_FIELDS };
+    }
     if (!hasOptionalBody(route.method, route.schema?.body)) return;
     const defaultBody = async (req: FastifyRequest) => {
       req.body ??= {};
@@ -62,6 +68,9 @@ export function registerValidation(app: FastifyInstance) {
     if (errors.length > 0) throw invalid(errors);
   });
 }
+
+/** The body of a POST that takes no fields: nothing, {} or an object with no keys. */
+export const NO_FIELDS = Type.Object({}, { additionalProperties: false, description: 'No fields: send no body, or {}' });
 
 /** A POST or PATCH body schema that requires nothing: sending no body means {}. */
 export function hasOptionalBody(method: string | string[], body: unknown): boolean {

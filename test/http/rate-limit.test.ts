@@ -62,7 +62,7 @@ t.test('rate limit shared by API processes', async (t) => {
     t.equal(limited.json.type, P + 'rate_limited');
     const retryAfter = Number(limited.headers['retry-after']);
     t.ok(retryAfter >= 15 && retryAfter <= 20, `Retry-After: the whole seconds until one token has refilled (20 s a token): ${retryAfter}`);
-    t.equal(limited.headers['ratelimit-limit'], '0.05');
+    t.equal(limited.headers['ratelimit-limit'], '6', 'RateLimit-Limit is the bucket capacity (the burst)');
     t.equal(limited.headers['ratelimit-remaining'], '0');
     t.equal((await get(b, m)).status, 429, 'and on the first process');
     t.equal((await get(a, m)).status, 429, 'refused again (locally, the bound is below one token)');
@@ -79,7 +79,27 @@ t.test('rate limit shared by API processes', async (t) => {
     const r3 = await get(a, m);
     t.same([r1.status, r2.status, r3.status], [200, 200, 200]);
     t.same([r1.headers['ratelimit-remaining'], r2.headers['ratelimit-remaining'], r3.headers['ratelimit-remaining']], ['5', '4', '3']);
-    t.equal(r1.headers['ratelimit-limit'], '0.05');
+    t.equal(r1.headers['ratelimit-limit'], '6');
+  });
+
+  await t.test('RateLimit-Remaining never exceeds RateLimit-Limit (the defaults: 250/s, burst 500)', async (t) => {
+    // Was ratelimit-limit: 250 (the per-second rate) with ratelimit-remaining: 499.
+    for (const shared of [true, false]) {
+      const app = await processOn({ RATE_LIMIT_PER_SECOND: 250, RATE_LIMIT_BURST: 500, RATE_LIMIT_SHARED: shared });
+      const m = await base.merchant(shared ? 'Gräns AB' : 'Lokal AB');
+      for (let i = 0; i < 30; i++) {
+        const r = await get(app, m);
+        const [limit, remaining] = [Number(r.headers['ratelimit-limit']), Number(r.headers['ratelimit-remaining'])];
+        if (i === 0) {
+          t.equal(limit, 500, `${shared ? 'shared' : 'local'}: the limit is the burst`);
+          t.equal(remaining, 499, 'one token taken from a full bucket');
+        }
+        if (!(Number.isInteger(remaining) && remaining >= 0 && remaining <= limit)) {
+          t.fail(`remaining ${remaining} outside 0..${limit}`);
+          break;
+        }
+      }
+    }
   });
 
   await t.test('keys are independent: another key of the merchant, another merchant', async (t) => {

@@ -92,6 +92,7 @@ export const billingRoutes =
       schema: {
         operationId: 'listBillingRuns',
         summary: 'List billing runs',
+        description: 'Newest first, scheduled and API-started runs alike.',
         tags,
         querystring: Type.Object({ ...ListQuery, starting_after: Type.Optional(Id('billingRun')), ending_before: Type.Optional(Id('billingRun')) }, { additionalProperties: false }),
         response: { 200: ListOf(BillingRun, 'A page of billing runs, newest first'), ...problemResponses('validation_failed') },
@@ -107,6 +108,7 @@ export const billingRoutes =
       schema: {
         operationId: 'getBillingRun',
         summary: 'Retrieve a billing run and its progress',
+        description: 'Poll it while `status` is pending or running: `progress` says how many subscriptions are done and left.',
         tags,
         params: Params,
         response: { 200: BillingRun, ...problemResponses('validation_failed', 'not_found') },

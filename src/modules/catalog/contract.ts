@@ -1,6 +1,6 @@
 // The product and price resources as the API shows them, and the request bodies that create and change them.
 import { Type, type Static } from 'typebox';
-import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
+import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery, eitherOr } from '../../http/schemas.ts';
 import type { PriceRow, ProductRow } from './store.ts';
 
 const MetadataUpdate = Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Nullable(Type.String({ maxLength: 500 })), {
@@ -133,6 +133,11 @@ export const CreatePriceBody = Type.Object(
   },
 );
 export type CreatePriceInput = Static<typeof CreatePriceBody>;
+// `recurring` with, and only with, `type: recurring` (checked by the service, naming the field).
+eitherOr(CreatePriceBody, [
+  { title: 'Recurring price', required: ['type', 'recurring'], properties: { type: Type.Literal('recurring') } },
+  { title: 'One-time price', required: ['type'], properties: { type: Type.Literal('one_time') }, forbidden: ['recurring'] },
+]);
 
 export const UpdatePriceBody = Type.Object(
   {

@@ -62,6 +62,7 @@ export const catalogRoutes =
       schema: {
         operationId: 'getProduct',
         summary: 'Retrieve a product',
+        description: 'Archived products (`active: false`) are found too.',
         tags,
         params: ProductParams,
         response: { 200: Product, ...problemResponses('validation_failed', 'not_found') },

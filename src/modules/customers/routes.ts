@@ -59,6 +59,7 @@ export const customerRoutes =
       schema: {
         operationId: 'getCustomer',
         summary: 'Retrieve a customer',
+        description: 'Archived customers are found too (`archived: true`). National ids are masked: only the last four digits are shown.',
         tags,
         params: CustomerParams,
         response: { 200: Customer, ...problemResponses('validation_failed', 'not_found') },

@@ -70,6 +70,7 @@ export const eventRoutes =
       schema: {
         operationId: 'getEvent',
         summary: 'Retrieve an event',
+        description: 'Events are kept for at least 30 days; `data.object` is the object as it was right after the change.',
         tags,
         params: Type.Object({ id: Id('event') }),
         response: { 200: EventResource, ...problemResponses('validation_failed', 'not_found') },

@@ -1,6 +1,6 @@
 // The invoice and credit note resources as the API shows them, and the bodies that create and change them.
 import { Type, type Static } from 'typebox';
-import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
+import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery, eitherOr } from '../../http/schemas.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
 import type { CreditNoteRow } from './store.ts';
 import { BILLING_REASONS, CREDIT_NOTE_REASONS, INVOICE_STATUSES } from './schema.ts';
@@ -243,6 +243,11 @@ export const CreateCreditNoteBody = Type.Object(
   { additionalProperties: false, examples: [{ invoice: 'in_01KB2Y5M8Q0ZC3V1S7N4D6F9XA', lines: [{ line_no: 1, quantity: 1 }], reason: 'order_change' }] },
 );
 export type CreateCreditNoteInput = Static<typeof CreateCreditNoteBody>;
+// `amount` xor `lines` (or neither: the whole invoice). Checked by the service, naming the field.
+eitherOr(CreateCreditNoteBody, [
+  { title: 'An amount', required: ['amount'], forbidden: ['lines'] },
+  { title: 'Lines, or the whole invoice', forbidden: ['amount'] },
+]);
 
 export const CreditNote = Type.Object(
   {

@@ -32,6 +32,7 @@ export const creditNoteRoutes =
       schema: {
         operationId: 'listCreditNotes',
         summary: 'List credit notes',
+        description: 'Newest first; `invoice` lists the credit notes of one invoice.',
         tags,
         querystring: ListCreditNotesQuery,
         response: { 200: CreditNoteList, ...problemResponses('validation_failed') },
@@ -44,7 +45,7 @@ export const creditNoteRoutes =
     });
 
     app.get('/v1/credit-notes/:id', {
-      schema: { operationId: 'getCreditNote', summary: 'Retrieve a credit note', tags, params: CreditNoteParams, response: { 200: CreditNote, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'getCreditNote', summary: 'Retrieve a credit note', description: 'With its lines, VAT per rate and the amount it takes off its invoice.', tags, params: CreditNoteParams, response: { 200: CreditNote, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => toCreditNoteResource(await creditNotes.get(req.caller, req.params.id), req.principal.livemode),
     });
 

@@ -12,7 +12,7 @@ import {
   UpdateInvoiceBody,
   toInvoiceResource,
 } from './contract.ts';
-import { problemResponses } from '../../http/schemas.ts';
+import { Deleted, problemResponses } from '../../http/schemas.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
 import { documentRoutes } from './document-routes.ts';
 
@@ -62,7 +62,7 @@ export const invoiceRoutes =
     });
 
     app.get('/v1/invoices/:id', {
-      schema: { operationId: 'getInvoice', summary: 'Retrieve an invoice', tags, params: InvoiceParams, response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'getInvoice', summary: 'Retrieve an invoice', description: 'With its lines, VAT per rate, amounts due, paid, credited and remaining, and the seller and buyer as they were when it was finalised.', tags, params: InvoiceParams, response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => show(await invoices.get(req.caller, req.params.id), req.principal.livemode),
     });
 
@@ -91,7 +91,7 @@ export const invoiceRoutes =
         tags,
         params: InvoiceParams,
         response: {
-          200: Type.Object({ id: Type.String(), object: Type.Literal('invoice'), deleted: Type.Literal(true) }),
+          200: Deleted('invoice', 'invoice'),
           ...problemResponses('validation_failed', 'not_found', 'invalid_state'),
         },
       },

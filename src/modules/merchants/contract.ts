@@ -34,7 +34,7 @@ export const MerchantResource = Type.Object({
   ocr_length_digit: Type.Boolean({ description: 'OCR references carry a length digit (Bankgirot setting)' }),
   created_at: Timestamp('When the merchant was created'),
   updated_at: Nullable(Timestamp('When the settings last changed')),
-}, { description: 'The merchant (tenant) that owns the API key, with its seller settings' });
+}, { $id: 'Merchant', description: 'The merchant (tenant) that owns the API key, with its seller settings' });
 
 export const UpdateMerchantBody = Type.Object(
   {
@@ -68,7 +68,7 @@ export const ApiKeyResource = Type.Object({
   redacted: Type.String({ description: 'Mode and last four characters of the secret', examples: ['sk_test_…9fQz'] }),
   created_at: Timestamp('When the key was created'),
   revoked_at: Nullable(Timestamp('When the key was revoked')),
-}, { description: 'An API key, without its secret' });
+}, { $id: 'ApiKey', description: 'An API key, without its secret' });
 
 export const NewApiKeyResource = Type.Object({
   ...ApiKeyResource.properties,

@@ -23,6 +23,7 @@ export const merchantRoutes =
       schema: {
         operationId: 'getMerchant',
         summary: 'Retrieve the merchant that owns the API key',
+        description: 'The merchant the API key belongs to, with its seller settings (what invoices show about the seller).',
         tags: ['Merchant'],
         response: { 200: MerchantResource, ...problemResponses() },
       },
@@ -61,6 +62,7 @@ export const merchantRoutes =
       schema: {
         operationId: 'listApiKeys',
         summary: 'List API keys',
+        description: 'Newest first, revoked keys included. A key shows only its mode and last four characters: the secret is shown once, when it is created.',
         tags: ['API keys'],
         querystring: ListApiKeysQuery,
         response: { 200: ApiKeyList, ...problemResponses('validation_failed') },

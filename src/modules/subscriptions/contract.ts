@@ -1,6 +1,6 @@
 // The subscription resource as the API shows it, and the bodies of its lifecycle operations.
 import { Type, type Static } from 'typebox';
-import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
+import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery, eitherOr } from '../../http/schemas.ts';
 import type { SubscriptionItemRow, SubscriptionRow } from './store.ts';
 import { CANCELLATION_INITIATORS, CANCELLATION_REASONS, SUBSCRIPTION_STATUSES } from './schema.ts';
 
@@ -36,6 +36,19 @@ export const CreateSubscriptionBody = Type.Object(
   },
 );
 export type CreateSubscriptionInput = Static<typeof CreateSubscriptionBody>;
+// `items` xor `price` (+ `quantity`); `trial_period_days` xor `trial_end` (or neither). Checked by
+// the service, naming the field.
+eitherOr(
+  CreateSubscriptionBody,
+  [
+    { title: 'Items', required: ['items'], forbidden: ['price', 'quantity'] },
+    { title: 'One price', required: ['price'], forbidden: ['items'] },
+  ],
+  [
+    { title: 'Trial by days', required: ['trial_period_days'], forbidden: ['trial_end'] },
+    { title: 'Trial until a date, or no trial', forbidden: ['trial_period_days'] },
+  ],
+);
 
 export const UpdateSubscriptionBody = Type.Object(
   {

@@ -43,6 +43,7 @@ export const subscriptionRoutes =
       schema: {
         operationId: 'listSubscriptions',
         summary: 'List subscriptions',
+        description: 'Newest first; filter by `customer` or `status`.',
         tags,
         querystring: ListSubscriptionsQuery,
         response: { 200: SubscriptionList, ...problemResponses('validation_failed') },
@@ -55,7 +56,7 @@ export const subscriptionRoutes =
     });
 
     app.get('/v1/subscriptions/:id', {
-      schema: { operationId: 'getSubscription', summary: 'Retrieve a subscription', tags, params: SubscriptionParams, response: { 200: Subscription, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'getSubscription', summary: 'Retrieve a subscription', description: 'With its items, current period, next billing date and any cancellation details.', tags, params: SubscriptionParams, response: { 200: Subscription, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => show(await subscriptions.get(req.caller, req.params.id), req.principal.livemode),
     });
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { TestClockService, TestClock as TestClockModel } from './service.ts';
-import { Id, ListOf, ListQuery, Nullable, Timestamp, problemResponses } from '../../http/schemas.ts';
+import { Deleted, Id, ListOf, ListQuery, Nullable, Timestamp, problemResponses } from '../../http/schemas.ts';
 
 const tags = ['Test clocks'];
 
@@ -66,6 +66,7 @@ export const testClockRoutes =
       schema: {
         operationId: 'listTestClocks',
         summary: 'List test clocks',
+        description: 'Newest first. Test mode only (a live key gets 403).',
         tags,
         querystring: Type.Object({ ...ListQuery, starting_after: Type.Optional(Id('testClock')), ending_before: Type.Optional(Id('testClock')) }, { additionalProperties: false }),
         response: { 200: ListOf(TestClock, 'A page of test clocks, newest first'), ...problemResponses('validation_failed', 'test_mode_only') },
@@ -78,7 +79,7 @@ export const testClockRoutes =
     });
 
     app.get('/v1/test-clocks/:id', {
-      schema: { operationId: 'getTestClock', summary: 'Retrieve a test clock', tags, params: Params, response: { 200: TestClock, ...errors } },
+      schema: { operationId: 'getTestClock', summary: 'Retrieve a test clock', description: 'Its frozen time and whether an advance is still running. Test mode only.', tags, params: Params, response: { 200: TestClock, ...errors } },
       handler: async (req) => toResource(await testClocks.get(req.caller, req.params.id)),
     });
 
@@ -89,7 +90,7 @@ export const testClockRoutes =
         description: 'Its customers keep their history and follow real time again.',
         tags,
         params: Params,
-        response: { 200: Type.Object({ id: Type.String(), object: Type.Literal('test_clock'), deleted: Type.Literal(true) }), ...errors },
+        response: { 200: Deleted('testClock', 'test_clock'), ...errors },
       },
       handler: async (req) => {
         const c = await testClocks.remove(req.caller, req.params.id);

@@ -15,7 +15,7 @@ const EnabledEvents = Type.Array(Type.Union([Type.Literal('*'), EventTypeSchema]
   examples: [['invoice.paid', 'customer.churn_risk_changed']],
 });
 
-const Endpoint = Type.Object(
+export const Endpoint = Type.Object(
   {
     id: Id('webhookEndpoint'),
     object: Type.Literal('webhook_endpoint'),
@@ -39,7 +39,7 @@ const Secret = Type.Object(
     previous_secret: Nullable(Type.String({ description: 'Still signing until previous_secret_expires_at (rotation overlap)' })),
     previous_secret_expires_at: Nullable(Timestamp('End of the rotation overlap')),
   },
-  { description: 'The signing secret(s) of an endpoint' },
+  { $id: 'WebhookSecret', description: 'The signing secret(s) of an endpoint' },
 );
 const Delivery = Type.Object(
   {
@@ -53,7 +53,7 @@ const Delivery = Type.Object(
     delivered_at: Nullable(Timestamp('When a receiver accepted it')),
     created_at: Timestamp('When the delivery was created'),
   },
-  { description: 'One event on its way to one endpoint' },
+  { $id: 'WebhookDelivery', description: 'One event on its way to one endpoint' },
 );
 const Attempt = Type.Object(
   {
@@ -68,7 +68,7 @@ const Attempt = Type.Object(
     error: Nullable(Type.String({ description: 'Timeout, connection or policy error' })),
     created_at: Timestamp('When the attempt was made'),
   },
-  { description: 'One HTTP attempt of a delivery' },
+  { $id: 'WebhookAttempt', description: 'One HTTP attempt of a delivery' },
 );
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -133,6 +133,7 @@ export const webhookRoutes =
       schema: {
         operationId: 'listWebhookEndpoints',
         summary: 'List webhook endpoints',
+        description: 'Newest first. Secrets are not listed: reveal one with GET /v1/webhook-endpoints/{id}/secret.',
         tags,
         querystring: Type.Object({ ...ListQuery, starting_after: Type.Optional(Id('webhookEndpoint')) }, { additionalProperties: false }),
         response: { 200: ListOf(Endpoint, 'A page of endpoints, newest first'), ...problemResponses('validation_failed') },
@@ -144,7 +145,7 @@ export const webhookRoutes =
     });
 
     app.get('/v1/webhook-endpoints/:id', {
-      schema: { operationId: 'getWebhookEndpoint', summary: 'Retrieve a webhook endpoint', tags, params: Params, response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'getWebhookEndpoint', summary: 'Retrieve a webhook endpoint', description: 'Its URL, subscribed event types and status (`disabled_reason` says why one stopped). The secret is not shown.', tags, params: Params, response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => toEndpointObject(await webhooks.get(req.caller, req.params.id)),
     });
 
@@ -170,12 +171,12 @@ export const webhookRoutes =
     });
 
     app.delete('/v1/webhook-endpoints/:id', {
-      schema: { operationId: 'deleteWebhookEndpoint', summary: 'Delete a webhook endpoint', tags, params: Params, response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'deleteWebhookEndpoint', summary: 'Delete a webhook endpoint', description: 'The endpoint gets status `deleted` (`disabled_reason: deleted`) and no further deliveries; its record and delivery history stay readable.', tags, params: Params, response: { 200: Endpoint, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => toEndpointObject(await webhooks.remove(req.caller, req.params.id)),
     });
 
     app.get('/v1/webhook-endpoints/:id/secret', {
-      schema: { operationId: 'revealWebhookSecret', summary: 'Reveal the signing secret', tags, params: Params, response: { 200: Secret, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'revealWebhookSecret', summary: 'Reveal the signing secret', description: 'The current signing secret and, during a rotation overlap, the previous one and when it stops signing.', tags, params: Params, response: { 200: Secret, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => webhooks.revealSecret(req.caller, req.params.id),
     });
 
@@ -203,6 +204,7 @@ export const webhookRoutes =
       schema: {
         operationId: 'listWebhookDeliveries',
         summary: "List an endpoint's deliveries",
+        description: 'Newest first: one delivery per event sent to this endpoint, with its status, attempts and next retry.',
         tags,
         params: Params,
         querystring: Type.Object(
@@ -221,6 +223,7 @@ export const webhookRoutes =
       schema: {
         operationId: 'listEventDeliveries',
         summary: "List an event's deliveries (one per endpoint)",
+        description: 'One delivery per endpoint the event was sent to, with its status, attempts and next retry.',
         tags,
         params: Type.Object({ id: Id('event') }),
         querystring: Type.Object({ ...ListQuery, starting_after: Type.Optional(Id('webhookEndpoint')) }, { additionalProperties: false }),
@@ -233,7 +236,7 @@ export const webhookRoutes =
     });
 
     app.get('/v1/webhook-endpoints/:id/deliveries/:event_id', {
-      schema: { operationId: 'getWebhookDelivery', summary: 'Retrieve a delivery', tags, params: DeliveryParams, response: { 200: Delivery, ...problemResponses('validation_failed', 'not_found') } },
+      schema: { operationId: 'getWebhookDelivery', summary: 'Retrieve a delivery', description: 'The delivery of one event to one endpoint: its status, number of attempts and next retry.', tags, params: DeliveryParams, response: { 200: Delivery, ...problemResponses('validation_failed', 'not_found') } },
       handler: async (req) => toDelivery(await webhooks.getDelivery(req.caller, req.params.id, req.params.event_id)),
     });
 
@@ -241,6 +244,7 @@ export const webhookRoutes =
       schema: {
         operationId: 'listWebhookAttempts',
         summary: "List a delivery's attempts",
+        description: 'Every attempt of one delivery, oldest first: status code, latency, the first 1 KiB of the response and the error.',
         tags,
         params: DeliveryParams,
         querystring: Type.Object({ ...ListQuery, starting_after: Type.Optional(Id('webhookAttempt')) }, { additionalProperties: false }),
