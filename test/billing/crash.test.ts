@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from '../helpers/db.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
+import { SELLER_SETTINGS } from './world.ts';
 import { createServices } from '../../src/services.ts';
 import { systemClock } from '../../src/clock.ts';
 import { noJobs } from '../../src/jobs/queue.ts';
@@ -17,6 +18,7 @@ t.test('a run killed midway is completed by running it again', async (t) => {
   const database = await freshDatabase(t, { poolMax: 4 });
   const services = createServices({ db: database.db, clock: systemClock, jobs: noJobs, allowPrivateUrls: true, billingBatchSize: 50 });
   const { merchant } = await services.merchants.createMerchant({ name: 'Crash AB', livemode: false });
+  await services.merchants.updateSettings({ merchantId: merchant.id, livemode: false }, SELLER_SETTINGS);
   const today = new Date().toISOString().slice(0, 10);
   await database.db.execute(sql`update merchants set time_zone = 'UTC' where id = ${merchant.id}`);
   await seedDueSubscriptions(database.db, { merchantId: merchant.id, count: N, nextBillDate: today });

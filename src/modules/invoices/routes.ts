@@ -32,7 +32,7 @@ export const invoiceRoutes =
           'Creates a draft with lines (from prices, or description + unit_amount + vat_rate). Finalise it to number it, or send `auto_finalize: true`. Send an Idempotency-Key to retry safely.',
         tags,
         body: CreateInvoiceBody,
-        response: { 201: Invoice, ...problemResponses('validation_failed', 'invalid_state', 'idempotency_key_reused') },
+        response: { 201: Invoice, ...problemResponses('validation_failed', 'invalid_state', 'seller_settings_incomplete', 'idempotency_key_reused') },
       },
       handler: async (req, reply) => {
         const inv = await invoices.createDraft(req.caller, req.body);
@@ -110,7 +110,7 @@ export const invoiceRoutes =
           tags,
           params: InvoiceParams,
           ...(path === 'pay' ? { body: PayInvoiceBody } : {}),
-          response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'idempotency_key_reused') },
+          response: { 200: Invoice, ...problemResponses('validation_failed', 'not_found', 'invalid_state', ...(path === 'finalize' ? (['seller_settings_incomplete'] as const) : []), 'idempotency_key_reused') },
         },
         handler: async (req) => show(await run(req.caller, (req.params as { id: string }).id, (req.body ?? {}) as { amount?: number }), req.principal.livemode),
       });

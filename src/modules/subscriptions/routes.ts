@@ -20,7 +20,7 @@ export const subscriptionRoutes =
   async (app) => {
     const { subscriptions } = deps;
     const show = (s: SubscriptionModel, livemode: boolean) => toSubscriptionResource(s, s.items, livemode);
-    const actionResponses = { 200: Subscription, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'idempotency_key_reused') };
+    const actionResponses = { 200: Subscription, ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'seller_settings_incomplete', 'idempotency_key_reused') };
 
     app.post('/v1/subscriptions', {
       schema: {
@@ -30,7 +30,7 @@ export const subscriptionRoutes =
           'Billed in advance per period from the start date (or the trial end), on that day of the month (the 29th–31st fall on the last day of shorter months). When the first period has started, its invoice is created, finalised and numbered in the same request. Send an Idempotency-Key to retry safely.',
         tags,
         body: CreateSubscriptionBody,
-        response: { 201: Subscription, ...problemResponses('validation_failed', 'idempotency_key_reused') },
+        response: { 201: Subscription, ...problemResponses('validation_failed', 'seller_settings_incomplete', 'idempotency_key_reused') },
       },
       handler: async (req, reply) => {
         const sub = await subscriptions.create(req.caller, req.body);
