@@ -17,9 +17,10 @@ call() { curl -sS --fail-with-body "$@"; }
 
 echo '# The seller details every invoice prints (set once; the development merchant has these)'
 call -X PATCH "$API/v1/merchant" -H "$auth" -H "$json" -H "$(ikey)" -d '{
-  "legal_name":"Omtanke Demo AB","organisation_number":"556677-8899","vat_number":"SE556677889901",
-  "f_skatt":true,"bankgiro":"5050-1055","swish_number":"1231181189",
-  "address":{"line1":"Drottninggatan 1","postal_code":"11151","city":"Stockholm"}}'
+  "legal_name":"Omtanke Demo AB","organisation_number":"559912-3451","vat_number":"SE559912345101",
+  "registered_office":"Stockholm","f_skatt":true,"bankgiro":"5050-1055","swish_number":"1231181189",
+  "address":{"line1":"Drottninggatan 1","postal_code":"11151","city":"Stockholm"},
+  "contact_email":"faktura@demo.example","contact_phone":"08-123 456 78","invoice_number_prefix":"F-"}'
 echo
 
 echo '# A customer: national ids are checked by their check digit, stored normalised, shown masked'

@@ -65,6 +65,7 @@ const DEV_SELLER_SETTINGS = {
   swish_number: '1231181189',
   contact_email: 'faktura@demo.example',
   contact_phone: '08-123 456 78',
+  invoice_number_prefix: 'F-',
 };
 
 // First start on an empty database: a test-mode merchant so a newcomer can call the API at once.

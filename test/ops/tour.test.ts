@@ -94,6 +94,17 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   t.match(text, invoice.ocr_reference, 'the OCR reference is on the invoice');
   t.match(text, /5050-1055/, 'the bankgiro is on the invoice');
   t.match(text, /199,00/, 'the amount is on the invoice');
+  t.match(invoice, { number: 'F-1', status: 'open', total: 19900, amount_due: 19900 });
+
+  // The tour runs as written for a merchant made by merchant:create too (it sets the seller details).
+  const made = start(t, process.execPath, ['scripts/merchant-create.ts', '--name', 'Turné AB'], { DATABASE_URL: database.url, SECRETS_KEY: TEST_SECRETS_KEY });
+  t.equal(await made.exited, 0, 'merchant:create');
+  const bareKey = JSON.parse(made.out()).api_key as string;
+  const again = start(t, 'bash', ['scripts/tour.sh'], { API: api, KEY: bareKey, OUT: out });
+  const againExit = await again.exited;
+  t.equal(againExit, 0, `the tour exits 0 for a new merchant${againExit === 0 ? '' : `:\n${again.out()}\n${again.err()}`}`);
+  t.match(again.out(), /"number":"F-1"/, 'its own series starts at F-1');
+  t.match(again.out(), /"status":"paid"/);
 
   // Every event the tour caused reaches the listener, verified.
   const expected = ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'invoice.paid', 'subscription.updated'];
