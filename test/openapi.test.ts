@@ -4,6 +4,13 @@ import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { validate, compileErrors } from '@readme/openapi-parser';
 import { generateOpenapi, OPENAPI_FILE } from '../scripts/openapi.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { PROBLEMS } from '../src/kernel/errors.ts';
+import { EVENT_TYPES } from '../src/modules/events/types.ts';
+
+// ajv-formats is CommonJS with a default export; under Node's ESM loader it arrives as the module.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 type Schema = Record<string, unknown>;
 type Media = { schema?: Schema; examples?: Record<string, unknown> };
@@ -122,3 +129,212 @@ t.test('openapi/openapi.json is up to date', async (t) => {
   t.ok(committed, 'openapi/openapi.json exists (run `npm run openapi` to create it)');
   t.strictSame(committed, generated, 'openapi/openapi.json matches the routes (if stale: run `npm run openapi` and commit the result)');
 });
+
+// Issue 10 §3: the document as a typed contract.
+
+type Json = Record<string, any>;
+const full = generated as Json;
+const schemas = (full.components?.schemas ?? {}) as Record<string, Json>;
+const isExample = (m: Json | undefined) => m !== undefined && (m.example !== undefined || m.examples !== undefined);
+
+t.test('every operation has a description and an example', async (t) => {
+  const noDescription = operations.filter(({ op }) => !(op as Json).description?.trim()).map((o) => o.label);
+  const noExample = operations
+    .filter(({ op }) => {
+      const body = isExample(op.requestBody?.content?.['application/json'] as Json | undefined);
+      const response = Object.entries(op.responses ?? {}).some(([s, r]) => /^2/.test(s) && Object.values(r.content ?? {}).some((m) => isExample(m as Json)));
+      return !body && !response;
+    })
+    .map((o) => o.label);
+  t.ok(operations.length >= 74, `${operations.length} operations`);
+  t.same(noDescription, [], 'operations without a description');
+  t.same(noExample, [], 'operations without a request or response example');
+});
+
+t.test('named resources are components, and operations answer with a $ref to them', async (t) => {
+  for (const name of ['Customer', 'Product', 'Price', 'Subscription', 'Invoice', 'CreditNote', 'WebhookEndpoint', 'Event', 'Merchant', 'ApiKey', 'BillingRun', 'TestClock']) {
+    t.ok(schemas[name], `components.schemas.${name}`);
+  }
+  const ref = (path: string, method: string, status: string) => (doc.paths[path]?.[method]?.responses?.[status]?.content?.['application/json']?.schema as Json | undefined);
+  t.same(ref('/v1/customers', 'post', '201'), { $ref: '#/components/schemas/Customer' });
+  t.same(ref('/v1/customers/{id}', 'get', '200'), { $ref: '#/components/schemas/Customer' });
+  t.same(ref('/v1/customers', 'get', '200')?.properties?.data?.items, { $ref: '#/components/schemas/Customer' });
+  t.same(ref('/v1/invoices/{id}/finalize', 'post', '200'), { $ref: '#/components/schemas/Invoice' });
+  t.same(ref('/v1/events/{id}', 'get', '200'), { $ref: '#/components/schemas/Event' });
+  // No success response repeats a component inline (there were 56 inline copies).
+  const inlineCopies: string[] = [];
+  const names = Object.keys(schemas);
+  for (const { label, op } of operations) {
+    for (const [status, r] of Object.entries(op.responses ?? {})) {
+      const s = r.content?.['application/json']?.schema as Json | undefined;
+      if (!s || s.$ref) continue;
+      const candidates = [s, s.properties?.data?.items].filter((x): x is Json => x && !x.$ref && x.type === 'object');
+      for (const c of candidates) {
+        const keys = JSON.stringify(Object.keys(c.properties ?? {}));
+        const same = names.find((n) => JSON.stringify(Object.keys(schemas[n]!.properties ?? {})) === keys);
+        if (same) inlineCopies.push(`${label} ${status}: ${same}`);
+      }
+    }
+  }
+  t.same(inlineCopies, [], 'no inline copy of a named schema');
+});
+
+t.test('Problem code and type are enums of the catalogue', async (t) => {
+  const codes = Object.keys(PROBLEMS).sort();
+  t.same([...schemas.Problem!.properties.code.enum].sort(), codes);
+  t.same([...schemas.Problem!.properties.type.enum].sort(), codes.map((c) => `https://docs.omtanke.se/problems/${c}`).sort());
+});
+
+t.test('response headers are documented', async (t) => {
+  for (const name of ['Request-Id', 'Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining', 'Retry-After']) t.ok(full.components.headers[name], `components.headers.${name}`);
+  const missing: string[] = [];
+  for (const { label, path, method, op } of operations) {
+    for (const [status, r] of Object.entries(op.responses ?? {}) as [string, Json][]) {
+      const has = (h: string) => r.headers?.[h]?.$ref === `#/components/headers/${h}` || missing.push(`${label} ${status} ${h}`);
+      has('Request-Id');
+      if (!path.startsWith('/v1/')) continue;
+      if (/^2/.test(status) || status === '429') ['RateLimit-Limit', 'RateLimit-Remaining'].forEach(has);
+      if (/^2/.test(status) && (method === 'post' || method === 'patch')) has('Idempotent-Replayed');
+      if (status === '429') has('Retry-After');
+    }
+  }
+  t.same(missing, []);
+});
+
+t.test('events: a webhooks entry per type, and Event a union discriminated by type', async (t) => {
+  const types = Object.keys(EVENT_TYPES);
+  t.same(Object.keys(full.webhooks ?? {}).sort(), [...types].sort(), 'webhooks lists every event type');
+  const event = schemas.Event!;
+  t.equal(event.discriminator?.propertyName, 'type');
+  t.equal(event.oneOf.length, types.length);
+  for (const type of types) {
+    const name = event.discriminator.mapping[type]?.replace('#/components/schemas/', '');
+    const variant = schemas[name];
+    t.ok(variant, `${type} → ${name}`);
+    if (!variant) continue;
+    t.same(event.oneOf.filter((o: Json) => o.$ref === `#/components/schemas/${name}`).length, 1);
+    t.same(variant.properties.type.enum ?? [variant.properties.type.const], [type], `${name}.type is "${type}"`);
+    t.same(full.webhooks[type].post.requestBody.content['application/json'].schema, { $ref: `#/components/schemas/${name}` });
+    const data = variant.properties.data;
+    t.ok(data.properties.object.$ref, `${type}: data.object is a $ref`);
+    if (type.endsWith('.updated')) t.ok(data.required.includes('previous_attributes'), `${type} carries previous_attributes`);
+  }
+  const objectOf = (type: string) => schemas[event.discriminator.mapping[type].replace('#/components/schemas/', '')]!.properties.data.properties.object.$ref;
+  for (const [type, resource] of Object.entries({
+    'customer.updated': 'Customer',
+    'product.created': 'Product',
+    'price.updated': 'Price',
+    'subscription.canceled': 'Subscription',
+    'invoice.finalized': 'Invoice',
+    'invoice.credited': 'Invoice',
+    'credit_note.created': 'CreditNote',
+    'webhook_endpoint.disabled': 'WebhookEndpoint',
+  })) {
+    t.equal(objectOf(type), `#/components/schemas/${resource}`, `${type} carries a ${resource}`);
+  }
+  t.match(schemas.PaymentReceivedEvent!.description, /Not emitted yet/, 'an event of a feature not built yet says so');
+});
+
+t.test('either/or bodies are oneOf in the document', async (t) => {
+  const body = (path: string) => doc.paths[path]!.post!.requestBody!.content!['application/json']!.schema as Json;
+  const choices = (path: string) => (body(path).allOf ?? []).map((a: Json) => a.oneOf.map((b: Json) => ({ required: b.required ?? [], forbidden: Object.keys(b.properties).filter((k) => b.properties[k] === false) })));
+  t.same(choices('/v1/prices'), [[{ required: ['type', 'recurring'], forbidden: [] }, { required: ['type'], forbidden: ['recurring'] }]]);
+  t.same(body('/v1/prices').allOf[0].oneOf.map((b: Json) => b.properties.type.enum ?? [b.properties.type.const]), [['recurring'], ['one_time']]);
+  t.same(choices('/v1/subscriptions'), [
+    [{ required: ['items'], forbidden: ['price', 'quantity'] }, { required: ['price'], forbidden: ['items'] }],
+    [{ required: ['trial_period_days'], forbidden: ['trial_end'] }, { required: [], forbidden: ['trial_period_days'] }],
+  ]);
+  t.same(choices('/v1/credit-notes'), [[{ required: ['amount'], forbidden: ['lines'] }, { required: [], forbidden: ['amount'] }]]);
+
+  // What the document accepts, checked with a JSON Schema validator.
+  const accepts = bodyValidator();
+  const ids = { customer: 'cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA', price: 'price_01KB2Y5M8Q0ZC3V1S7N4D6F9XA', product: 'prod_01KB2Y5M8Q0ZC3V1S7N4D6F9XA', invoice: 'in_01KB2Y5M8Q0ZC3V1S7N4D6F9XA' };
+  const item = [{ price: ids.price }];
+  for (const [path, b, ok] of [
+    ['/v1/subscriptions', { customer: ids.customer, items: item }, true],
+    ['/v1/subscriptions', { customer: ids.customer, price: ids.price, quantity: 2 }, true],
+    ['/v1/subscriptions', { customer: ids.customer, items: item, price: ids.price }, false],
+    ['/v1/subscriptions', { customer: ids.customer }, false],
+    ['/v1/subscriptions', { customer: ids.customer, items: item, quantity: 2 }, false],
+    ['/v1/subscriptions', { customer: ids.customer, items: item, trial_period_days: 14 }, true],
+    ['/v1/subscriptions', { customer: ids.customer, items: item, trial_end: '2026-12-25' }, true],
+    ['/v1/subscriptions', { customer: ids.customer, items: item, trial_period_days: 14, trial_end: '2026-12-25' }, false],
+    ['/v1/prices', { product: ids.product, unit_amount: 100, type: 'recurring', recurring: { interval: 'month' } }, true],
+    ['/v1/prices', { product: ids.product, unit_amount: 100, type: 'recurring' }, false],
+    ['/v1/prices', { product: ids.product, unit_amount: 100, type: 'one_time' }, true],
+    ['/v1/prices', { product: ids.product, unit_amount: 100, type: 'one_time', recurring: { interval: 'month' } }, false],
+    ['/v1/credit-notes', { invoice: ids.invoice }, true],
+    ['/v1/credit-notes', { invoice: ids.invoice, amount: 100 }, true],
+    ['/v1/credit-notes', { invoice: ids.invoice, lines: [{ line_no: 1 }] }, true],
+    ['/v1/credit-notes', { invoice: ids.invoice, amount: 100, lines: [{ line_no: 1 }] }, false],
+  ] as const) {
+    t.equal(accepts(path, b), ok, `${path} ${JSON.stringify(b)}: ${ok ? 'accepted' : 'refused'}`);
+  }
+});
+
+t.test('a POST without body fields refuses any field', async (t) => {
+  const posts = operations.filter((o) => o.method === 'post');
+  const bodyless = posts.filter(({ op }) => Object.keys((op.requestBody?.content?.['application/json']?.schema as Json | undefined)?.properties ?? {}).length === 0);
+  t.ok(bodyless.length >= 10, `${bodyless.length} POSTs without body fields`);
+  for (const { label, op } of bodyless) {
+    const schema = op.requestBody?.content?.['application/json']?.schema as Json | undefined;
+    t.equal(schema?.additionalProperties, false, `${label}: additionalProperties false`);
+    t.equal((op.requestBody as Json).required, false, `${label}: the body may be left out`);
+  }
+  t.ok(bodyless.some((o) => o.label === 'POST /v1/customers/{id}/archive'));
+});
+
+t.test('every example in the document is valid against its schema', async (t) => {
+  const check = exampleValidator();
+  let count = 0;
+  const wrong: string[] = [];
+  const media = (where: string, m: Json | undefined) => {
+    if (!m?.schema) return;
+    if (m.example !== undefined && typeof m.example !== 'string') {
+      count++;
+      const e = check(m.schema, m.example);
+      if (e) wrong.push(`${where}: ${e}`);
+    }
+    for (const [name, ex] of Object.entries((m.examples ?? {}) as Record<string, { value: unknown }>)) {
+      count++;
+      const e = check(m.schema, ex.value);
+      if (e) wrong.push(`${where} (${name}): ${e}`);
+    }
+  };
+  for (const { label, op } of operations) {
+    media(`${label} request`, op.requestBody?.content?.['application/json'] as Json);
+    for (const [status, r] of Object.entries(op.responses ?? {})) for (const [type, m] of Object.entries(r.content ?? {})) media(`${label} ${status} ${type}`, m as Json);
+  }
+  for (const [name, s] of Object.entries(schemas)) {
+    for (const ex of (s.examples ?? []) as unknown[]) {
+      count++;
+      const e = check({ $ref: `#/components/schemas/${name}` }, ex);
+      if (e) wrong.push(`components.schemas.${name}: ${e}`);
+    }
+  }
+  t.ok(count > 100, `${count} examples checked`);
+  t.same(wrong, []);
+});
+
+/** A JSON Schema 2020-12 validator over the document's components ($refs resolved against them). */
+function documentAjv() {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('binary', true);
+  ajv.addSchema({ $id: 'https://omtanke.test/doc', components: JSON.parse(JSON.stringify(full.components)) });
+  const rebased = (s: unknown) => JSON.parse(JSON.stringify(s).replaceAll('"#/components/', '"https://omtanke.test/doc#/components/'));
+  return { ajv, rebased };
+}
+
+function exampleValidator() {
+  const { ajv, rebased } = documentAjv();
+  return (schema: unknown, value: unknown): string | undefined => {
+    const validate = ajv.compile(rebased(schema));
+    return validate(value) ? undefined : ajv.errorsText(validate.errors);
+  };
+}
+
+function bodyValidator() {
+  const { ajv, rebased } = documentAjv();
+  return (path: string, value: unknown): boolean => ajv.validate(rebased(doc.paths[path]!.post!.requestBody!.content!['application/json']!.schema), value) as boolean;
+}

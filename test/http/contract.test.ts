@@ -1,0 +1,105 @@
+// The OpenAPI document and the running API agree: an action without body fields refuses any field
+// (400 validation_failed naming it) and still takes no body or {}; the either/or bodies the
+// document describes as oneOf are refused at runtime exactly when the document refuses them, with
+// an error naming the field (the service checks them; Ajv's own oneOf errors would name none).
+import t from 'tap';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { buildTestApp, call } from '../helpers/app.ts';
+
+const PROBLEM = 'https://docs.omtanke.se/problems/';
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+
+type Json = Record<string, any>;
+
+t.test('the document and the runtime agree', async (t) => {
+  const { app, merchant } = await buildTestApp(t);
+  const m = await merchant('Kontrakt AB');
+  const api = (method: string, url: string, payload?: unknown) =>
+    call(app, { method: method as 'POST', url, headers: m.auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const doc = (await call(app, { method: 'GET', url: '/openapi.json' })).json as Json;
+
+  await t.test('a POST without body fields refuses unknown fields; no body or {} is fine', async (t) => {
+    const bodyless: { path: string; op: Json }[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+      const op = item.post;
+      const schema = op?.requestBody?.content?.['application/json']?.schema;
+      if (op && schema && Object.keys(schema.properties ?? {}).length === 0) bodyless.push({ path, op });
+    }
+    const labels = bodyless.map((b) => b.path);
+    for (const path of ['/v1/customers/{id}/archive', '/v1/customers/{id}/unarchive', '/v1/api-keys/{id}/revoke', '/v1/invoices/{id}/finalize', '/v1/invoices/{id}/void', '/v1/subscriptions/{id}/pause']) {
+      t.ok(labels.includes(path), `${path} takes no body fields`);
+    }
+    for (const { path, op } of bodyless) {
+      // Well-formed ids of objects that do not exist: the body is checked before the handler looks.
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const p = (op.parameters as Json[]).find((x) => x.in === 'path' && x.name === name)!;
+        return String(p.example ?? p.schema.examples?.[0]);
+      });
+      const refused = await api('POST', url, { unexpected: 1 });
+      t.equal(refused.status, 400, `POST ${path} with a field: ${refused.body}`);
+      t.equal(refused.json?.type, `${PROBLEM}validation_failed`);
+      t.match(refused.json?.errors, [{ field: 'unexpected', location: 'body' }], 'names the field');
+      for (const payload of [undefined, {}]) {
+        const r = await api('POST', url, payload);
+        t.not(r.status, 400, `POST ${path} with ${payload === undefined ? 'no body' : '{}'}: ${r.status} ${r.json?.code}`);
+      }
+    }
+  });
+
+  await t.test('either/or bodies: refused exactly when the document refuses them, naming the field', async (t) => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'https://omtanke.test/doc', components: doc.components });
+    const documentAccepts = (path: string, body: unknown) =>
+      ajv.validate(
+        JSON.parse(JSON.stringify(doc.paths[path].post.requestBody.content['application/json'].schema).replaceAll('"#/components/', '"https://omtanke.test/doc#/components/')),
+        body,
+      ) as boolean;
+
+    const must = async (r: Promise<{ status: number; json: Json; body: string }>) => {
+      const res = await r;
+      if (res.status !== 201) throw new Error(res.body);
+      return res.json;
+    };
+    const customer = (await must(api('POST', '/v1/customers', { name: 'Anna Andersson' }))).id;
+    const product = (await must(api('POST', '/v1/products', { name: 'Omtanke Pro' }))).id;
+    const price = (await must(api('POST', '/v1/prices', { product, unit_amount: 9900, type: 'recurring', recurring: { interval: 'month' } }))).id;
+    const invoice = async () =>
+      (await must(api('POST', '/v1/invoices', { customer, auto_finalize: true, lines: [{ description: 'Konsult', unit_amount: 50000, quantity: 2 }] }))).id;
+    const items = [{ price }];
+
+    const cases: [string, Json, string][] = [
+      ['/v1/subscriptions', { customer, items }, 'items'],
+      ['/v1/subscriptions', { customer, price, quantity: 2 }, 'items'],
+      ['/v1/subscriptions', { customer, items, price }, 'items'],
+      ['/v1/subscriptions', { customer }, 'items'],
+      ['/v1/subscriptions', { customer, items, quantity: 2 }, 'quantity'],
+      ['/v1/subscriptions', { customer, items, trial_period_days: 14 }, 'trial_end'],
+      ['/v1/subscriptions', { customer, items, trial_end: '2026-12-25' }, 'trial_end'],
+      ['/v1/subscriptions', { customer, items, trial_period_days: 14, trial_end: '2026-12-25' }, 'trial_end'],
+      ['/v1/prices', { product, unit_amount: 100, type: 'recurring', recurring: { interval: 'month' } }, 'recurring'],
+      ['/v1/prices', { product, unit_amount: 100, type: 'recurring' }, 'recurring'],
+      ['/v1/prices', { product, unit_amount: 100, type: 'one_time' }, 'recurring'],
+      ['/v1/prices', { product, unit_amount: 100, type: 'one_time', recurring: { interval: 'month' } }, 'recurring'],
+      ['/v1/credit-notes', { invoice: await invoice() }, 'amount'],
+      ['/v1/credit-notes', { invoice: await invoice(), amount: 100 }, 'amount'],
+      ['/v1/credit-notes', { invoice: await invoice(), lines: [{ line_no: 1, quantity: 1 }] }, 'amount'],
+      ['/v1/credit-notes', { invoice: await invoice(), amount: 100, lines: [{ line_no: 1 }] }, 'amount'],
+    ];
+    let refusals = 0;
+    for (const [path, body, field] of cases) {
+      const accepted = documentAccepts(path, body);
+      const r = await api('POST', path, body);
+      const label = `${path} ${JSON.stringify(body)}`;
+      if (accepted) t.equal(r.status, 201, `${label}: the document and the API accept it (${r.body.slice(0, 200)})`);
+      else {
+        refusals++;
+        t.equal(r.status, 400, `${label}: the document and the API refuse it`);
+        t.equal(r.json?.type, `${PROBLEM}validation_failed`);
+        t.ok((r.json?.errors as Json[] | undefined)?.some((e) => e.field === field && e.location === 'body' && e.message.length > 0), `names ${field}: ${JSON.stringify(r.json?.errors)}`);
+      }
+    }
+    t.equal(refusals, 7, 'the refused cases');
+  });
+});
