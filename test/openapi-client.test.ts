@@ -4,6 +4,10 @@
 // names an event type that does not exist, a mistyped data.object, a problem code that does not
 // exist, both sides of an either/or body, an unknown field on an action without fields. No
 // network and no database: compile only.
+//
+// openapi-typescript 6 (with openapi-fetch 0.8, its pair): version 7 builds its output with the
+// TypeScript 5 compiler API (a peer dependency, typescript ^5), which the repo's TypeScript 7
+// does not provide and npm cannot install beside it under the same name.
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';

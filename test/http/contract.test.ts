@@ -102,4 +102,29 @@ t.test('the document and the runtime agree', async (t) => {
     }
     t.equal(refusals, 7, 'the refused cases');
   });
+
+  await t.test('every event the API recorded matches its type in the Event union', async (t) => {
+    const customer = (await api('POST', '/v1/customers', { name: 'Bo Berg' })).json.id;
+    await api('PATCH', `/v1/customers/${customer}`, { email: 'bo@example.se' });
+    await api('POST', `/v1/customers/${customer}/archive`);
+    const endpoint = (await api('POST', '/v1/webhook-endpoints', { url: 'https://hooks.example.se/omtanke', enabled_events: ['*'] })).json.id;
+    t.ok(endpoint);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'https://omtanke.test/doc', components: doc.components });
+    const validate = ajv.compile({ $ref: 'https://omtanke.test/doc#/components/schemas/Event' });
+    const events: Json[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = (await api('GET', `/v1/events?limit=100${after ? `&starting_after=${after}` : ''}`)).json;
+      events.push(...page.data);
+      if (!page.has_more) break;
+      after = page.data.at(-1).id;
+    }
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited']) {
+      t.ok(types.has(type), `recorded a ${type}`);
+    }
+    const wrong = events.filter((e): boolean => !validate(e)).map((e) => `${e.type}: ${ajv.errorsText(validate.errors).slice(0, 300)}`);
+    t.same(wrong, [], `${events.length} events match their schema`);
+  });
 });

@@ -1,8 +1,8 @@
 // What each event type carries, for the OpenAPI document: `Event` is a union discriminated by
 // `type` (one schema per type, `data.object` the resource by $ref), and the document's top-level
 // `webhooks` section describes the POST every type is delivered as. The runtime event responses
-// are not validated against these (they serialise the stored JSON as it is); the OpenAPI tests
-// check that the events the API records match them.
+// are not validated against these (they serialise the stored JSON as it is);
+// test/http/contract.test.ts checks that the events the API records match them.
 import { Type, type TSchema } from 'typebox';
 import { Id, Timestamp } from '../../http/schemas.ts';
 import { Customer } from '../customers/contract.ts';
