@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   creditNote: 'cn',
   billingRun: 'brun',
   testClock: 'clock',
+  choiceChange: 'chc',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

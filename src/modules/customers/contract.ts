@@ -3,6 +3,8 @@ import { Type, type Static } from 'typebox';
 import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
 import { maskNationalId } from '../../domain/national-id.ts';
 import type { CustomerRow } from './store.ts';
+import { effectiveDelivery, effectivePaymentMethod } from './choices.ts';
+import { Delivery, DeliveryInput, PaymentMethod, PaymentMethodInput, renderDelivery, renderPaymentMethod } from './choices-contract.ts';
 
 const Address = Type.Object(
   {
@@ -50,6 +52,8 @@ export const CreateCustomerBody = Type.Object(
     test_clock: Type.Optional(
       Nullable(Id('testClock', "Test mode only: a test clock whose time this customer's billing follows. Fixed at creation.")),
     ),
+    payment_method: Type.Optional({ ...PaymentMethodInput, description: 'How the customer pays, as POST /v1/customers/{id}/payment-method takes it; default bankgiro' }),
+    delivery: Type.Optional({ ...DeliveryInput, description: 'How invoices reach the customer, as POST /v1/customers/{id}/delivery takes it; default email_pdf with an email, else paper' }),
   },
   {
     additionalProperties: false,
@@ -111,6 +115,15 @@ export const Customer = Type.Object(
     archived: Type.Boolean(),
     archived_at: Nullable(Timestamp('When the customer was archived')),
     test_clock: Nullable(Type.String({ description: 'The test clock this customer follows, if any' })),
+    payment_method: PaymentMethod,
+    delivery: Delivery,
+    returning: Type.Boolean({ description: 'true once a former customer (archived, or every subscription ended) has come back' }),
+    first_subscribed_at: Nullable(Timestamp('When their first subscription started; set when they return')),
+    returned_at: Nullable(Timestamp('When they last came back')),
+    earlier_tenure: Type.Array(
+      Type.Object({ started_at: Timestamp('Start of a span with a subscription'), ended_at: Timestamp('Its end') }),
+      { description: 'The spans they had subscriptions before their last return, oldest first (empty until they return)' },
+    ),
     created_at: Timestamp('When the customer was created'),
     updated_at: Timestamp('When the customer last changed'),
   },
@@ -136,6 +149,12 @@ export const Customer = Type.Object(
         archived: false,
         archived_at: null,
         test_clock: null,
+        payment_method: { type: 'bankgiro', default: true },
+        delivery: { type: 'email_pdf', default: true },
+        returning: false,
+        first_subscribed_at: null,
+        returned_at: null,
+        earlier_tenure: [],
         created_at: '2026-11-25T09:00:00.000Z',
         updated_at: '2026-11-25T09:00:00.000Z',
       },
@@ -183,6 +202,12 @@ export function toCustomerResource(row: CustomerRow, livemode: boolean): Custome
     archived: row.archivedAt !== null,
     archived_at: row.archivedAt?.toISOString() ?? null,
     test_clock: row.testClockId,
+    payment_method: renderPaymentMethod(effectivePaymentMethod(row), row.paymentMethod === null),
+    delivery: renderDelivery(effectiveDelivery(row), row.delivery === null),
+    returning: row.returnedAt !== null,
+    first_subscribed_at: row.firstSubscribedAt?.toISOString() ?? null,
+    returned_at: row.returnedAt?.toISOString() ?? null,
+    earlier_tenure: row.earlierTenure ?? [],
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

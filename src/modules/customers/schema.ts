@@ -2,6 +2,8 @@ import { pgTable, text, timestamp, jsonb, primaryKey, uniqueIndex, index, foreig
 import { sql } from 'drizzle-orm';
 import { merchants } from '../merchants/schema.ts';
 import { testClocks } from '../test-clocks/schema.ts';
+import type { Delivery, PaymentMethod } from './choices.ts';
+import type { DeliveryResource, PaymentMethodResource } from './choices-contract.ts';
 
 export const customers = pgTable(
   'customers',
@@ -29,6 +31,15 @@ export const customers = pgTable(
     archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
     // Test mode only: the test clock whose time this customer's billing follows (set at creation).
     testClockId: text('test_clock_id'),
+    // The customer's current choices; null while none was made (the defaults in choices.ts apply).
+    // Every change is kept in customer_choice_changes.
+    paymentMethod: jsonb('payment_method').$type<PaymentMethod>(),
+    delivery: jsonb('delivery').$type<Delivery>(),
+    // Welcome back: set when a former customer (archived, or every subscription ended) comes back.
+    returnedAt: timestamp('returned_at', { withTimezone: true, mode: 'date' }),
+    firstSubscribedAt: timestamp('first_subscribed_at', { withTimezone: true, mode: 'date' }),
+    // Their subscribed spans before the last return, oldest first.
+    earlierTenure: jsonb('earlier_tenure').$type<{ started_at: string; ended_at: string }[]>(),
   },
   (t) => [
     // merchant_id leads every key so the table can later be distributed by merchant.
@@ -38,5 +49,30 @@ export const customers = pgTable(
     index('customers_merchant_national_id_idx').on(t.merchantId, t.nationalId),
     index('customers_test_clock_idx').on(t.merchantId, t.testClockId).where(sql`test_clock_id is not null`),
     foreignKey({ name: 'customers_test_clock_fk', columns: [t.merchantId, t.testClockId], foreignColumns: [testClocks.merchantId, testClocks.id] }),
+  ],
+);
+
+/**
+ * Every change of a customer's payment method or delivery, never overwritten: when (business time,
+ * so a test clock's), from what, to what (the effective choices, defaults included), who and why.
+ */
+export const customerChoiceChanges = pgTable(
+  'customer_choice_changes',
+  {
+    merchantId: text('merchant_id').notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    kind: text('kind', { enum: ['payment_method', 'delivery'] }).notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    from: jsonb('from').$type<PaymentMethodResource | DeliveryResource>().notNull(),
+    to: jsonb('to').$type<PaymentMethodResource | DeliveryResource>().notNull(),
+    initiator: text('initiator', { enum: ['customer', 'merchant', 'system'] }).notNull(),
+    reason: text('reason'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    // The history of one customer, newest first, pages by id.
+    index('customer_choice_changes_customer_idx').on(t.merchantId, t.customerId, t.id),
+    foreignKey({ name: 'customer_choice_changes_customer_fk', columns: [t.merchantId, t.customerId], foreignColumns: [customers.merchantId, customers.id] }),
   ],
 );

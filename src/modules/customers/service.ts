@@ -13,8 +13,43 @@ import type { TestClockTime } from '../test-clocks/time.ts';
 import type { SubscriptionReader } from '../subscriptions/service.ts';
 import { mergeMetadata, updateAndRecord } from '../events/changes.ts';
 import * as store from './store.ts';
+import {
+  checkDelivery,
+  checkPaymentMethod,
+  customerChangeProblems,
+  effectiveDelivery,
+  effectivePaymentMethod,
+  sameChoice,
+  type Delivery,
+  type PaymentMethod,
+} from './choices.ts';
+import { renderDelivery, renderPaymentMethod, type DeliveryInputBody, type PaymentMethodInputBody } from './choices-contract.ts';
 
 export type Customer = store.CustomerRow;
+export type ChoiceChange = store.ChoiceChangeRow;
+type ChoiceKind = ChoiceChange['kind'];
+
+/** A history row: the effective choices before and after (a default shows as `default: true`). */
+function choiceChange(
+  c: Customer,
+  kind: ChoiceKind,
+  to: PaymentMethod | Delivery,
+  at: Date,
+  input: { initiator?: ChoiceChange['initiator'] | undefined; reason?: string | undefined },
+): ChoiceChange {
+  const from = kind === 'payment_method' ? renderPaymentMethod(effectivePaymentMethod(c), c.paymentMethod === null) : renderDelivery(effectiveDelivery(c), c.delivery === null);
+  return {
+    merchantId: c.merchantId,
+    id: newId('choiceChange'),
+    customerId: c.id,
+    kind,
+    at,
+    from,
+    to: kind === 'payment_method' ? renderPaymentMethod(to as PaymentMethod, false) : renderDelivery(to as Delivery, false),
+    initiator: input.initiator ?? 'merchant',
+    reason: input.reason ?? null,
+  };
+}
 
 const NATIONAL_ID_MESSAGES: Record<NationalIdErrorReason, string> = {
   format: 'is not a Swedish personnummer, samordningsnummer or organisationsnummer',
@@ -50,6 +85,7 @@ function normalize(row: Customer, today: Date): Customer {
     else errors.push({ field: 'address.postal_code', location: 'body', message: pc.message });
   }
   if (row.email !== null) out.email = row.email.trim();
+  errors.push(...customerChangeProblems(out));
   if (errors.length > 0) {
     throw invalid(errors);
   }
@@ -66,7 +102,7 @@ export function createCustomerService(deps: {
   db: Db;
   clock: Clock;
   events: Pick<EventService, 'record'>;
-  testClocks: Pick<TestClockTime, 'exists'>;
+  testClocks: Pick<TestClockTime, 'exists' | 'nowForChange'>;
   subscriptions: Pick<SubscriptionReader, 'liveIdsOf'>;
 }) {
   const { db, clock, events, testClocks, subscriptions } = deps;
@@ -123,6 +159,40 @@ export function createCustomerService(deps: {
     );
   }
 
+  /**
+   * One change of a choice: the customer locked, the new choice checked against them, written with
+   * its history row and event in one transaction. Concurrent changes serialise on the row lock, so
+   * the current choice is the one committed last and the history has a row for each. Choosing what
+   * is already chosen changes nothing and records nothing.
+   */
+  function changeChoice(
+    tenant: Caller,
+    id: string,
+    kind: ChoiceKind,
+    input: { initiator?: ChoiceChange['initiator'] | undefined; reason?: string | undefined },
+    check: (row: Customer, today: Date) => PaymentMethod | Delivery,
+  ): Promise<Customer> {
+    return inTransaction(db, tenant, async (tx) => {
+      const row = await store.findCustomerForUpdate(tx, tenant.merchantId, id);
+      if (!row) throw new DomainError('not_found', `No such customer: ${id}`);
+      const at = await testClocks.nowForChange({ tx, merchantId: tenant.merchantId }, row.testClockId);
+      const value = check(row, at);
+      const current = kind === 'payment_method' ? row.paymentMethod : row.delivery;
+      if (current !== null && sameChoice(current, value)) return row;
+      const change = choiceChange(row, kind, value, at, input);
+      const next: Customer = kind === 'payment_method' ? { ...row, paymentMethod: value as PaymentMethod } : { ...row, delivery: value as Delivery };
+      const updated = await store.updateCustomer(tx, { ...next, updatedAt: clock.now() });
+      await store.insertChoiceChanges(tx, [change]);
+      await events.record(tx, tenant, {
+        type: kind === 'payment_method' ? 'payment_method.changed' : 'delivery.changed',
+        objectId: id,
+        object: toCustomerResource(updated, tenant.livemode),
+        previousAttributes: { [kind]: change.from, updated_at: row.updatedAt.toISOString() },
+      });
+      return updated;
+    });
+  }
+
   return {
     get,
     find,
@@ -156,6 +226,11 @@ export function createCustomerService(deps: {
           updatedAt: now,
           archivedAt: null,
           testClockId: input.test_clock ?? null,
+          paymentMethod: null,
+          delivery: null,
+          returnedAt: null,
+          firstSubscribedAt: null,
+          earlierTenure: null,
         },
         now,
       );
@@ -167,10 +242,49 @@ export function createCustomerService(deps: {
           });
         }
       }
-      // The insert, its customer.created event and the webhook deliveries are one statement.
+      // Choices given at creation are checked like any change and start the history (from the defaults).
+      const changes: ChoiceChange[] = [];
+      if (input.payment_method || input.delivery) {
+        const at = await testClocks.nowForChange(tenant, row.testClockId);
+        const errors: FieldError[] = [];
+        const attempt = (fn: () => void) => {
+          try {
+            fn();
+          } catch (e) {
+            if (!(e instanceof DomainError) || !e.errors) throw e;
+            errors.push(...e.errors);
+          }
+        };
+        const pmInput = input.payment_method;
+        if (pmInput) {
+          attempt(() => {
+            const pm = checkPaymentMethod(pmInput, 'payment_method.');
+            changes.push(choiceChange(row, 'payment_method', pm, at, pmInput));
+            row.paymentMethod = pm;
+          });
+        }
+        const deliveryInput = input.delivery;
+        if (deliveryInput) {
+          attempt(() => {
+            const d = checkDelivery(deliveryInput, row, now, 'delivery.');
+            changes.push(choiceChange(row, 'delivery', d, at, deliveryInput));
+            row.delivery = d;
+          });
+        }
+        if (errors.length > 0) throw invalid(errors);
+      }
+      // The insert, its customer.created event and the webhook deliveries are one statement
+      // (with the first history rows, one transaction).
       const object = toCustomerResource(row, tenant.livemode);
       try {
-        await events.record(queryableFor(db, tenant), tenant, { type: 'customer.created', objectId: row.id, object }, store.insertCustomerSql(db, row));
+        if (changes.length === 0) {
+          await events.record(queryableFor(db, tenant), tenant, { type: 'customer.created', objectId: row.id, object }, store.insertCustomerSql(db, row));
+        } else {
+          await inTransaction(db, tenant, async (tx) => {
+            await events.record(tx, tenant, { type: 'customer.created', objectId: row.id, object }, store.insertCustomerSql(db, row));
+            await store.insertChoiceChanges(tx, changes);
+          });
+        }
       } catch (e) {
         if (store.isExternalIdConflict(e)) throw externalIdTaken(row.externalId);
         throw e;
@@ -229,6 +343,22 @@ export function createCustomerService(deps: {
     /** A returning customer comes back with everything they had. */
     unarchive(tenant: Caller, id: string): Promise<Customer> {
       return mutate(tenant, id, (row) => ({ ...row, archivedAt: null }));
+    },
+
+    /** Sets how the customer pays; the change is kept in the history and `payment_method.changed` fires. */
+    changePaymentMethod(tenant: Caller, id: string, input: PaymentMethodInputBody): Promise<Customer> {
+      return changeChoice(tenant, id, 'payment_method', input, () => checkPaymentMethod(input));
+    },
+
+    /** Sets how invoices reach the customer; kept in the history, `delivery.changed` fires. */
+    changeDelivery(tenant: Caller, id: string, input: DeliveryInputBody): Promise<Customer> {
+      return changeChoice(tenant, id, 'delivery', input, (row, today) => checkDelivery(input, row, today));
+    },
+
+    /** Every change of the customer's choices, newest first. */
+    async choiceHistory(tenant: Caller, id: string, kind: ChoiceKind | undefined, page: PageParams): Promise<Page<ChoiceChange>> {
+      await get(tenant, id);
+      return toPage(await store.listChoiceChanges(queryableFor(db, tenant), tenant.merchantId, id, kind, page), page);
     },
 
     async list(

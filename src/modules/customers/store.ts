@@ -1,10 +1,11 @@
-import { and, eq, isNull, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { preparedPerDb } from '../../db/prepared.ts';
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
-import { customers } from './schema.ts';
+import { customerChoiceChanges, customers } from './schema.ts';
 
 export type CustomerRow = typeof customers.$inferSelect;
+export type ChoiceChangeRow = typeof customerChoiceChanges.$inferSelect;
 export type CustomerFilter = { email?: string | undefined; externalId?: string | undefined; archived: boolean };
 
 const EXTERNAL_ID_KEY = 'customers_merchant_external_id_key';
@@ -96,4 +97,39 @@ export async function listCustomers(q: Queryable, merchantId: string, filter: Cu
     )
     .orderBy(pageOrder(customers.id, page))
     .limit(page.limit + 1);
+}
+
+export async function insertChoiceChanges(q: Queryable, rows: ChoiceChangeRow[]): Promise<void> {
+  if (rows.length > 0) await q.insert(customerChoiceChanges).values(rows);
+}
+
+export async function listChoiceChanges(q: Queryable, merchantId: string, customerId: string, kind: ChoiceChangeRow['kind'] | undefined, page: PageParams) {
+  return q
+    .select()
+    .from(customerChoiceChanges)
+    .where(
+      and(
+        eq(customerChoiceChanges.merchantId, merchantId),
+        eq(customerChoiceChanges.customerId, customerId),
+        kind !== undefined ? eq(customerChoiceChanges.kind, kind) : undefined,
+        pageWhere(customerChoiceChanges.id, page),
+      ),
+    )
+    .orderBy(pageOrder(customerChoiceChanges.id, page))
+    .limit(page.limit + 1);
+}
+
+/** Customers of the merchant with the same national id, external_id or e-mail as a new one, oldest first. */
+export async function findSameCustomers(
+  q: Queryable,
+  merchantId: string,
+  keys: { nationalId: string | null; externalId: string | null; email: string | null },
+): Promise<CustomerRow[]> {
+  const match = or(
+    keys.nationalId !== null ? eq(customers.nationalId, keys.nationalId) : undefined,
+    keys.externalId !== null ? eq(customers.externalId, keys.externalId) : undefined,
+    keys.email !== null ? eq(customers.email, keys.email) : undefined,
+  );
+  if (!match) return [];
+  return q.select().from(customers).where(and(eq(customers.merchantId, merchantId), match)).orderBy(customers.id).limit(50);
 }
