@@ -89,6 +89,8 @@ export const RESOURCE_EXAMPLES: Record<string, unknown> = {
       swish_number: '1231181189',
     },
     buyer: { name: 'Anna Andersson', address_lines: ['Storgatan 1', '114 51 Stockholm'], vat_number: null },
+    payment_method: { type: 'bankgiro', default: true },
+    delivery: { type: 'email_pdf', default: true },
     reverse_charge: false,
     locale: 'sv',
     payment_terms_days: 30,

@@ -58,6 +58,9 @@ function buyerFields(s: store.DueSubscription): BuyerFields & { locale: 'sv' | '
     city: s.c_city,
     country: s.c_country,
     locale: s.c_locale,
+    email: s.c_email,
+    paymentMethod: s.c_payment_method,
+    delivery: s.c_delivery,
   };
 }
 

@@ -1,6 +1,7 @@
 // The billing run's set-based queries: what is due (locked, skipping rows another run holds), and
 // the bulk writes of a batch. One merchant per call: every query is scoped by merchant_id.
 import { and, eq, sql } from 'drizzle-orm';
+import type { Delivery, PaymentMethod } from '../customers/choices.ts';
 import { pageOrder, pageWhere } from '../../db/page.ts';
 import type { Queryable } from '../../db/client.ts';
 import type { CalendarDate } from '../../domain/calendar-date.ts';
@@ -54,6 +55,9 @@ export interface DueSubscription {
   c_country: string | null;
   c_locale: 'sv' | 'en';
   c_external_id: string | null;
+  c_email: string | null;
+  c_payment_method: PaymentMethod | null;
+  c_delivery: Delivery | null;
 }
 
 const scopeWhere = (scope: Scope) => sql`
@@ -86,7 +90,8 @@ export async function lockDue(tx: Queryable, scope: Scope, today: CalendarDate, 
       to_char(s.trial_end, 'YYYY-MM-DD') as trial_end,
       c.type as c_type, c.name as c_name, c.vat_number as c_vat_number, c.address_line1 as c_address_line1,
       c.address_line2 as c_address_line2, c.postal_code as c_postal_code, c.city as c_city, c.country as c_country,
-      c.locale as c_locale, c.external_id as c_external_id
+      c.locale as c_locale, c.external_id as c_external_id,
+      c.email as c_email, c.payment_method as c_payment_method, c.delivery as c_delivery
     from subscriptions s
     join customers c on c.merchant_id = s.merchant_id and c.id = s.customer_id
     where ${scopeWhere(scope)} and s.next_bill_date <= ${today}::date

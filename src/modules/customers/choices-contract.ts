@@ -93,6 +93,10 @@ const deliveryShape = {
 };
 export const Delivery = Type.Object(deliveryShape, { $id: 'Delivery', description: 'How invoices reach a customer', examples: [{ type: 'email_pdf', default: true }] });
 
+/** The choices as an invoice records them (the shapes without their component names). */
+export const PaymentMethodSnapshot = (description: string) => Type.Object(paymentMethodShape, { description });
+export const DeliverySnapshot = (description: string) => Type.Object(deliveryShape, { description });
+
 /** Either choice, as the history shows it (one flat shape: `type` says which). */
 const ChoiceValue = (description: string) =>
   Type.Object({ ...paymentMethodShape, ...deliveryShape, type: Type.Enum([...PAYMENT_METHOD_TYPES, ...DELIVERY_TYPES]) }, { description });

@@ -7,6 +7,8 @@ import { makeOcrReference } from '../../domain/ocr.ts';
 import type { Merchant as MerchantRow } from '../merchants/service.ts';
 import type { Customer as CustomerRow } from '../customers/service.ts';
 import type { Buyer, Seller } from './document.ts';
+import { effectiveDelivery, effectivePaymentMethod } from '../customers/choices.ts';
+import { renderDelivery, renderPaymentMethod } from '../customers/choices-contract.ts';
 import type { invoiceLines, invoices } from './schema.ts';
 
 export type InvoiceRow = typeof invoices.$inferSelect;
@@ -43,7 +45,10 @@ export function sellerOf(m: MerchantRow): Seller {
 }
 
 /** The customer fields an invoice needs about its buyer. */
-export type BuyerFields = Pick<CustomerRow, 'id' | 'externalId' | 'type' | 'name' | 'vatNumber' | 'addressLine1' | 'addressLine2' | 'postalCode' | 'city' | 'country'>;
+export type BuyerFields = Pick<
+  CustomerRow,
+  'id' | 'externalId' | 'type' | 'name' | 'vatNumber' | 'addressLine1' | 'addressLine2' | 'postalCode' | 'city' | 'country' | 'email' | 'paymentMethod' | 'delivery'
+>;
 
 export function buyerOf(c: BuyerFields): Buyer {
   const cityLine = [c.postalCode, c.city].filter(Boolean).join(' ');
@@ -53,6 +58,9 @@ export function buyerOf(c: BuyerFields): Buyer {
     vatNumber: c.vatNumber,
     customerId: c.id,
     customerNumber: c.externalId,
+    // The choices in force: finalisation freezes them with the rest of the buyer.
+    paymentMethod: renderPaymentMethod(effectivePaymentMethod(c), c.paymentMethod === null),
+    delivery: renderDelivery(effectiveDelivery(c), c.delivery === null),
   };
 }
 

@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { Id, Metadata, Nullable, Timestamp, ListOf, ListQuery, eitherOr } from '../../http/schemas.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
 import type { CreditNoteRow } from './store.ts';
+import { DeliverySnapshot, PaymentMethodSnapshot } from '../customers/choices-contract.ts';
 import { BILLING_REASONS, CREDIT_NOTE_REASONS, INVOICE_STATUSES } from './schema.ts';
 
 const CalendarDate = (description: string) => Type.String({ format: 'date', description: `${description} (YYYY-MM-DD, merchant's time zone)` });
@@ -73,6 +74,8 @@ export const Invoice = Type.Object(
     amount_remaining: Money('Still to pay'),
     seller: Nullable(Seller),
     buyer: Nullable(Party),
+    payment_method: Nullable(PaymentMethodSnapshot('How the customer pays this invoice: their payment method when it was finalised (drafts: as now); null on invoices finalised before customers had choices')),
+    delivery: Nullable(DeliverySnapshot('How this invoice reaches the customer: their delivery choice when it was finalised (drafts: as now)')),
     reverse_charge: Type.Boolean({ description: 'EU business buyer accounts for the VAT (omvänd betalningsskyldighet); no VAT charged' }),
     locale: Type.Union([Type.Literal('sv'), Type.Literal('en')]),
     payment_terms_days: Type.Integer(),
@@ -205,6 +208,8 @@ export function toInvoiceResource(row: InvoiceRow, lines: InvoiceLineRow[], live
         }
       : null,
     buyer: row.buyer ? { name: row.buyer.name, address_lines: row.buyer.addressLines, vat_number: row.buyer.vatNumber } : null,
+    payment_method: row.buyer?.paymentMethod ?? null,
+    delivery: row.buyer?.delivery ?? null,
     reverse_charge: row.reverseCharge,
     locale: row.locale,
     payment_terms_days: row.paymentTermsDays,

@@ -1,6 +1,8 @@
 // The invoice (or credit note) as a document to render: everything a reader needs, frozen at
 // finalisation. Amounts are integer minor units; dates are calendar dates (YYYY-MM-DD) in the
 // merchant's time zone. Renderers format; they never compute money.
+import type { DeliveryResource, PaymentMethodResource } from '../customers/choices-contract.ts';
+
 export type Locale = 'sv' | 'en';
 
 export interface PartyAddress {
@@ -26,6 +28,10 @@ export interface Buyer extends PartyAddress {
   // The merchant's own customer number (the customer's external_id) when it has one; absent on
   // invoices finalised before it was frozen.
   customerNumber?: string | null;
+  // How the buyer pays and receives invoices, as in force when the invoice was finalised (drafts:
+  // as now); absent on invoices finalised before customers had choices.
+  paymentMethod?: PaymentMethodResource;
+  delivery?: DeliveryResource;
 }
 
 export interface DocumentLine {

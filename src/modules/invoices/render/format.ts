@@ -87,6 +87,9 @@ interface Sentences {
   reverseCharge: string;
   paymentTerms: (days: number) => string;
   lateInterest: string;
+  // How the amount is collected when the customer does not pay it themselves.
+  autogiro: (dueDate: string | null) => string;
+  card: (last4: string) => string;
 }
 
 const SENTENCES: Record<Locale, Sentences> = {
@@ -100,6 +103,8 @@ const SENTENCES: Record<Locale, Sentences> = {
     paymentTerms: (days) => `Betalningsvillkor: ${days} ${days === 1 ? 'dag' : 'dagar'} netto`,
     lateInterest:
       'Vid betalning efter förfallodagen debiteras dröjsmålsränta enligt räntelagen (referensräntan + 8 procentenheter).',
+    autogiro: (dueDate) => (dueDate === null ? 'Beloppet dras via autogiro på förfallodagen.' : `Beloppet dras via autogiro den ${dueDate}.`),
+    card: (last4) => `Beloppet dras från kort •••• ${last4}.`,
   },
   en: {
     invoice: 'Invoice',
@@ -111,6 +116,8 @@ const SENTENCES: Record<Locale, Sentences> = {
     paymentTerms: (days) => `Payment terms: ${days} ${days === 1 ? 'day' : 'days'} net`,
     lateInterest:
       'If payment is made after the due date, late payment interest is charged under the Swedish Interest Act (räntelagen): the reference rate + 8 percentage points.',
+    autogiro: (dueDate) => (dueDate === null ? 'The amount will be debited by autogiro on the due date.' : `The amount will be debited by autogiro on ${dueDate}.`),
+    card: (last4) => `The amount will be charged to card •••• ${last4}.`,
   },
 };
 
@@ -144,6 +151,8 @@ export interface PaymentView {
   ocr: string | null;
   reference: string | null; // the invoice number, when there is no OCR reference to quote
   swish: { number: string; payload: string } | null;
+  // Autogiro or card: how the amount will be collected (then no bankgiro, OCR or Swish is shown).
+  collected: string | null;
 }
 
 export interface InvoiceView {
@@ -190,6 +199,9 @@ export function invoiceView(doc: InvoiceDocument): InvoiceView {
   const number = isDraft ? null : doc.number;
   const swish = swishPayload(doc);
   const settled = doc.amountPaid !== 0 || doc.amountCredited !== 0;
+  // The payment method in force when the invoice was finalised (invoices from before choices: none).
+  const method = doc.buyer.paymentMethod;
+  const collected = method?.type === 'autogiro' ? s.autogiro(date(doc.dueDate)) : method?.type === 'card' ? s.card(method.last4 ?? '') : null;
 
   return {
     lang: locale,
@@ -218,14 +230,17 @@ export function invoiceView(doc: InvoiceDocument): InvoiceView {
     reverseCharge: doc.reverseCharge ? s.reverseCharge : null,
     payment: isCreditNote
       ? null
-      : {
-          amount: money(doc.amountRemaining),
-          dueDate: date(doc.dueDate),
-          bankgiro: doc.seller.bankgiro,
-          ocr: doc.ocrReference,
-          reference: doc.ocrReference === null ? number : null,
-          swish: swish === null ? null : { number: formatSwishNumber(doc.seller.swishNumber ?? ''), payload: swish },
-        },
+      : collected !== null
+        ? { amount: money(doc.amountRemaining), dueDate: date(doc.dueDate), bankgiro: null, ocr: null, reference: null, swish: null, collected }
+        : {
+            amount: money(doc.amountRemaining),
+            dueDate: date(doc.dueDate),
+            bankgiro: doc.seller.bankgiro,
+            ocr: doc.ocrReference,
+            reference: doc.ocrReference === null ? number : null,
+            swish: swish === null ? null : { number: formatSwishNumber(doc.seller.swishNumber ?? ''), payload: swish },
+            collected: null,
+          },
     lines: doc.lines.map((line) => ({
       description: line.description,
       period:

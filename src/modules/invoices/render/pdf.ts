@@ -268,7 +268,7 @@ function paymentBox({ pdf, l }: Ctx, payment: PaymentView, qr: Buffer | null): v
       [l.reference, payment.reference],
     ] as const
   ).filter((row): row is readonly [string, string] => row[1] !== null);
-  const textHeight = 14 + 30 + rows.length * 16;
+  const textHeight = 14 + 30 + rows.length * 16 + (payment.collected === null ? 0 : 18);
   const qrHeight = qr === null ? 0 : QR_SIZE + 26;
   const height = Math.max(textHeight, qrHeight) + 2 * BOX_PAD;
   const top = ensure(pdf, height);
@@ -278,6 +278,7 @@ function paymentBox({ pdf, l }: Ctx, payment: PaymentView, qr: Buffer | null): v
   let y = top + BOX_PAD;
   y += sectionTitle(pdf, l.amountToPay, x, y, 250, BOX_LINE) + 2;
   y += put(pdf, payment.amount, x, y, 300, { bold: true, size: 22 }) + 6;
+  if (payment.collected !== null) y += put(pdf, payment.collected, x, y, WIDTH - 2 * BOX_PAD, { size: 10 }) + 4;
   for (const [label, value] of rows) {
     put(pdf, label, x, y, 100, { size: 10, color: MUTED });
     y += put(pdf, value, x + 104, y, 220, { bold: true, size: 10 }) + 2;
