@@ -20,6 +20,7 @@ export const ProblemSchema = Type.Object(
     code: Type.Enum(Object.keys(PROBLEMS) as ProblemCode[], { description: 'The last segment of `type`, convenient for switch statements' }),
     instance: Type.Optional(Type.String({ description: 'The request path' })),
     request_id: Type.Optional(Type.String()),
+    customer: Type.Optional(Type.String({ description: '`customer_exists`: the id of the existing (former) customer', examples: ['cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA'] })),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
@@ -154,6 +155,12 @@ export function registerProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError & { validation?: AjvError[]; validationContext?: string }, req, reply) => {
     if (error instanceof DomainError) {
       if (error.headers) reply.headers(error.headers);
+      if (error.customer) {
+        return reply
+          .code(PROBLEMS[error.code].status)
+          .type('application/problem+json')
+          .send({ ...problemBody(error.code, error.message, req, error.errors), customer: error.customer });
+      }
       return sendProblem(reply, error.code, error.message, error.errors);
     }
     if (error.validation) {

@@ -19,6 +19,7 @@ export const PROBLEMS = {
   // once the settings named in `errors` (location `merchant`) are set with PATCH /v1/merchant.
   seller_settings_incomplete: { status: 409, title: 'The seller settings an invoice needs are incomplete' },
   customer_has_live_subscriptions: { status: 409, title: 'The customer has subscriptions that are not canceled' },
+  customer_exists: { status: 409, title: 'A former customer with the same national id, external_id or email exists' },
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
@@ -37,11 +38,14 @@ export class DomainError extends Error {
   readonly code: ProblemCode;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
-  constructor(code: ProblemCode, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+  // customer_exists: the id of the existing customer, a member of the problem.
+  readonly customer: string | undefined;
+  constructor(code: ProblemCode, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string>; customer?: string } = {}) {
     super(detail);
     this.code = code;
     this.errors = opts.errors;
     this.headers = opts.headers;
+    this.customer = opts.customer;
   }
 }
 

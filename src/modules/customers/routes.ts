@@ -52,7 +52,7 @@ export const customerRoutes =
           'Validates Swedish identity numbers with their check digit. `payment_method` and `delivery` set the first choices (checked as by their own routes, and the first rows of the choice history); left out, the defaults apply. Send an Idempotency-Key to retry safely.',
         tags,
         body: CreateCustomerBody,
-        response: { 201: Customer, ...problemResponses('validation_failed', 'external_id_taken', 'idempotency_key_reused', 'payload_too_large', 'unsupported_media_type') },
+        response: { 201: Customer, ...problemResponses('validation_failed', 'external_id_taken', 'customer_exists', 'idempotency_key_reused', 'payload_too_large', 'unsupported_media_type') },
       },
       handler: async (req, reply) => {
         const row = await customers.create(req.caller, req.body);
@@ -132,7 +132,8 @@ export const customerRoutes =
         ...archive,
         operationId: 'unarchiveCustomer',
         summary: 'Restore an archived customer',
-        description: 'A returning customer comes back with their earlier details and choices in place.',
+        description:
+          'Welcome back: a returning customer comes back with their earlier details and choices in force (nothing asked again); the customer shows `returning: true`, `returned_at`, `first_subscribed_at` and `earlier_tenure`, and `customer.returned` fires.',
       },
       handler: async (req) => toCustomerResource(await customers.unarchive(req.caller, req.params.id), req.principal.livemode),
     });

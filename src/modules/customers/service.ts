@@ -26,6 +26,23 @@ import {
 import { renderDelivery, renderPaymentMethod, type DeliveryInputBody, type PaymentMethodInputBody } from './choices-contract.ts';
 
 export type Customer = store.CustomerRow;
+
+/** What a return stamps: when, the first subscription's start, and the spans they had subscriptions before (overlaps merged). */
+function returnFields(at: Date, spans: { startedAt: Date; endedAt: Date | null }[]): Pick<Customer, 'returnedAt' | 'firstSubscribedAt' | 'earlierTenure'> {
+  const merged: { started_at: string; ended_at: string }[] = [];
+  let cur: { start: Date; end: Date } | undefined;
+  for (const s of [...spans].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())) {
+    const end = s.endedAt ?? at;
+    if (cur && s.startedAt <= cur.end) {
+      if (end > cur.end) cur.end = end;
+    } else {
+      if (cur) merged.push({ started_at: cur.start.toISOString(), ended_at: cur.end.toISOString() });
+      cur = { start: s.startedAt, end };
+    }
+  }
+  if (cur) merged.push({ started_at: cur.start.toISOString(), ended_at: cur.end.toISOString() });
+  return { returnedAt: at, firstSubscribedAt: spans[0]?.startedAt ?? null, earlierTenure: merged };
+}
 export type ChoiceChange = store.ChoiceChangeRow;
 type ChoiceKind = ChoiceChange['kind'];
 
@@ -103,7 +120,7 @@ export function createCustomerService(deps: {
   clock: Clock;
   events: Pick<EventService, 'record'>;
   testClocks: Pick<TestClockTime, 'exists' | 'nowForChange'>;
-  subscriptions: Pick<SubscriptionReader, 'liveIdsOf'>;
+  subscriptions: Pick<SubscriptionReader, 'liveIdsOf' | 'spansOf'>;
 }) {
   const { db, clock, events, testClocks, subscriptions } = deps;
 
@@ -193,6 +210,30 @@ export function createCustomerService(deps: {
     });
   }
 
+  /**
+   * A former customer (archived, or every subscription ended) created again with the same national
+   * id, external_id or e-mail is not duplicated: 409 customer_exists, pointing at them. Current
+   * customers may share these (households, several accounts), as before.
+   */
+  async function refuseFormerCustomer(tenant: Caller, row: Customer): Promise<void> {
+    const q = queryableFor(db, tenant);
+    const same = await store.findSameCustomers(q, tenant.merchantId, { nationalId: row.nationalId, externalId: row.externalId, email: row.email });
+    for (const c of same) {
+      let former = c.archivedAt !== null;
+      if (!former) {
+        const spans = await subscriptions.spansOf(q, tenant.merchantId, c.id);
+        former = spans.length > 0 && spans.every((s) => s.endedAt !== null);
+      }
+      if (!former) continue;
+      const field = row.nationalId !== null && c.nationalId === row.nationalId ? 'national_id' : row.externalId !== null && c.externalId === row.externalId ? 'external_id' : 'email';
+      throw new DomainError(
+        'customer_exists',
+        `${c.id} is a former customer with the same ${field}; bring them back with POST /v1/customers/${c.id}/unarchive (or a new subscription) instead of creating them again`,
+        { customer: c.id, errors: [{ field, location: 'body', message: `matches former customer ${c.id}` }] },
+      );
+    }
+  }
+
   return {
     get,
     find,
@@ -273,6 +314,7 @@ export function createCustomerService(deps: {
         }
         if (errors.length > 0) throw invalid(errors);
       }
+      await refuseFormerCustomer(tenant, row);
       // The insert, its customer.created event and the webhook deliveries are one statement
       // (with the first history rows, one transaction).
       const object = toCustomerResource(row, tenant.livemode);
@@ -340,9 +382,30 @@ export function createCustomerService(deps: {
       );
     },
 
-    /** A returning customer comes back with everything they had. */
+    /**
+     * Welcome back: a returning customer comes back with everything they had, their earlier
+     * choices in force; they show `returning`, `first_subscribed_at`, their earlier tenure, and
+     * `customer.returned` fires (once per return: unarchiving a customer who is not archived does nothing).
+     */
     unarchive(tenant: Caller, id: string): Promise<Customer> {
-      return mutate(tenant, id, (row) => ({ ...row, archivedAt: null }));
+      return inTransaction(db, tenant, async (tx) => {
+        const scope = { ...tenant, tx };
+        let back: { at: Date; spans: { startedAt: Date; endedAt: Date | null }[] } | undefined;
+        const row = await mutate(
+          scope,
+          id,
+          (row) => (back ? { ...row, archivedAt: null, ...returnFields(back.at, back.spans) } : row),
+          async (tx, row) => {
+            if (!row.archivedAt) return;
+            back = {
+              at: await testClocks.nowForChange({ tx, merchantId: tenant.merchantId }, row.testClockId),
+              spans: await subscriptions.spansOf(tx, tenant.merchantId, id),
+            };
+          },
+        );
+        if (back) await events.record(tx, tenant, { type: 'customer.returned', objectId: id, object: toCustomerResource(row, tenant.livemode) });
+        return row;
+      });
     },
 
     /** Sets how the customer pays; the change is kept in the history and `payment_method.changed` fires. */

@@ -34,6 +34,7 @@ const planned = (object: TSchema): Payload => ({ object, built: false });
 export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'customer.created': built(Customer),
   'customer.updated': built(Customer),
+  'customer.returned': built(Customer),
   'product.created': built(Product),
   'product.updated': built(Product),
   'price.created': built(Price),

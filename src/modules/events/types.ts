@@ -3,6 +3,7 @@
 export const EVENT_TYPES = {
   'customer.created': 'A customer was created',
   'customer.updated': 'A customer changed (including archived and restored)',
+  'customer.returned': 'A former customer came back (unarchived), with their earlier choices in force',
   'product.created': 'A product was created',
   'product.updated': 'A product changed (including archived with active: false)',
   'price.created': 'A price was created',

@@ -421,6 +421,8 @@ export function createSubscriptionReader() {
   return {
     /** The customer's subscriptions that are not canceled (any that still bill or will). */
     liveIdsOf: (q: Queryable, merchantId: string, customerId: string) => store.liveSubscriptionIdsOf(q, merchantId, customerId),
+    /** Every subscription of the customer as a span (endedAt null while it is not canceled), oldest first. */
+    spansOf: (q: Queryable, merchantId: string, customerId: string) => store.subscriptionSpansOf(q, merchantId, customerId),
     async findWithItems(tx: Tx, merchantId: string, ids: string[]): Promise<Subscription[]> {
       const rows = await store.findSubscriptions(tx, merchantId, ids);
       const items = await store.findItemsOf(tx, merchantId, ids);

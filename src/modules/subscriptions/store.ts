@@ -65,6 +65,16 @@ export async function listSubscriptions(q: Queryable, merchantId: string, f: Sub
 }
 
 /** A customer's subscriptions that are not canceled, oldest first. */
+/** Every subscription of the customer as a span: when it started (created) and ended (null while not canceled). */
+export async function subscriptionSpansOf(q: Queryable, merchantId: string, customerId: string): Promise<{ startedAt: Date; endedAt: Date | null }[]> {
+  const rows = await q
+    .select({ createdAt: subscriptions.createdAt, status: subscriptions.status, endedAt: subscriptions.endedAt, canceledAt: subscriptions.canceledAt })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.merchantId, merchantId), eq(subscriptions.customerId, customerId)))
+    .orderBy(subscriptions.createdAt);
+  return rows.map((r) => ({ startedAt: r.createdAt, endedAt: r.status === 'canceled' ? (r.endedAt ?? r.canceledAt ?? r.createdAt) : null }));
+}
+
 export async function liveSubscriptionIdsOf(q: Queryable, merchantId: string, customerId: string): Promise<string[]> {
   const rows = await q
     .select({ id: subscriptions.id })

@@ -1,0 +1,76 @@
+// Welcome back: a former customer created again is pointed to, not duplicated, and comes back
+// with their earlier choices in force.
+import t from 'tap';
+import { billingWorld, PROBLEM } from '../billing/world.ts';
+
+t.test('a former customer is not duplicated and comes back with their choices', async (t) => {
+  const w = await billingWorld(t);
+  const price = await w.monthlyPrice({ unit_amount: 19900, tax_behavior: 'inclusive' });
+  const anna = await w.customer({ external_id: 'crm-1', email: 'anna@example.se', payment_method: { type: 'swish', phone: '0701234567' }, delivery: { type: 'kivra' } });
+  const sub = await w.api('POST', '/v1/subscriptions', { customer: anna.id, items: [{ price: price.id, quantity: 1 }] });
+  t.equal(sub.status, 201, sub.body);
+
+  // While current, a second customer with the same national id is allowed (households, as before).
+  const twin = await w.customer({ email: null, external_id: null });
+  t.not(twin.id, anna.id);
+
+  w.clock.advance(24 * 3600_000);
+  t.equal((await w.api('POST', `/v1/subscriptions/${sub.json.id}/cancel`, { reason: 'too_expensive', at_period_end: false })).status, 200);
+  t.equal((await w.api('POST', `/v1/customers/${anna.id}/archive`)).status, 200);
+
+  for (const [field, body] of [
+    ['external_id', { name: 'Anna A', external_id: 'crm-1' }],
+    ['email', { name: 'Anna A', email: 'anna@example.se' }],
+  ] as const) {
+    const r = await w.api('POST', '/v1/customers', body);
+    t.equal(r.status, 409, r.body);
+    t.equal(r.json.type, `${PROBLEM}customer_exists`);
+    t.equal(r.json.customer, anna.id, 'points at the existing customer');
+    t.equal(r.json.errors[0].field, field);
+  }
+  // The national id key: the twin is current, but Anna (archived) is a former customer.
+  const byId = await w.api('POST', '/v1/customers', { name: 'Anna A', national_id: '198112189876' });
+  t.equal(byId.status, 409);
+  t.equal(byId.json.customer, anna.id);
+  t.equal(byId.json.errors[0].field, 'national_id');
+  t.equal((await w.api('GET', '/v1/customers?limit=100&archived=true')).json.data.length, 1, 'nothing created');
+
+  w.clock.advance(30 * 24 * 3600_000);
+  const back = await w.api('POST', `/v1/customers/${anna.id}/unarchive`);
+  t.equal(back.status, 200, back.body);
+  t.match(back.json, {
+    archived: false,
+    returning: true,
+    returned_at: '2026-12-26T09:00:00.000Z',
+    first_subscribed_at: '2026-11-25T09:00:00.000Z',
+    payment_method: { type: 'swish', phone: '+46701234567', default: false },
+    delivery: { type: 'kivra', default: false },
+  });
+  t.equal(back.json.earlier_tenure.length, 1);
+  t.equal(back.json.earlier_tenure[0].started_at, '2026-11-25T09:00:00.000Z');
+  t.equal((await w.api('POST', `/v1/customers/${anna.id}/unarchive`)).status, 200, 'again: nothing happens');
+  const returned = (await w.api('GET', `/v1/events?type=customer.returned`)).json.data;
+  t.equal(returned.length, 1, 'customer.returned once');
+  t.equal(returned[0].data.object.id, anna.id);
+  // Their next subscription's invoice uses the earlier choices without asking again.
+  const again = await w.api('POST', '/v1/subscriptions', { customer: anna.id, items: [{ price: price.id, quantity: 1 }] });
+  t.equal(again.status, 201, again.body);
+  const inv = (await w.api('GET', `/v1/invoices?subscription=${again.json.id}`)).json.data[0];
+  t.match(inv.payment_method, { type: 'swish' });
+  t.match(inv.delivery, { type: 'kivra' });
+  // A current customer again: a create with her external_id is the ordinary conflict.
+  t.equal((await w.api('POST', '/v1/customers', { name: 'X', external_id: 'crm-1' })).json.code, 'external_id_taken');
+});
+
+t.test('every subscription ended (not archived) is a former customer too', async (t) => {
+  const w = await billingWorld(t);
+  const price = await w.monthlyPrice({ unit_amount: 10000 });
+  const c = await w.customer({ national_id: '19900101-0017', email: 'bo@example.se' });
+  const sub = await w.api('POST', '/v1/subscriptions', { customer: c.id, items: [{ price: price.id, quantity: 1 }] });
+  t.equal(sub.status, 201, sub.body);
+  t.equal((await w.api('POST', '/v1/customers', { name: 'Bo', email: 'bo@example.se' })).status, 201, 'current: allowed');
+  await w.api('POST', `/v1/subscriptions/${sub.json.id}/cancel`, { reason: 'other', at_period_end: false });
+  const r = await w.api('POST', '/v1/customers', { name: 'Bo', national_id: '199001010017' });
+  t.equal(r.status, 409, r.body);
+  t.equal(r.json.customer, c.id);
+});
