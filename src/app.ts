@@ -27,6 +27,7 @@ import { creditNoteRoutes } from './modules/invoices/credit-note-routes.ts';
 import { subscriptionRoutes } from './modules/subscriptions/routes.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { testClockRoutes } from './modules/test-clocks/routes.ts';
+import { paymentRoutes } from './modules/payments/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(webhookRoutes({ webhooks }));
     await v1.register(invoiceRoutes({ invoices }));
     await v1.register(creditNoteRoutes({ creditNotes }));
+    await v1.register(paymentRoutes({ payments: services.payments }));
     await v1.register(subscriptionRoutes({ subscriptions }));
     await v1.register(billingRoutes({ billing }));
     await v1.register(testClockRoutes({ testClocks }));

@@ -16,6 +16,8 @@ import { createSubscriptionService } from './modules/subscriptions/service.ts';
 import { createTestClockService } from './modules/test-clocks/service.ts';
 import { createTestClockTime } from './modules/test-clocks/time.ts';
 import { createInvoiceLedger } from './modules/invoices/ledger.ts';
+import { createCreditLedger } from './modules/payments/credit.ts';
+import { createPaymentService } from './modules/payments/service.ts';
 import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
@@ -43,7 +45,9 @@ export function createServices(deps: {
   const catalog = createCatalogService({ db, clock, events });
   const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, secretsKey: deps.secretsKey, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   const creditNotes = createCreditNoteService({ db, clock, events, merchants, customers, time });
-  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time });
+  const credit = createCreditLedger({ clock, events, customers });
+  const payments = createPaymentService({ db, clock, events, customers, merchants, time, ledger, credit });
+  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time, credit, payments });
   const billing = createBillingService({
     db,
     clock,
@@ -54,6 +58,7 @@ export function createServices(deps: {
     customers,
     ledger,
     subscriptions: subscriptionReader,
+    credit,
     testClocks: time,
     ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
     ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),
@@ -64,6 +69,7 @@ export function createServices(deps: {
     customers,
     catalog,
     invoices,
+    payments,
     creditNotes,
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),

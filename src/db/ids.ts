@@ -23,6 +23,9 @@ export const ID_PREFIXES = {
   billingRun: 'brun',
   testClock: 'clock',
   choiceChange: 'chc',
+  payment: 'py',
+  refund: 're',
+  balanceTransaction: 'cbtxn',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

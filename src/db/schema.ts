@@ -9,4 +9,5 @@ export * from '../modules/test-clocks/schema.ts';
 export * from '../modules/subscriptions/schema.ts';
 export * from '../modules/invoices/schema.ts';
 export * from '../modules/billing/schema.ts';
+export * from '../modules/payments/schema.ts';
 export * from '../http/rate-limit-schema.ts';

@@ -78,6 +78,7 @@ export const RESOURCE_EXAMPLES: Record<string, unknown> = {
     amount_due: 19900,
     amount_paid: 0,
     amount_credited: 0,
+    amount_from_balance: 0,
     amount_remaining: 19900,
     seller: {
       name: 'Acme AB',

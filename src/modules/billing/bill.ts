@@ -16,6 +16,7 @@ import type { CustomerService } from '../customers/service.ts';
 import type { InvoiceLedger } from '../invoices/ledger.ts';
 import type { SubscriptionReader } from '../subscriptions/service.ts';
 import type { CreditNoteService } from '../invoices/credit-notes.ts';
+import type { CreditLedger } from '../payments/credit.ts';
 import { OCR_SERIES, finalFields, invoiceSeries, isReverseCharge, type BuyerFields, type InvoiceLineRow, type InvoiceRow, type LineInput } from '../invoices/compose.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
 import { toSubscriptionResource } from '../subscriptions/contract.ts';
@@ -30,6 +31,8 @@ export type BillingDeps = {
   customers: Pick<CustomerService, 'find'>;
   ledger: Pick<InvoiceLedger, 'allocateNumbers' | 'insertIssued' | 'findPeriodInvoice' | 'lockInvoice'>;
   subscriptions: Pick<SubscriptionReader, 'findWithItems'>;
+  // Customer credit (earlier overpayments) used on the invoices a batch issues.
+  credit: Pick<CreditLedger, 'applyToInvoices'>;
 };
 
 export type BatchResult = {
@@ -161,6 +164,8 @@ export async function billBatch(
     }
   }
   await store.advanceSubscriptions(tx, merchant.id, advances, now);
+  // Credit before numbers: customers' balances are locked before the number series (lock order).
+  await deps.credit.applyToInvoices(tx, tenant, invoices);
 
   const events: NewEvent[] = [];
   if (invoices.length > 0) {

@@ -72,6 +72,7 @@ export function subscriptionInvoice(
     ...priced.amounts,
     amountPaid: 0,
     amountCredited: 0,
+    amountFromBalance: 0,
     ...finalFields(merchant, 0, 0, a.today, merchant.paymentTermsDays), // numbered by the caller
     buyer: buyerOf(a.customer),
     reverseCharge,
@@ -129,6 +130,7 @@ export async function settleSubscription(
   if (row.total > 0) {
     // A final invoice needs the seller details like any other (the request is refused, nothing changes).
     assertSellerComplete(merchant);
+    await deps.credit.applyToInvoices(tx, tenant, [row]);
     const [numberSeq, ocrSeq] = (await deps.ledger.allocateNumbers(tx, merchant.id, [
       { series: invoiceSeries(merchant), count: 1 },
       { series: OCR_SERIES, count: 1 },

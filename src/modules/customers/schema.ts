@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, jsonb, primaryKey, uniqueIndex, index, foreignKey } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, jsonb, bigint, primaryKey, uniqueIndex, index, foreignKey, check } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { merchants } from '../merchants/schema.ts';
 import { testClocks } from '../test-clocks/schema.ts';
@@ -40,6 +40,10 @@ export const customers = pgTable(
     firstSubscribedAt: timestamp('first_subscribed_at', { withTimezone: true, mode: 'date' }),
     // Their subscribed spans before the last return, oldest first.
     earlierTenure: jsonb('earlier_tenure').$type<{ started_at: string; ended_at: string }[]>(),
+    // Credit the customer holds (overpayments, payments assigned to it), in öre of balance_currency;
+    // used on its next invoices. Written only through the payments module's credit ledger.
+    balance: bigint('balance', { mode: 'number' }).notNull().default(0),
+    balanceCurrency: text('balance_currency'),
   },
   (t) => [
     // merchant_id leads every key so the table can later be distributed by merchant.
@@ -48,6 +52,7 @@ export const customers = pgTable(
     index('customers_merchant_email_idx').on(t.merchantId, t.email),
     index('customers_merchant_national_id_idx').on(t.merchantId, t.nationalId),
     index('customers_test_clock_idx').on(t.merchantId, t.testClockId).where(sql`test_clock_id is not null`),
+    check('customers_balance_not_negative', sql`balance >= 0`),
     foreignKey({ name: 'customers_test_clock_fk', columns: [t.merchantId, t.testClockId], foreignColumns: [testClocks.merchantId, testClocks.id] }),
   ],
 );

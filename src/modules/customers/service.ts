@@ -239,6 +239,16 @@ export function createCustomerService(deps: {
     find,
     lockForSubscription,
 
+    /**
+     * Customer credit, for the payments module's credit ledger only: the balances of these customers
+     * locked (FOR NO KEY UPDATE, in id order so concurrent batches cannot deadlock), optionally only
+     * those holding credit; and the new balances written in one statement.
+     */
+    lockBalances: (tx: Tx, merchantId: string, ids: string[], opts: { withCreditOnly?: boolean } = {}) => store.lockBalances(tx, merchantId, ids, opts),
+    writeBalances: (tx: Tx, merchantId: string, rows: store.BalanceRow[]) => store.writeBalances(tx, merchantId, rows),
+    /** Customers whose normalised national id is one of these (a payer's id → the customer). */
+    findIdsByNationalId: (q: Tx, merchantId: string, nationalIds: string[]) => store.findIdsByNationalId(q, merchantId, nationalIds),
+
     /** A deleted test clock's customers keep their history and follow real time again (in the deletion's transaction). */
     detachTestClock: (tx: Tx, merchantId: string, testClockId: string) => store.detachTestClock(tx, merchantId, testClockId),
 
@@ -272,6 +282,8 @@ export function createCustomerService(deps: {
           returnedAt: null,
           firstSubscribedAt: null,
           earlierTenure: null,
+          balance: 0,
+          balanceCurrency: null,
         },
         now,
       );

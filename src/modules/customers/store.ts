@@ -133,3 +133,30 @@ export async function findSameCustomers(
   if (!match) return [];
   return q.select().from(customers).where(and(eq(customers.merchantId, merchantId), match)).orderBy(customers.id).limit(50);
 }
+
+export type BalanceRow = { id: string; balance: number; balanceCurrency: string | null };
+
+export async function lockBalances(tx: Tx, merchantId: string, ids: string[], opts: { withCreditOnly?: boolean }): Promise<BalanceRow[]> {
+  if (ids.length === 0) return [];
+  const sorted = [...new Set(ids)].sort();
+  const rows = await tx.execute<{ id: string; balance: string; balance_currency: string | null }>(sql`
+    select id, balance, balance_currency from customers
+    where merchant_id = ${merchantId} and id = any(${sql.param(sorted)}::text[]) ${opts.withCreditOnly ? sql`and balance > 0` : sql``}
+    order by id for no key update`);
+  return rows.rows.map((r) => ({ id: r.id, balance: Number(r.balance), balanceCurrency: r.balance_currency }));
+}
+
+export async function writeBalances(tx: Tx, merchantId: string, rows: BalanceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update customers c set balance = v.balance, balance_currency = v.currency
+    from unnest(${sql.param(rows.map((r) => r.id))}::text[], ${sql.param(rows.map((r) => r.balance))}::bigint[], ${sql.param(rows.map((r) => r.balanceCurrency))}::text[]) as v(id, balance, currency)
+    where c.merchant_id = ${merchantId} and c.id = v.id`);
+}
+
+export async function findIdsByNationalId(q: Queryable, merchantId: string, nationalIds: string[]): Promise<{ id: string; nationalId: string }[]> {
+  if (nationalIds.length === 0) return [];
+  const rows = await q.execute<{ id: string; national_id: string }>(sql`
+    select id, national_id from customers where merchant_id = ${merchantId} and national_id = any(${sql.param([...new Set(nationalIds)])}::text[]) and archived_at is null`);
+  return rows.rows.map((r) => ({ id: r.id, nationalId: r.national_id }));
+}

@@ -10,6 +10,7 @@ import { Price, Product } from '../catalog/contract.ts';
 import { Subscription } from '../subscriptions/contract.ts';
 import { CreditNote, Invoice } from '../invoices/contract.ts';
 import { Endpoint as WebhookEndpoint } from '../webhooks/routes.ts';
+import { CustomerBalanceTransaction, Payment } from '../payments/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
 
 /** An object of a feature not built yet: only its id and kind are promised. */
@@ -21,7 +22,6 @@ const Planned = (object: string, what: string) =>
       description: `A ${what}. Not emitted yet: the feature is not built, so only \`id\` and \`object\` are promised; the full schema comes with the feature.`,
     },
   );
-const PlannedPayment = Planned('payment', 'payment');
 const PlannedReminder = Planned('reminder', 'payment reminder');
 const PlannedPaymentPlan = Planned('payment_plan', 'payment plan');
 
@@ -58,10 +58,12 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'credit_note.created': built(CreditNote),
   'invoice.credited': built(Invoice),
   'invoice.in_collection': planned(Invoice),
-  'payment.received': planned(PlannedPayment),
-  'payment.failed': planned(PlannedPayment),
-  'payment.unmatched': planned(PlannedPayment),
-  'payment.refunded': planned(PlannedPayment),
+  'payment.received': built(Payment),
+  'payment.failed': planned(Payment),
+  'payment.unmatched': built(Payment),
+  'payment.assigned': built(Payment),
+  'payment.refunded': built(Payment),
+  'customer_balance_transaction.created': built(CustomerBalanceTransaction),
   'payment_method.changed': built(Customer),
   'delivery.changed': built(Customer),
   'reminder.sent': planned(PlannedReminder),

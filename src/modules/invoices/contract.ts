@@ -71,7 +71,8 @@ export const Invoice = Type.Object(
     amount_due: Money('total + rounding: what the invoice asks for'),
     amount_paid: Money('Paid so far'),
     amount_credited: Money('Taken off by credit notes'),
-    amount_remaining: Money('Still to pay'),
+    amount_from_balance: Money("Paid from the customer's credit balance (an earlier overpayment) when the invoice was finalised"),
+    amount_remaining: Money('Still to pay: amount_due − amount_paid − amount_from_balance − amount_credited'),
     seller: Nullable(Seller),
     buyer: Nullable(Party),
     payment_method: Nullable(PaymentMethodSnapshot('How the customer pays this invoice: their payment method when it was finalised (drafts: as now); null on invoices finalised before customers had choices')),
@@ -195,6 +196,7 @@ export function toInvoiceResource(row: InvoiceRow, lines: InvoiceLineRow[], live
     amount_due: row.amountDue,
     amount_paid: row.amountPaid,
     amount_credited: row.amountCredited,
+    amount_from_balance: row.amountFromBalance,
     amount_remaining: row.amountRemaining,
     seller: row.seller
       ? {

@@ -18,6 +18,12 @@ export function createInvoiceLedger() {
     insertIssued: (tx: Tx, rows: InvoiceRow[], lines: InvoiceLineRow[]) => store.insertInvoices(tx, rows, lines),
     findPeriodInvoice: (tx: Tx, merchantId: string, subscriptionId: string, periodStart: string) => store.findPeriodInvoice(tx, merchantId, subscriptionId, periodStart),
     lockInvoice: (tx: Tx, merchantId: string, id: string) => store.findInvoice(tx, merchantId, id, { forUpdate: true }),
+    // Payments (the payments module): resolve references, lock in id order, write in bulk.
+    findByOcr: (q: Queryable, merchantId: string, refs: string[]) => store.findByOcr(q, merchantId, refs),
+    findPayableOf: (q: Queryable, merchantId: string, customerIds: string[]) => store.findPayableOf(q, merchantId, customerIds),
+    lockInvoices: (tx: Tx, merchantId: string, ids: string[]) => store.lockInvoices(tx, merchantId, ids),
+    writeSettlements: (tx: Tx, merchantId: string, rows: InvoiceRow[]) => store.writeSettlements(tx, merchantId, rows),
+    linesOf: (q: Queryable, merchantId: string, ids: string[]) => store.findLinesOf(q, merchantId, ids),
     /** Items the next invoice of a subscription carries (prorations). */
     addPendingItems: (tx: Tx, rows: PendingItemRow[]) => store.insertPendingItems(tx, rows),
   };

@@ -35,6 +35,8 @@ export const invoices = pgTable(
     amountDue: money('amount_due'),
     amountPaid: money('amount_paid'),
     amountCredited: money('amount_credited'),
+    // Customer credit (an earlier overpayment) used on this invoice when it was finalised.
+    amountFromBalance: bigint('amount_from_balance', { mode: 'number' }).notNull().default(0),
     amountRemaining: money('amount_remaining'),
     vatBreakdown: jsonb('vat_breakdown').$type<VatBreakdownRow[]>().notNull(),
     // Seller and buyer as they were when the invoice was finalised: a legal document does not

@@ -15,6 +15,8 @@ import { assertSellerComplete } from '../merchants/settings.ts';
 import type { Customer, CustomerService } from '../customers/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
+import type { CreditLedger } from '../payments/credit.ts';
+import type { PaymentService } from '../payments/service.ts';
 import {
   OCR_SERIES,
   buyerOf,
@@ -54,10 +56,13 @@ export type InvoiceDeps = {
   customers: Pick<CustomerService, 'find'>;
   catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
   time: Pick<TestClockTime, 'nowForChange'>;
+  // Customer credit used at finalisation, and the payments `pay` records.
+  credit: Pick<CreditLedger, 'applyToInvoices'>;
+  payments: Pick<PaymentService, 'recordBatch'>;
 };
 
 export function createInvoiceService(deps: InvoiceDeps) {
-  const { db, clock, events, merchants, customers, catalog, time } = deps;
+  const { db, clock, events, merchants, customers, catalog, time, credit, payments } = deps;
 
   async function load(q: Queryable, tenant: Caller, id: string, opts: { forUpdate?: boolean } = {}): Promise<Invoice> {
     const row = await store.findInvoice(q, tenant.merchantId, id, opts);
@@ -144,16 +149,10 @@ export function createInvoiceService(deps: InvoiceDeps) {
       throw new DomainError('invalid_state', 'An invoice cannot ask for less than zero; issue a credit note against the invoice instead');
     }
     const now = await time.nowForChange(scope, customer.testClockId);
-    const [numberSeq, ocrSeq] = (await allocateEach(tx, tenant.merchantId, [
-      { series: invoiceSeries(merchant), count: 1 },
-      { series: OCR_SERIES, count: 1 },
-    ])) as [number, number];
-    const issueDate = toCalendarDate(now, merchant.timeZone);
     const paid = priced.amounts.amountDue === 0;
     const next: InvoiceRow = {
       ...inv,
       ...priced.amounts,
-      ...finalFields(merchant, numberSeq, ocrSeq, issueDate, inv.paymentTermsDays),
       buyer: buyerOf(customer),
       reverseCharge,
       locale: customer.locale,
@@ -162,10 +161,18 @@ export function createInvoiceService(deps: InvoiceDeps) {
       paidAt: paid ? clock.now() : null,
       updatedAt: clock.now(),
     };
+    // The customer's credit (an earlier overpayment) pays what it can; before numbers (lock order).
+    await credit.applyToInvoices(tx, tenant, [next]);
+    const [numberSeq, ocrSeq] = (await allocateEach(tx, tenant.merchantId, [
+      { series: invoiceSeries(merchant), count: 1 },
+      { series: OCR_SERIES, count: 1 },
+    ])) as [number, number];
+    const issueDate = toCalendarDate(now, merchant.timeZone);
+    Object.assign(next, finalFields(merchant, numberSeq, ocrSeq, issueDate, inv.paymentTermsDays));
     await store.replaceLines(tx, tenant.merchantId, inv.id, priced.lines);
     const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: priced.lines };
     await record(tx, tenant, 'invoice.finalized', updated);
-    if (paid) await record(tx, tenant, 'invoice.paid', updated);
+    if (updated.status === 'paid') await record(tx, tenant, 'invoice.paid', updated);
     return updated;
   }
 
@@ -206,6 +213,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
         ...priced.amounts,
         amountPaid: 0,
         amountCredited: 0,
+        amountFromBalance: 0,
         seller: null,
         buyer: null,
         reverseCharge: isReverseCharge(customer),
@@ -287,19 +295,13 @@ export function createInvoiceService(deps: InvoiceDeps) {
         if (paying > inv.amountRemaining) {
           throw invalid([{ field: 'amount', location: 'body', message: `is more than the ${inv.amountRemaining} remaining` }]);
         }
-        const remaining = inv.amountRemaining - paying;
-        const now = clock.now();
-        const next: Invoice = {
-          ...inv,
-          amountPaid: inv.amountPaid + paying,
-          amountRemaining: remaining,
-          status: remaining === 0 ? 'paid' : 'partially_paid',
-          paidAt: remaining === 0 ? now : null,
-          updatedAt: now,
-        };
-        const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: inv.lines };
-        await record(tx, tenant, remaining === 0 ? 'invoice.paid' : 'invoice.partially_paid', updated, { status: inv.status, amount_paid: inv.amountPaid });
-        return updated;
+        // A payment like any other (recorded, with payment.received), named to this invoice.
+        const scope = { merchantId: tenant.merchantId, tx };
+        const merchant = await merchants.get(scope);
+        const customer = await customers.find(scope, inv.customerId);
+        const today = toCalendarDate(await time.nowForChange(scope, customer?.testClockId ?? null), merchant.timeZone);
+        await payments.recordBatch(tx, tenant, [{ amount: paying, currency: inv.currency, date: today, method: 'other', invoiceId: inv.id }]);
+        return load(tx, tenant, id);
       });
     },
 

@@ -120,3 +120,56 @@ export type PendingItemRow = typeof pendingInvoiceItems.$inferSelect;
 export async function insertPendingItems(q: Queryable, rows: PendingItemRow[]): Promise<void> {
   if (rows.length > 0) await q.insert(pendingInvoiceItems).values(rows);
 }
+
+// Payments: set-based reads and writes for a batch of payments in one transaction.
+
+/** Finalised invoices whose OCR reference is one of these (one query for a whole batch). */
+export async function findByOcr(q: Queryable, merchantId: string, refs: string[]): Promise<{ id: string; ocrReference: string }[]> {
+  if (refs.length === 0) return [];
+  return q
+    .select({ id: invoices.id, ocrReference: sql<string>`${invoices.ocrReference}` })
+    .from(invoices)
+    .where(and(eq(invoices.merchantId, merchantId), inArray(invoices.ocrReference, [...new Set(refs)])));
+}
+
+/** Invoices that can still be paid, of these customers (the amount + payer rule). */
+export async function findPayableOf(q: Queryable, merchantId: string, customerIds: string[]): Promise<{ id: string; customerId: string; currency: string; amountRemaining: number }[]> {
+  if (customerIds.length === 0) return [];
+  return q
+    .select({ id: invoices.id, customerId: invoices.customerId, currency: invoices.currency, amountRemaining: invoices.amountRemaining })
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.merchantId, merchantId),
+        inArray(invoices.customerId, [...new Set(customerIds)]),
+        inArray(invoices.status, ['open', 'partially_paid', 'uncollectible']),
+      ),
+    );
+}
+
+/** Invoices locked FOR UPDATE in id order: every batch locks in the same order, so none deadlock. */
+export async function lockInvoices(q: Queryable, merchantId: string, ids: string[]): Promise<InvoiceRow[]> {
+  if (ids.length === 0) return [];
+  return q
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.merchantId, merchantId), inArray(invoices.id, [...new Set(ids)])))
+    .orderBy(asc(invoices.id))
+    .for('update');
+}
+
+/** What payments, refunds and credit change on invoices, for many invoices in one statement. */
+export async function writeSettlements(q: Queryable, merchantId: string, rows: InvoiceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: InvoiceRow) => T) => rows.map(f);
+  await q.execute(sql`
+    update invoices i set
+      amount_paid = v.amount_paid, amount_from_balance = v.amount_from_balance, amount_remaining = v.amount_remaining,
+      status = v.status, paid_at = v.paid_at, updated_at = v.updated_at
+    from unnest(
+      ${sql.param(col((r) => r.id))}::text[], ${sql.param(col((r) => r.amountPaid))}::bigint[], ${sql.param(col((r) => r.amountFromBalance))}::bigint[],
+      ${sql.param(col((r) => r.amountRemaining))}::bigint[], ${sql.param(col((r) => r.status))}::text[],
+      ${sql.param(col((r) => r.paidAt?.toISOString() ?? null))}::timestamptz[], ${sql.param(col((r) => r.updatedAt.toISOString()))}::timestamptz[]
+    ) as v(id, amount_paid, amount_from_balance, amount_remaining, status, paid_at, updated_at)
+    where i.merchant_id = ${merchantId} and i.id = v.id`);
+}
