@@ -207,7 +207,7 @@ t.test('nothing matched twice: 20 parallel keyed payments on one invoice, pool o
   const send = (i: number) =>
     call(w.app, { method: 'POST', url: '/v1/payments', headers: { ...w.m.auth, 'idempotency-key': `pay-${i}` }, payload: { amount: 7000, invoice: inv.id } });
   const first = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i)));
-  t.same(first.map((r) => r.status), Array(20).fill(201), first.find((r) => r.status !== 201)?.body);
+  t.same(first.map((r) => r.status), Array(20).fill(201), first.find((r) => r.status !== 201)?.body ?? "");
   const replay = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i)));
   t.ok(replay.every((r, i) => r.status === 201 && r.headers['idempotent-replayed'] === 'true' && r.json.id === first[i]!.json.id));
   const applied = first.reduce((s, r) => s + r.json.amount_applied, 0);
