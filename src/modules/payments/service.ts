@@ -319,11 +319,11 @@ export function createPaymentService(deps: PaymentDeps) {
       }
       return inTransaction(db, tenant, async (tx) => {
         const payment = await loadPayment(tx, tenant, id);
-        if (payment.amountUnapplied === 0) throw new DomainError('invalid_state', `The payment has nothing left to assign (it is ${payment.status}); nothing is matched twice`);
         const now = clock.now();
         const inv = body.invoice ? await namedInvoice(tx, tenant, body.invoice, payment.currency) : null;
         const customerId = inv ? inv.customerId : body.customer!;
         if (!inv && !(await customers.find({ merchantId: tenant.merchantId, tx }, customerId))) throw invalidField('customer', `does not exist: ${customerId}`);
+        if (payment.amountUnapplied === 0) throw new DomainError('invalid_state', `The payment has nothing left to assign (it is ${payment.status}); nothing is matched twice`);
         const book = await credit.open(tx, tenant.merchantId, [customerId]);
         const a = allocatePayment(payment.amountUnapplied, inv ? { remaining: inv.amountRemaining, payable: PAYABLE.includes(inv.status) } : null, book.accepts(customerId, payment.currency));
         if (a.unapplied > 0) {
