@@ -68,7 +68,9 @@ export async function findCustomerForShare(tx: Tx, merchantId: string, id: strin
 }
 
 export async function updateCustomer(q: Queryable, row: CustomerRow): Promise<CustomerRow> {
-  const { merchantId, id, createdAt: _createdAt, ...changes } = row;
+  // The balance is written only by the payments module's credit ledger (writeBalances), never back
+  // from a row read earlier.
+  const { merchantId, id, createdAt: _createdAt, balance: _balance, balanceCurrency: _balanceCurrency, ...changes } = row;
   const [updated] = await q
     .update(customers)
     .set(changes)
