@@ -74,3 +74,49 @@ t.test('every subscription ended (not archived) is a former customer too', async
   t.equal(r.status, 409, r.body);
   t.equal(r.json.customer, c.id);
 });
+
+t.test('a new subscription brings a former customer back: returning, customer.returned once', async (t) => {
+  const w = await billingWorld(t);
+  const price = await w.monthlyPrice({ unit_amount: 10000 });
+  const c = await w.customer({ national_id: '19900101-0017', email: 'bo@example.se' });
+  const first = await w.must(w.api('POST', '/v1/subscriptions', { customer: c.id, items: [{ price: price.id, quantity: 1 }] }), 201, 'first');
+  t.equal((await w.api('GET', `/v1/customers/${c.id}`)).json.returning, false, 'a first subscription is no return');
+  await w.must(w.api('POST', `/v1/subscriptions/${first.id}/cancel`, { reason: 'other', at_period_end: false }), 200, 'cancel');
+
+  w.clock.advance(40 * 24 * 3600_000);
+  await w.must(w.api('POST', '/v1/subscriptions', { customer: c.id, items: [{ price: price.id, quantity: 1 }] }), 201, 'back');
+  const back = (await w.api('GET', `/v1/customers/${c.id}`)).json;
+  t.equal(back.returning, true);
+  t.ok(back.returned_at, 'returned_at stamped');
+  t.equal(back.earlier_tenure.length, 1, 'the earlier subscription is their tenure');
+
+  // A second subscription while the first of the return is live is no further return.
+  await w.must(w.api('POST', '/v1/subscriptions', { customer: c.id, items: [{ price: price.id, quantity: 2 }] }), 201, 'another');
+  const returned = (await w.api('GET', `/v1/events?type=customer.returned&object_id=${c.id}`)).json.data;
+  t.equal(returned.length, 1, 'customer.returned once');
+});
+
+t.test('concurrent subscription creates for one customer take turns (no deadlock, keys replay)', async (t) => {
+  const w = await billingWorld(t, { poolMax: 4 });
+  const price = await w.monthlyPrice({ unit_amount: 10000 });
+  const c = await w.customer({ email: 'par@example.se' });
+  // Credit on the customer: every first invoice uses some of it (the customer row is written).
+  await w.must(w.api('POST', '/v1/payments', { amount: 25000, customer: c.id }), 201, 'credit');
+  const { call } = await import('../helpers/app.ts');
+  const results = await Promise.all(
+    Array.from({ length: 16 }, (_, i) =>
+      call(w.app, {
+        method: 'POST',
+        url: '/v1/subscriptions',
+        headers: { ...w.m.auth, 'idempotency-key': `sub-${i % 8}` },
+        payload: { customer: c.id, items: [{ price: price.id, quantity: 1 }] },
+      }),
+    ),
+  );
+  for (const r of results) t.ok(r.status === 201 || r.status === 409, `${r.status} ${r.body.slice(0, 200)}`);
+  t.ok(results.every((r) => r.status !== 500), 'no deadlock surfaced as a 500');
+  const subs = (await w.api('GET', `/v1/subscriptions?customer=${c.id}&limit=100`)).json.data;
+  t.equal(subs.length, 8, 'one subscription per key');
+  const customer = (await w.api('GET', `/v1/customers/${c.id}`)).json;
+  t.equal(customer.balance, 0, 'the credit was used up, never below zero');
+});

@@ -130,11 +130,12 @@ export function createCustomerService(deps: {
   }
 
   /**
-   * The customer locked FOR SHARE on the caller's transaction: a subscription created or reactivated
-   * under it cannot slip past a concurrent archive (which locks FOR UPDATE, then looks for live ones).
+   * The customer locked on the caller's transaction: a subscription created or reactivated under it
+   * cannot slip past a concurrent archive (which locks FOR UPDATE, then looks for live ones), and
+   * concurrent subscription creates for one customer take turns.
    */
   function lockForSubscription(tx: Tx, merchantId: string, id: string): Promise<Customer | undefined> {
-    return store.findCustomerForShare(tx, merchantId, id);
+    return store.findCustomerForSubscription(tx, merchantId, id);
   }
 
   async function get(tenant: Caller, id: string): Promise<Customer> {
@@ -417,6 +418,28 @@ export function createCustomerService(deps: {
         );
         if (back) await events.record(tx, tenant, { type: 'customer.returned', objectId: id, object: toCustomerResource(row, tenant.livemode) });
         return row;
+      });
+    },
+
+    /**
+     * Welcome back by a new subscription: a customer whose every earlier subscription ended returns
+     * as on unarchive (returning fields stamped, `customer.returned`). Called, with the customer
+     * locked, before the new subscription exists; a first subscription is no return.
+     */
+    returnWithSubscription(tenant: Caller, id: string): Promise<void> {
+      return inTransaction(db, tenant, async (tx) => {
+        let back: { at: Date; spans: { startedAt: Date; endedAt: Date | null }[] } | undefined;
+        const row = await mutate(
+          { ...tenant, tx },
+          id,
+          (row) => (back ? { ...row, ...returnFields(back.at, back.spans) } : row),
+          async (tx, row) => {
+            const spans = await subscriptions.spansOf(tx, tenant.merchantId, id);
+            if (spans.length === 0 || spans.some((s) => s.endedAt === null)) return;
+            back = { at: await testClocks.nowForChange({ tx, merchantId: tenant.merchantId }, row.testClockId), spans };
+          },
+        );
+        if (back) await events.record(tx, tenant, { type: 'customer.returned', objectId: id, object: toCustomerResource(row, tenant.livemode) });
       });
     },
 

@@ -57,13 +57,17 @@ export async function findCustomerForUpdate(tx: Tx, merchantId: string, id: stri
   return row;
 }
 
-/** FOR SHARE: whoever starts a subscription for the customer holds off an archive until it commits. */
-export async function findCustomerForShare(tx: Tx, merchantId: string, id: string): Promise<CustomerRow | undefined> {
+/**
+ * FOR NO KEY UPDATE: whoever starts a subscription for the customer holds off an archive until it
+ * commits, and may then write the row (a return, credit used by the first invoice) without
+ * upgrading a shared lock, which two such transactions would deadlock on.
+ */
+export async function findCustomerForSubscription(tx: Tx, merchantId: string, id: string): Promise<CustomerRow | undefined> {
   const [row] = await tx
     .select()
     .from(customers)
     .where(and(eq(customers.merchantId, merchantId), eq(customers.id, id)))
-    .for('share');
+    .for('no key update');
   return row;
 }
 

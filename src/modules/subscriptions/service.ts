@@ -40,7 +40,7 @@ export function createSubscriptionService(deps: {
   events: Pick<EventService, 'record'>;
   billing: Pick<BillingService, 'billInTransaction' | 'settleInTransaction'>;
   merchants: Pick<MerchantService, 'get'>;
-  customers: Pick<CustomerService, 'find' | 'lockForSubscription'>;
+  customers: Pick<CustomerService, 'find' | 'lockForSubscription' | 'returnWithSubscription'>;
   catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
   time: Pick<TestClockTime, 'nowForChange'>;
   ledger: Pick<InvoiceLedger, 'addPendingItems'>;
@@ -154,6 +154,7 @@ export function createSubscriptionService(deps: {
         const customerRow = await customers.lockForSubscription(tx, tenant.merchantId, input.customer);
         if (!customerRow) throw invalid([{ field: 'customer', location: 'body', message: `does not exist: ${input.customer}` }]);
         if (customerRow.archivedAt) throw invalid([{ field: 'customer', location: 'body', message: 'is archived' }]);
+        await customers.returnWithSubscription({ ...tenant, tx }, customerRow.id);
         const { merchant, now, today, customer } = await context(tx, tenant, customerRow);
         const errors: FieldError[] = [];
         const start = input.start_date ? parseCalendarDate(input.start_date) : today;
