@@ -153,7 +153,8 @@ export function writeBgmax(o: TestBankFile): Buffer {
 
 // --- camt.054 ---
 
-export type CamtVersion = '02' | '08';
+/** '02' or '08'; '001.02' and '001.08' are read the same. */
+export type CamtVersion = '02' | '08' | '001.02' | '001.08';
 
 const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -175,7 +176,7 @@ function camtRemittance(p: TestPayment): string {
   return parts === '' && ustrd === '' ? '' : `<RmtInf>${ustrd}${parts}</RmtInf>`;
 }
 
-function camtParty(p: TestPayment, version: CamtVersion): string {
+function camtParty(p: TestPayment, version: '02' | '08'): string {
   const inner: string[] = [];
   if (p.payerName !== undefined) inner.push(`<Nm>${xmlEscape(p.payerName)}</Nm>`);
   const a = p.address;
@@ -195,7 +196,7 @@ function camtParty(p: TestPayment, version: CamtVersion): string {
   return parties.length === 0 ? '' : `<RltdPties>${parties.join('')}</RltdPties>`;
 }
 
-function camtTxDtls(p: TestPayment, indicator: 'CRDT' | 'DBIT', version: CamtVersion): string {
+function camtTxDtls(p: TestPayment, indicator: 'CRDT' | 'DBIT', version: '02' | '08'): string {
   const amount = `<Amt Ccy="SEK">${decimal(p.amount)}</Amt>`;
   const amounts = version === '08'
     ? `${amount}<CdtDbtInd>${indicator}</CdtDbtInd><AmtDtls><TxAmt>${amount}</TxAmt></AmtDtls>`
@@ -205,7 +206,8 @@ function camtTxDtls(p: TestPayment, indicator: 'CRDT' | 'DBIT', version: CamtVer
 }
 
 /** A camt.054.001.02 or .001.08 document (UTF-8) for these payments (CRDT) and deductions (DBIT). */
-export function writeCamt054(o: TestBankFile, version: CamtVersion = '08'): Buffer {
+export function writeCamt054(o: TestBankFile, camtVersion: CamtVersion = '08'): Buffer {
+  const version = camtVersion.slice(-2) as '02' | '08';
   const account = o.bankgiroAccount
     ? `<Othr><Id>${digitsOf(o.payeeBankgiro)}</Id><SchmeNm><Prtry>BGNR</Prtry></SchmeNm></Othr>`
     : `<IBAN>${o.account ?? EXAMPLE_IBAN}</IBAN>`;

@@ -278,7 +278,9 @@ t.test('the writer, both versions, one entry per payment or per date', async (t)
     }
   }
   const bg = parsed(writeCamt054({ payeeBankgiro: '991-2346', bankgiroAccount: true, payments: [{ amount: 1, serial: 1 }] }));
-  t.same(bg.payeeAccounts, ['9912346'], 'a bankgiro account (Othr/Id)');
+  t.same(bg.payeeAccounts, ['9912346'], 'a bankgiro account (Othr/Id with BGNR), as bankgiro.ts writes it');
+  const hyphen = parsed(Buffer.from(writeCamt054({ payeeBankgiro: '991-2346', bankgiroAccount: true, payments: [{ amount: 1, serial: 1 }] }, '001.02').toString('utf8').replace('<Id>9912346</Id>', '<Id>991-2346</Id>')));
+  t.same(hyphen.payeeAccounts, ['9912346'], 'written with a hyphen');
 });
 
 t.test('amounts are read digit by digit', async (t) => {
@@ -311,6 +313,7 @@ t.test('malformed camt.054 files are rejected with the element path and a reason
     ['not XML at all', Buffer.from('hello', 'utf8'), { line: 1 }, /not well-formed XML/],
     ['camt.053', edit(NS('08'), 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'), { path: 'Document' }, /namespace "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02" is not camt.054/],
     ['camt.054.001.04', edit(NS('08'), 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.04'), { path: 'Document' }, /is not camt.054 \(urn:iso:std:iso:20022:tech:xsd:camt.054.001.02 or .001.08\)/],
+    ['a namespace named like an object property', edit(NS('08'), 'constructor'), { path: 'Document' }, /namespace "constructor" is not camt.054/],
     ['no namespace', edit(` xmlns="${NS('08')}"`, ''), { path: 'Document' }, /namespace \(none\) is not camt.054/],
     ['a root that is not Document', Buffer.from(`<Foo xmlns="${NS('08')}"/>`), { path: 'Foo' }, /root element is Foo, not Document/],
     ['two root elements', Buffer.from(`<Document xmlns="${NS('08')}"/><Document xmlns="${NS('08')}"/>`), { path: 'Document' }, /more than one XML root element/],
@@ -371,6 +374,7 @@ t.test('parseBankFile: the format from the content, else from the content type',
   t.match(parseBankFile(bgmax, 'application/xml'), { ok: false, error: { reason: /start record \(TK01\)/ } }, 'a BgMax start goes to the BgMax parser');
   t.match(parseBankFile(Buffer.from('MSG-1;2026-01-15;199.00'), 'application/xml; charset=utf-8'), { ok: false, error: { line: 1, reason: /not well-formed XML/ } }, 'XML by content type');
   t.match(parseBankFile(Buffer.from('x'), 'application/vnd.iso20022+xml'), { ok: false, error: { reason: /not well-formed XML/ } });
+  t.match(parseBankFile(Buffer.from('01BGMAC   \n')), { ok: false, error: { line: 1, reason: /layout name in positions 3–22 is not BGMAX|is 10 characters long/ } }, 'a damaged BgMax start record gets the BgMax reason');
   t.match(parseBankFile(Buffer.from('MSG-1;2026-01-15;199.00'), 'text/csv'), { ok: false, error: { line: 1, reason: /not a bank file: neither a BgMax start record \(01BGMAX\) nor an XML document/ } });
   t.match(parseBankFile(Buffer.alloc(0)), { ok: false, error: { reason: /not a bank file/ } });
 });

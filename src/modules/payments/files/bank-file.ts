@@ -88,8 +88,9 @@ export type BankTransaction = {
 
 /**
  * A booking on the payee's account that groups transactions: a BgMax section (TK05 … TK15,
- * "insättning") or a camt.054 Ntry. amount is the net as the file states it (payments minus
- * deductions; negative only for a camt debit entry).
+ * "insättning") or a booked camt.054 Ntry. amount is the net, payments minus deductions, so it is
+ * negative for a camt.054 debit entry (and for a BgMax section whose deductions outweigh its
+ * payments; TK15 states only the size).
  */
 export type BankDeposit = {
   payeeAccount: string;
@@ -134,8 +135,9 @@ export type ParseResult = { ok: true; file: ParsedBankFile } | { ok: false; erro
 export { parseBgmax, parseCamt054 };
 
 /**
- * Parses a BgMax or camt.054 file, recognised by its content (a BgMax start record '01BGMAX', an
- * XML document) and otherwise by `contentType` ('application/xml', 'text/xml' → camt.054).
+ * Parses a BgMax or camt.054 file, recognised by its content (an XML document; a BgMax record,
+ * which starts with two digits) and otherwise by `contentType` ('application/xml', 'text/xml',
+ * '…+xml' → camt.054).
  */
 export function parseBankFile(input: Buffer, contentType?: string): ParseResult {
   const format = sniffFormat(input) ?? formatFromContentType(contentType);
@@ -153,8 +155,14 @@ function sniffFormat(input: Buffer): 'bgmax' | 'camt054' | null {
   if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3;
   else if ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe)) return 'camt054';
   while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
-  if (input.toString('latin1', i, i + 7) === '01BGMAX') return 'bgmax';
   if (input[i] === 0x3c /* < */) return 'camt054';
+  // Every BgMax record starts with a two-digit record type: a damaged start record still gets
+  // the BgMax parser's own reason, with its line.
+  const d0 = input[i] ?? 0;
+  const d1 = input[i + 1] ?? 0;
+  if (input.toString('latin1', i, i + 7) === '01BGMAX' || (d0 >= 0x30 && d0 <= 0x39 && d1 >= 0x30 && d1 <= 0x39)) {
+    return 'bgmax';
+  }
   return null;
 }
 

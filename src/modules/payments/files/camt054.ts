@@ -115,7 +115,7 @@ function parse(input: Buffer): ParsedBankFile {
   const rootValue = parsed[rootName];
   const root: Node = isNode(rootValue) ? rootValue : {};
   const ns = root[colon >= 0 ? `@_xmlns:${rootName.slice(0, colon)}` : '@_xmlns'];
-  const version = typeof ns === 'string' ? CAMT054_NAMESPACES[ns] : undefined;
+  const version = typeof ns === 'string' && Object.hasOwn(CAMT054_NAMESPACES, ns) ? CAMT054_NAMESPACES[ns] : undefined;
   if (version === undefined) {
     throw new BankFileError(
       { path: 'Document' },
@@ -172,7 +172,12 @@ class Reader {
     const id = this.requiredNode(acct, 'Id', `${path}/Acct`);
     const iban = this.text(this.one(id, 'IBAN'));
     const othr = this.one(id, 'Othr');
-    const account = compact(iban ?? (isNode(othr) ? this.text(this.one(othr, 'Id')) : null) ?? '');
+    let account = compact(iban ?? this.text(this.one(othr, 'Id')) ?? '');
+    // A bankgiro account (Othr/SchmeNm/Prtry BGNR), as BgMax files and bankgiro.ts write it.
+    if (iban === null && this.text(this.one(this.one(othr, 'SchmeNm'), 'Prtry')) === 'BGNR') {
+      const digits = account.replace(/-/g, '');
+      if (isDigits(digits)) account = bankgiroFromField(digits) ?? account;
+    }
     if (account === '') throw missing(`${path}/Acct/Id/IBAN`, 'missing required element IBAN (or Othr/Id)');
     const acctCcy = this.text(this.one(acct, 'Ccy'));
     if (acctCcy !== null && acctCcy !== 'SEK') throw notSek(`${path}/Acct/Ccy`, acctCcy);
@@ -246,7 +251,7 @@ class Reader {
         ? (this.text(this.one(stsNode, 'Cd')) ?? this.text(this.one(stsNode, 'Prtry')))
         : this.text(stsNode);
     if (status === null || status === '') throw missing(`${path}/Sts`);
-    const entryRef = this.text(this.one(e, 'AcctSvcrRef')) ?? this.text(this.one(e, 'NtryRef'));
+    const entryRef = this.reference(e, 'AcctSvcrRef') ?? this.reference(e, 'NtryRef');
 
     if (status !== 'BOOK') {
       this.skipped.push({ source: { path }, reason: `entry status ${status}: not booked (BOOK), so not a payment yet` });
@@ -275,7 +280,7 @@ class Reader {
     const produced: BankTransaction[] = [];
     const camtRefs = (tx: Node | null) => ({
       endToEndId: tx === null ? null : this.endToEndId(tx),
-      accountServicerReference: tx === null ? null : this.text(this.one(this.one(tx, 'Refs'), 'AcctSvcrRef')),
+      accountServicerReference: tx === null ? null : this.reference(this.one(tx, 'Refs'), 'AcctSvcrRef'),
       entryReference: entryRef,
     });
 
@@ -490,8 +495,14 @@ class Reader {
   }
 
   private endToEndId(t: Node): string | null {
-    const id = this.text(this.one(this.one(t, 'Refs'), 'EndToEndId'));
-    return id === null || id === '' || id === 'NOTPROVIDED' ? null : id;
+    const id = this.reference(this.one(t, 'Refs'), 'EndToEndId');
+    return id === 'NOTPROVIDED' ? null : id;
+  }
+
+  // A reference element's text, null when missing or empty.
+  private reference(node: unknown, name: string): string | null {
+    const v = this.text(this.one(node, name));
+    return v === null || v === '' ? null : v;
   }
 
   // --- element access (names without the document's namespace prefix) ---
