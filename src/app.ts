@@ -28,6 +28,7 @@ import { subscriptionRoutes } from './modules/subscriptions/routes.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { testClockRoutes } from './modules/test-clocks/routes.ts';
 import { paymentRoutes } from './modules/payments/routes.ts';
+import { collectionRoutes } from './modules/collection/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(invoiceRoutes({ invoices }));
     await v1.register(creditNoteRoutes({ creditNotes }));
     await v1.register(paymentRoutes({ payments: services.payments }));
+    await v1.register(collectionRoutes({ collection: services.collection }));
     await v1.register(subscriptionRoutes({ subscriptions }));
     await v1.register(billingRoutes({ billing }));
     await v1.register(testClockRoutes({ testClocks }));

@@ -10,6 +10,7 @@ import { buildApp } from './app.ts';
 import { startJobs, startWorkers } from './jobs/boss.ts';
 import { createServices } from './services.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './modules/webhooks/delivery.ts';
+import { createCollectionWorker, type CollectionWorker } from './modules/collection/worker.ts';
 
 const MODES = ['serve', 'worker', 'all', 'migrate'] as const;
 type Mode = (typeof MODES)[number];
@@ -46,6 +47,7 @@ const services = createServices({
   allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
   secretsKey: config.SECRETS_KEY,
   billingBatchSize: config.BILLING_BATCH_SIZE,
+  log,
   onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the job is retried'),
 });
 // Webhook secrets stored before encryption at rest are sealed now (rows are replaced only if unchanged,
@@ -84,6 +86,7 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
 }
 
 let deliveries: DeliveryWorker | undefined;
+let collector: CollectionWorker | undefined;
 if (mode === 'worker' || mode === 'all') {
   const { webhooks } = services;
   await startWorkers(jobs, { db: database.db, clock, services });
@@ -103,6 +106,8 @@ if (mode === 'worker' || mode === 'all') {
     },
   });
   await deliveries.start(config.DATABASE_URL);
+  collector = createCollectionWorker({ collection: services.collection, wall: systemClock, log, pollMs: config.COLLECTION_POLL_MS });
+  collector.start();
   log.info('job worker and webhook delivery started');
 }
 
@@ -140,6 +145,7 @@ async function shutdown(signal: string) {
     await app?.close();
     clearInterval(closeIdle);
     await deliveries?.stop(); // webhook requests in flight finish and are recorded
+    await collector?.stop(); // processor calls in flight finish and are recorded
     await jobs.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');

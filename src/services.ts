@@ -18,9 +18,12 @@ import { createTestClockTime } from './modules/test-clocks/time.ts';
 import { createInvoiceLedger } from './modules/invoices/ledger.ts';
 import { createCreditLedger } from './modules/payments/credit.ts';
 import { createPaymentService } from './modules/payments/service.ts';
+import { createCollectionService } from './modules/collection/service.ts';
+import { createTestProcessor } from './modules/collection/processor.ts';
 import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
+import type { Logger } from 'pino';
 
 export function createServices(deps: {
   db: Db;
@@ -34,6 +37,8 @@ export function createServices(deps: {
   billingBatchSize?: number;
   // SECRETS_KEY, sealing webhook signing secrets at rest; without it webhook secrets cannot be used.
   secretsKey?: string | undefined;
+  // Where background work (collection) reports what it will try again.
+  log?: Pick<Logger, 'warn' | 'error'> | undefined;
 }) {
   const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
@@ -47,7 +52,9 @@ export function createServices(deps: {
   const creditNotes = createCreditNoteService({ db, clock, events, merchants, customers, time });
   const credit = createCreditLedger({ clock, events, customers });
   const payments = createPaymentService({ db, clock, events, customers, merchants, time, ledger, credit });
-  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time, credit, payments });
+  // Collection through processors: the built-in test processor serves test mode; live mode has none yet.
+  const collection = createCollectionService({ db, clock, events, payments, processors: { test: createTestProcessor({ db, clock }) }, log: deps.log });
+  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time, credit, payments, collection });
   const billing = createBillingService({
     db,
     clock,
@@ -59,6 +66,7 @@ export function createServices(deps: {
     ledger,
     subscriptions: subscriptionReader,
     credit,
+    collection,
     testClocks: time,
     ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
     ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),
@@ -70,10 +78,11 @@ export function createServices(deps: {
     catalog,
     invoices,
     payments,
+    collection,
     creditNotes,
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),
-    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers }),
+    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection }),
     events,
     webhooks,
   };

@@ -26,6 +26,8 @@ export const ID_PREFIXES = {
   payment: 'py',
   refund: 're',
   balanceTransaction: 'cbtxn',
+  collectionAttempt: 'colatt',
+  testCharge: 'ch_test',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

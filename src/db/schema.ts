@@ -11,3 +11,4 @@ export * from '../modules/invoices/schema.ts';
 export * from '../modules/billing/schema.ts';
 export * from '../modules/payments/schema.ts';
 export * from '../http/rate-limit-schema.ts';
+export * from '../modules/collection/schema.ts';

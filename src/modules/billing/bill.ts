@@ -22,6 +22,7 @@ import { toInvoiceResource } from '../invoices/contract.ts';
 import { toSubscriptionResource } from '../subscriptions/contract.ts';
 import { fitCredits, type PendingLine } from './credits.ts';
 import { pendingLine, settleSubscription, subscriptionInvoice } from './settle.ts';
+import type { CollectionService } from '../collection/service.ts';
 import * as store from './store.ts';
 
 export type BillingDeps = {
@@ -33,6 +34,8 @@ export type BillingDeps = {
   subscriptions: Pick<SubscriptionReader, 'findWithItems'>;
   // Customer credit (earlier overpayments) used on the invoices a batch issues.
   credit: Pick<CreditLedger, 'applyToInvoices'>;
+  // Invoices of card, Swish and autogiro customers get their first collection attempt as they are issued.
+  collection: Pick<CollectionService, 'scheduleForInvoices'>;
 };
 
 export type BatchResult = {
@@ -185,6 +188,7 @@ export async function billBatch(
       if (row.status === 'paid') events.push({ type: 'invoice.paid', objectId: row.id, object });
     });
     await deps.ledger.insertIssued(tx, invoices, lines);
+    await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, invoices);
     await store.attachPendingItems(tx, merchant.id, pendingUsed);
     for (const sp of splits) {
       await store.splitPendingItem(tx, merchant.id, sp.pendingId, { newId: newId('invoiceItem'), amount: sp.usedAmount, invoiceId: sp.invoiceId }, sp.remainingAmount);

@@ -11,6 +11,7 @@ import { Subscription } from '../subscriptions/contract.ts';
 import { CreditNote, Invoice } from '../invoices/contract.ts';
 import { Endpoint as WebhookEndpoint } from '../webhooks/routes.ts';
 import { CustomerBalanceTransaction, Payment } from '../payments/contract.ts';
+import { CollectionAttempt } from '../collection/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
 
 /** An object of a feature not built yet: only its id and kind are promised. */
@@ -59,12 +60,13 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'invoice.credited': built(Invoice),
   'invoice.in_collection': planned(Invoice),
   'payment.received': built(Payment),
-  'payment.failed': planned(Payment),
+  'payment.failed': built(CollectionAttempt),
   'payment.unmatched': built(Payment),
   'payment.assigned': built(Payment),
   'payment.refunded': built(Payment),
   'customer_balance_transaction.created': built(CustomerBalanceTransaction),
   'payment_method.changed': built(Customer),
+  'payment_method.action_required': built(CollectionAttempt),
   'delivery.changed': built(Customer),
   'reminder.sent': planned(PlannedReminder),
   'reminder.requested': planned(PlannedReminder),

@@ -16,6 +16,7 @@ import type { Customer, CustomerService } from '../customers/service.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
 import type { CreditLedger } from '../payments/credit.ts';
+import type { CollectionService } from '../collection/service.ts';
 import type { PaymentService } from '../payments/service.ts';
 import {
   OCR_SERIES,
@@ -59,6 +60,8 @@ export type InvoiceDeps = {
   // Customer credit used at finalisation, and the payments `pay` records.
   credit: Pick<CreditLedger, 'applyToInvoices'>;
   payments: Pick<PaymentService, 'recordBatch'>;
+  // An invoice of a card, Swish or autogiro customer gets its first collection attempt when finalised.
+  collection: Pick<CollectionService, 'scheduleForInvoices'>;
 };
 
 export function createInvoiceService(deps: InvoiceDeps) {
@@ -171,6 +174,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
     Object.assign(next, finalFields(merchant, numberSeq, ocrSeq, issueDate, inv.paymentTermsDays));
     await store.replaceLines(tx, tenant.merchantId, inv.id, priced.lines);
     const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: priced.lines };
+    await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, [updated]);
     await record(tx, tenant, 'invoice.finalized', updated);
     if (updated.status === 'paid') await record(tx, tenant, 'invoice.paid', updated);
     return updated;

@@ -16,6 +16,7 @@ import type { MerchantService } from '../merchants/service.ts';
 import type { BillingService } from '../billing/service.ts';
 import type { WebhookService } from '../webhooks/service.ts';
 import type { CustomerService } from '../customers/service.ts';
+import type { CollectionService } from '../collection/service.ts';
 import * as store from './store.ts';
 
 export type TestClock = store.TestClockRow;
@@ -31,6 +32,7 @@ export function createTestClockService(deps: {
   billing: Pick<BillingService, 'billOneBatch' | 'earliestDue'>;
   webhooks: Pick<WebhookService, 'pullForwardForTestClock'>;
   customers: Pick<CustomerService, 'detachTestClock'>;
+  collection: Pick<CollectionService, 'earliestDueForClock' | 'workClock'>;
 }) {
   const { db, clock, jobs, billing } = deps;
 
@@ -46,35 +48,48 @@ export function createTestClockService(deps: {
   }
 
   /**
-   * Works off the jump to target_time one billing batch per transaction (the batches of a billing
-   * run), each holding the clock's row lock, so a second catch-up (a retried or resumed job) waits
-   * instead of interleaving, and a crash loses at most one uncommitted batch.
+   * Works off the jump to target_time in steps, in order: each billing date (one billing batch per
+   * transaction, the batches of a billing run) and each day a collection attempt of the clock's
+   * customers falls due. Each step's transaction holds the clock's row lock, so a second catch-up
+   * (a retried or resumed job) waits instead of interleaving, and a crash loses at most one
+   * uncommitted batch. Collection is worked between the transactions (no transaction is open
+   * during a processor call), as of its step's time: attempts due inside the jump are charged on
+   * their own day, and retries they schedule inside the jump are worked too, before `ready`.
    */
   async function catchUp(merchantId: string, id: string): Promise<TestClock | undefined> {
     const merchant = await deps.merchants.get({ merchantId });
     const scope = { merchantId, testClockId: id };
     // Dates at which only subscriptions that cannot be invoiced were left: later steps look past them.
     let stuckAt: string | undefined;
+    // A step at which collection moved nothing (say, another worker holds the attempt): look past it.
+    let collectedUpTo: Date | undefined;
     for (;;) {
-      const done = await openTransaction(db, async (tx) => {
+      const done = await openTransaction(db, async (tx): Promise<{ clock: TestClock | null } | { collectAt: Date } | undefined> => {
         const tc = await store.findTestClock(tx, merchantId, id, { forUpdate: true });
-        if (!tc || tc.status !== 'advancing' || !tc.targetTime) return tc ?? null;
+        if (!tc || tc.status !== 'advancing' || !tc.targetTime) return { clock: tc ?? null };
         const target = tc.targetTime;
-        const next = await billing.earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
-        if (next === null) {
+        const nextBill = await billing.earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
+        const nextCollect = await deps.collection.earliestDueForClock(tx, merchantId, id, target, collectedUpTo);
+        if (nextBill === null && nextCollect === null) {
           // Webhook retries of these customers' events fall due as if the whole jump had passed.
           if (tc.advancedFrom) await deps.webhooks.pullForwardForTestClock(tx, merchantId, id, target.getTime() - tc.advancedFrom.getTime());
-          return store.updateTestClock(tx, { ...tc, frozenTime: target, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() });
+          return { clock: await store.updateTestClock(tx, { ...tc, frozenTime: target, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() }) };
         }
+        const notBefore = (d: Date) => (d > tc.frozenTime ? d : tc.frozenTime);
         // The moment that billing date began for these customers (never before the clock's own time).
-        const dayStart = startOfDayInstant(next as CalendarDate, merchant.timeZone);
-        const step = dayStart > tc.frozenTime ? dayStart : tc.frozenTime;
+        const billStep = nextBill === null ? null : notBefore(startOfDayInstant(nextBill as CalendarDate, merchant.timeZone));
+        const collectStep = nextCollect === null ? null : notBefore(nextCollect);
+        const step = billStep && (!collectStep || billStep <= collectStep) ? billStep : collectStep!;
         if (step.getTime() !== tc.frozenTime.getTime()) await store.updateTestClock(tx, { ...tc, frozenTime: step, updatedAt: clock.now() });
         // What is due but cannot be invoiced stays due (runs report it); the catch-up moves past it.
-        if ((await billing.billOneBatch(tx, scope, step)) === 0) stuckAt = next;
-        return undefined;
+        if (billStep && billStep.getTime() === step.getTime()) {
+          if ((await billing.billOneBatch(tx, scope, step)) === 0) stuckAt = nextBill!;
+          return undefined;
+        }
+        return { collectAt: step };
       });
-      if (done !== undefined) return done ?? undefined;
+      if (done && 'clock' in done) return done.clock ?? undefined;
+      if (done && 'collectAt' in done && (await deps.collection.workClock(merchantId, id)) === 0) collectedUpTo = done.collectAt;
     }
   }
 
