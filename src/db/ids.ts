@@ -27,7 +27,7 @@ export const ID_PREFIXES = {
   refund: 're',
   balanceTransaction: 'cbtxn',
   collectionAttempt: 'colatt',
-  testCharge: 'ch_test',
+  testCharge: 'ch',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -138,6 +138,10 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   const payment = await send('POST', '/v1/payments', { amount: 60000, invoice: open.id, method: 'bankgiro', payer: { name: `${tag} Kundsson` } });
   await send('POST', `/v1/payments/${payment.id}/refunds`, { amount: 1000, reason: `${tag}-rad` });
   await send('POST', '/v1/payments', { amount: 777, reference: `${tag}-ref` });
+  // A card customer's invoice: its first collection attempt is scheduled for the due date.
+  const card = await send('POST', '/v1/customers', { name: `${tag} Kundsson`, payment_method: { type: 'card', token: 'tok_test_succeeds', brand: 'visa', last4: '4242' } });
+  await send('POST', '/v1/invoices', { customer: card.id, lines: [line], auto_finalize: true });
+  await send('GET', '/v1/collection-attempts');
   const clock = await send('POST', '/v1/test-clocks', { frozen_time: '2026-11-25T09:00:00Z', name: `${tag}-klocka` });
   await send('POST', '/v1/customers', { name: `${tag} Kundsson`, test_clock: clock.id });
   await send('POST', '/v1/billing-runs');
@@ -173,7 +177,7 @@ const pick = (list: () => string[]) => fc.nat().map((i) => {
   const l = list();
   return l[i % l.length]!;
 });
-const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn'];
+const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt'];
 const malformedId = (prefix: string) =>
   fc.oneof(
     fc.constantFrom(`${prefix}_`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9X`, `${prefix}_01kb2y5m8q0zc3v1s7n4d6f9xa`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XAA`, `${prefix.toUpperCase()}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}-01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XI`),

@@ -67,7 +67,7 @@ export const CollectionAttempt = Type.Object(
         outcome_code: 'insufficient_funds',
         outcome_message: 'Insufficient funds',
         processor: 'test',
-        processor_reference: 'ch_test_01KB2Y5M8Q0ZC3V1S7N4D6F9XA',
+        processor_reference: 'ch_01KB2Y5M8Q0ZC3V1S7N4D6F9XA',
         payment: null,
         next_attempt_at: '2026-12-28T23:00:00.000Z',
         submitted_at: '2026-12-27T23:00:00.000Z',

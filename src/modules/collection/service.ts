@@ -216,7 +216,7 @@ export function createCollectionService(deps: {
               currency: a.currency,
               reference: a.ocr_reference,
             });
-            await store.markSubmitted(db, { merchantId: a.merchantId, id: a.id, leaseUntil }, accepted.reference, clock.now(), wall.now());
+            await store.markSubmitted(db, { merchantId: a.merchantId, id: a.id, leaseUntil }, accepted.reference, a.business_now, wall.now());
           } catch (err) {
             // Not known to be accepted: the lease runs out and the attempt is submitted again with
             // the same idempotency key (the same charge, if the first did reach the processor).

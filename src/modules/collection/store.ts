@@ -22,7 +22,7 @@ export async function insertAttempts(tx: Tx, rows: AttemptRow[]): Promise<void> 
   await tx.insert(collectionAttempts).values(rows).onConflictDoNothing();
 }
 
-export type Claimed = AttemptRow & { livemode: boolean; ocr_reference: string | null };
+export type Claimed = AttemptRow & { livemode: boolean; ocr_reference: string | null; business_now: Date };
 
 /**
  * Leases up to `limit` due attempts: scheduled ones, and ones a crashed worker left mid-submission
@@ -45,7 +45,10 @@ export async function claimDue(db: Db, o: { now: Date; wall: Date; leaseUntil: D
       order by a.due_at
       limit ${o.limit}
     ), locked as (
-      select a.merchant_id, a.id from collection_attempts a join pick p using (merchant_id, id)
+      select a.merchant_id, a.id, coalesce(tc.frozen_time, ${o.now.toISOString()}::timestamptz) as business_now
+      from collection_attempts a join pick p using (merchant_id, id)
+      join customers c on c.merchant_id = a.merchant_id and c.id = a.customer_id
+      left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
       where a.status in ('scheduled', 'processing') and (a.lease_until is null or a.lease_until < ${wall}::timestamptz)
       order by a.merchant_id, a.id
       for update of a skip locked
@@ -58,8 +61,8 @@ export async function claimDue(db: Db, o: { now: Date; wall: Date; leaseUntil: D
     from locked l, invoices i, merchants m
     where a.merchant_id = l.merchant_id and a.id = l.id
       and i.merchant_id = a.merchant_id and i.id = a.invoice_id and m.id = a.merchant_id
-    returning a.*, m.livemode, i.ocr_reference`);
-  return res.rows.map(fromRaw) as Claimed[];
+    returning a.*, m.livemode, i.ocr_reference, l.business_now`);
+  return res.rows.map((r) => ({ ...fromRaw(r), business_now: new Date(r.business_now as string) })) as Claimed[];
 }
 
 /** Records the processor's acceptance, if the claim is still ours (same lease). */
