@@ -29,12 +29,13 @@ import { billingRoutes } from './modules/billing/routes.ts';
 import { testClockRoutes } from './modules/test-clocks/routes.ts';
 import { paymentRoutes } from './modules/payments/routes.ts';
 import { collectionRoutes } from './modules/collection/routes.ts';
+import { paymentFileRoutes } from './modules/payments/file-routes.ts';
 
 export type AppConfig = Pick<
   Config,
   'BODY_LIMIT_BYTES' | 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST' | 'IDEMPOTENCY_TTL_HOURS' | 'WEBHOOK_ALLOW_PRIVATE_URLS'
 > &
-  Partial<Pick<Config, 'RATE_LIMIT_SHARED'>>;
+  Partial<Pick<Config, 'RATE_LIMIT_SHARED' | 'PAYMENT_FILE_LIMIT_BYTES'>>;
 
 export type AppDeps = {
   config: AppConfig;
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(creditNoteRoutes({ creditNotes }));
     await v1.register(paymentRoutes({ payments: services.payments }));
     await v1.register(collectionRoutes({ collection: services.collection }));
+    await v1.register(paymentFileRoutes({ paymentFiles: services.paymentFiles, bodyLimit: config.PAYMENT_FILE_LIMIT_BYTES ?? 20 * 1024 * 1024 }));
     await v1.register(subscriptionRoutes({ subscriptions }));
     await v1.register(billingRoutes({ billing }));
     await v1.register(testClockRoutes({ testClocks }));

@@ -31,6 +31,8 @@ const ConfigSchema = Type.Object({
   WEBHOOK_ENDPOINT_CONCURRENCY: Int(1, 1000, 20, 'webhook requests in flight per endpoint, across all workers'),
   WEBHOOK_POLL_MS: Int(50, 60_000, 1000, 'backstop poll interval of the delivery worker (NOTIFY wakes it at once)'),
   COLLECTION_POLL_MS: Int(50, 600_000, 1000, 'how often the collection worker looks for due attempts and processor results'),
+  PAYMENT_FILE_LIMIT_BYTES: Int(1024, 200 * 1024 * 1024, 20 * 1024 * 1024, 'largest bank file POST /v1/payment-files accepts (100 000 BgMax payments are about 17 MB)'),
+  PAYMENT_FILE_BATCH_SIZE: Int(1, 20_000, 2000, 'bank-file payments recorded per transaction by the import job'),
   BILLING_BATCH_SIZE: Int(1, 10_000, 500, 'subscriptions billed per transaction by billing runs and test clock catch-ups'),
   // Checked further by parseKeyring (src/kernel/secret-box.ts); never echoed in an error.
   SECRETS_KEY: Type.String({ minLength: 1, description: 'keys sealing secrets at rest: 32 bytes each, base64 or hex, comma-separated; the first seals' }),

@@ -48,6 +48,7 @@ const services = createServices({
   secretsKey: config.SECRETS_KEY,
   billingBatchSize: config.BILLING_BATCH_SIZE,
   log,
+  paymentFileBatchSize: config.PAYMENT_FILE_BATCH_SIZE,
   onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the job is retried'),
 });
 // Webhook secrets stored before encryption at rest are sealed now (rows are replaced only if unchanged,

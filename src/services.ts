@@ -20,6 +20,7 @@ import { createCreditLedger } from './modules/payments/credit.ts';
 import { createPaymentService } from './modules/payments/service.ts';
 import { createCollectionService } from './modules/collection/service.ts';
 import { createTestProcessor } from './modules/collection/processor.ts';
+import { createPaymentFileService } from './modules/payments/file-import.ts';
 import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
@@ -33,6 +34,8 @@ export function createServices(deps: {
   resolve?: Resolver;
   // Billing runs report a merchant's failure here and go on with the others.
   onBackgroundError?: (err: unknown, subject: { merchantId: string; id: string }) => void;
+  // Bank-file payments per import transaction (PAYMENT_FILE_BATCH_SIZE).
+  paymentFileBatchSize?: number;
   // Subscriptions per billing transaction (tests and the benchmark vary it).
   billingBatchSize?: number;
   // SECRETS_KEY, sealing webhook signing secrets at rest; without it webhook secrets cannot be used.
@@ -79,6 +82,7 @@ export function createServices(deps: {
     invoices,
     payments,
     collection,
+    paymentFiles: createPaymentFileService({ db, clock, jobs, merchants, payments, ...(deps.paymentFileBatchSize ? { batchSize: deps.paymentFileBatchSize } : {}) }),
     creditNotes,
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),

@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   balanceTransaction: 'cbtxn',
   collectionAttempt: 'colatt',
   testCharge: 'ch',
+  paymentFile: 'pf',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

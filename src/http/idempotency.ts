@@ -15,6 +15,8 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Key order must not matter: `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
 function canonical(value: unknown): string {
+  // A raw body (a bank file): its bytes, by hash.
+  if (Buffer.isBuffer(value)) return `bytes:${createHash('sha256').update(value).digest('hex')}`;
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.keys(value as object)

@@ -21,6 +21,9 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String({ description: 'The request path' })),
     request_id: Type.Optional(Type.String()),
     customer: Type.Optional(Type.String({ description: '`customer_exists`: the id of the existing (former) customer', examples: ['cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA'] })),
+    line: Type.Optional(Type.Integer({ description: '`payment_file_invalid`: the 1-based line of a BgMax file where it went wrong', examples: [12] })),
+    path: Type.Optional(Type.String({ description: '`payment_file_invalid`: the element of a camt.054 file where it went wrong', examples: ['Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[3]/Amt'] })),
+    reason: Type.Optional(Type.String({ description: '`payment_file_invalid`: why the file cannot be imported' })),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
@@ -147,6 +150,12 @@ export function fieldErrors(validation: AjvError[], context: string | undefined)
   return out;
 }
 
+/** What a route reads: JSON, unless its config names other media types (a bank-file upload). */
+function sendAs(req: FastifyRequest): string {
+  const types = (req.routeOptions?.config as { mediaTypes?: readonly string[] } | undefined)?.mediaTypes;
+  return `Send the body as ${types?.length ? types.join(', ') : 'application/json'}`;
+}
+
 export function registerProblemHandlers(app: FastifyInstance) {
   app.setNotFoundHandler((req, reply) => {
     sendProblem(reply, 'route_not_found', `${req.method} ${req.url.split('?')[0]} is not a route of this API`);
@@ -155,11 +164,11 @@ export function registerProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError & { validation?: AjvError[]; validationContext?: string }, req, reply) => {
     if (error instanceof DomainError) {
       if (error.headers) reply.headers(error.headers);
-      if (error.customer) {
+      if (error.customer || error.fileError) {
         return reply
           .code(PROBLEMS[error.code].status)
           .type('application/problem+json')
-          .send({ ...problemBody(error.code, error.message, req, error.errors), customer: error.customer });
+          .send({ ...problemBody(error.code, error.message, req, error.errors), ...(error.customer ? { customer: error.customer } : {}), ...error.fileError });
       }
       return sendProblem(reply, error.code, error.message, error.errors);
     }
@@ -177,12 +186,12 @@ export function registerProblemHandlers(app: FastifyInstance) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return sendProblem(reply, 'payload_too_large', 'The request body exceeds the size limit');
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendProblem(reply, 'unsupported_media_type', 'Send the body as application/json');
+        return sendProblem(reply, 'unsupported_media_type', sendAs(req));
     }
     // Other 4xx from Fastify or its parsers (bad Content-Length, prototype poisoning, …).
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       if (error.statusCode === 413) return sendProblem(reply, 'payload_too_large', 'The request body exceeds the size limit');
-      if (error.statusCode === 415) return sendProblem(reply, 'unsupported_media_type', 'Send the body as application/json');
+      if (error.statusCode === 415) return sendProblem(reply, 'unsupported_media_type', sendAs(req));
       return sendProblem(reply, 'validation_failed', error.message.replace(/^FST_\w+: /, ''));
     }
     req.log.error({ err: error }, 'unhandled error');

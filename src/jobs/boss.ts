@@ -52,4 +52,5 @@ export async function startWorkers(jobs: Jobs, deps: JobDeps): Promise<void> {
   }
   await deps.services.billing.resumeInterrupted();
   await deps.services.testClocks.resumeAdvancing();
+  await deps.services.paymentFiles.resumeInterrupted();
 }

@@ -8,6 +8,7 @@ import type { Tx } from '../db/client.ts';
 export type WorkData = {
   'billing-run': { merchantId: string; runId: string };
   'test-clock-advance': { merchantId: string; clockId: string };
+  'payment-file-import': { merchantId: string; fileId: string };
 };
 export type WorkQueue = keyof WorkData;
 

@@ -8,7 +8,7 @@ import type { WorkData } from './queue.ts';
 
 export const TIME_ZONE = 'Europe/Stockholm';
 
-export type JobDeps = { db: Db; clock: Clock; services: Pick<Services, 'billing' | 'testClocks'> };
+export type JobDeps = { db: Db; clock: Clock; services: Pick<Services, 'billing' | 'testClocks' | 'paymentFiles'> };
 
 export type QueueSpec = {
   name: string;
@@ -66,6 +66,23 @@ export const QUEUES: QueueSpec[] = [
     handler: async ({ services }, data) => {
       const { merchantId, clockId } = data as WorkData['test-clock-advance'];
       await services.testClocks.catchUp(merchantId, clockId);
+    },
+  },
+  {
+    // A bank file's import. Safe to run twice at once (each batch holds the file's row lock) and
+    // to resume after a crash (progress commits with each batch; bank keys make re-recording a no-op).
+    name: 'payment-file-import',
+    retryLimit: 10,
+    retryDelay: 5,
+    expireInSeconds: 3600,
+    handler: async ({ services }, data) => {
+      const { merchantId, fileId } = data as WorkData['payment-file-import'];
+      try {
+        await services.paymentFiles.importFile(merchantId, fileId);
+      } catch (err) {
+        await services.paymentFiles.noteError(merchantId, fileId, err instanceof Error ? err.message : String(err)).catch(() => {});
+        throw err;
+      }
     },
   },
 ];

@@ -21,6 +21,8 @@ export const PROBLEMS = {
   customer_has_live_subscriptions: { status: 409, title: 'The customer has subscriptions that are not canceled' },
   customer_exists: { status: 409, title: 'A former customer with the same national id, external_id or email exists' },
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
+  // The bank file cannot be imported as a whole: `line` (BgMax) or `path` (camt.054) and `reason` say why.
+  payment_file_invalid: { status: 422, title: 'The bank file is malformed or not for this merchant' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used with a different request' },
@@ -40,12 +42,19 @@ export class DomainError extends Error {
   readonly headers: Record<string, string> | undefined;
   // customer_exists: the id of the existing customer, a member of the problem.
   readonly customer: string | undefined;
-  constructor(code: ProblemCode, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string>; customer?: string } = {}) {
+  // payment_file_invalid: where in the file (1-based line or XML element path) and why.
+  readonly fileError: { line?: number; path?: string; reason: string } | undefined;
+  constructor(
+    code: ProblemCode,
+    detail: string,
+    opts: { errors?: FieldError[]; headers?: Record<string, string>; customer?: string; fileError?: { line?: number; path?: string; reason: string } } = {},
+  ) {
     super(detail);
     this.code = code;
     this.errors = opts.errors;
     this.headers = opts.headers;
     this.customer = opts.customer;
+    this.fileError = opts.fileError;
   }
 }
 
