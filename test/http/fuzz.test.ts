@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, call, type TestMerchant } from '../helpers/app.ts';
 import { PROBLEMS } from '../../src/kernel/errors.ts';
+import { writeCamt054 } from '../helpers/bank-files.ts';
 import { PROBLEM_BASE } from '../../src/http/problem.ts';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -142,6 +143,12 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   const card = await send('POST', '/v1/customers', { name: `${tag} Kundsson`, payment_method: { type: 'card', token: 'tok_test_succeeds', brand: 'visa', last4: '4242' } });
   await send('POST', '/v1/invoices', { customer: card.id, lines: [line], auto_finalize: true });
   await send('GET', '/v1/collection-attempts');
+  // A bank file (raw XML body), imported to the end before the fuzz starts.
+  const camt = writeCamt054({ payeeBankgiro: '5050-1055', payments: [{ amount: 4500, serial: `${tag}-1`, payerName: `${tag} Kundsson` }] });
+  const file = await call(app, { method: 'POST', url: '/v1/payment-files', headers: { ...m.auth, 'content-type': 'application/xml' }, payload: camt });
+  if (file.status !== 201) throw new Error(`seeding ${tag}: POST /v1/payment-files answered ${file.status} ${file.body}`);
+  collect(pool, file.json, exclude);
+  for (let i = 0; i < 400 && (await send('GET', `/v1/payment-files/${file.json.id}`)).status === 'processing'; i++) await new Promise((r) => setTimeout(r, 25));
   const clock = await send('POST', '/v1/test-clocks', { frozen_time: '2026-11-25T09:00:00Z', name: `${tag}-klocka` });
   await send('POST', '/v1/customers', { name: `${tag} Kundsson`, test_clock: clock.id });
   await send('POST', '/v1/billing-runs');
