@@ -106,8 +106,18 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   t.match(again.out(), /"number":"F-1"/, 'its own series starts at F-1');
   t.match(again.out(), /"status":"paid"/);
 
-  // Every event the tour caused reaches the listener, verified.
+  // The payments tour, on the same merchant: choices, the sample bank file, an invoice paid by hand.
+  const payments = start(t, 'bash', ['scripts/tour-payments.sh'], { API: api, KEY: key });
+  const paymentsExit = await payments.exited;
+  t.equal(paymentsExit, 0, `the payments tour exits 0${paymentsExit === 0 ? '' : `:\n${payments.out()}\n${payments.err()}`}`);
+  const finalInvoice = JSON.parse(payments.out().trim().split('\n').at(-1)!);
+  t.match(finalInvoice, { object: 'invoice', status: 'paid' }, 'the payments tour ends with the invoice paid');
+  t.match(payments.out(), /"object":"choice_change"/, 'it shows the choices history');
+  t.match(payments.out(), /"object":"payment_file".*"status":"completed"/, 'the sample file is booked');
+
+  // Every event the tours caused reaches the listener, verified.
   const expected = ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'invoice.paid', 'subscription.updated'];
+  expected.push('payment_method.changed', 'delivery.changed', 'payment.received', 'payment.unmatched', 'payment.assigned');
   const lines = () =>
     listener
       .out()
@@ -163,10 +173,12 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   t.equal(await server.exited, 0, 'the service stops cleanly');
 });
 
-t.test('the README shows scripts/tour.sh as it is', async (t) => {
+t.test('the README shows the tour scripts as they are', async (t) => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const script = readFileSync(join(root, 'scripts/tour.sh'), 'utf8');
-  const block = /<!-- tour:start[^>]*-->\n```sh\n([\s\S]*?)```\n<!-- tour:end -->/.exec(readme);
-  t.ok(block, 'the README has the tour block');
-  t.equal(block?.[1], script, 'README tour = scripts/tour.sh (copy it over after editing the script)');
+  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh']]) {
+    const script = readFileSync(join(root, file!), 'utf8');
+    const block = new RegExp(`<!-- ${marker}:start[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme);
+    t.ok(block, `the README has the ${marker} block`);
+    t.equal(block?.[1], script, `README ${marker} = ${file} (copy it over after editing the script)`);
+  }
 });
