@@ -2,11 +2,10 @@
 // it after the last committed batch (its start-up sweep), and every transaction of the file is
 // recorded exactly once, with the file's progress and counts equal to what was recorded.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from '../helpers/db.ts';
 import { TEST_SECRETS_KEY } from '../helpers/secrets-key.ts';
+import { workerProcesses } from '../helpers/worker-process.ts';
 import { writeBgmax } from '../helpers/bank-files.ts';
 import { SELLER_SETTINGS } from '../billing/world.ts';
 import { createServices } from '../../src/services.ts';
@@ -14,7 +13,6 @@ import { startJobs } from '../../src/jobs/boss.ts';
 import { createLogger } from '../../src/logger.ts';
 import { systemClock } from '../../src/clock.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const PAYMENTS = 20_000;
 const BATCH = 250;
 
@@ -30,18 +28,7 @@ t.test('a worker killed mid-import: the next worker finishes it, each transactio
   const payments = Array.from({ length: PAYMENTS }, (_, i) => ({ amount: 10_000 + (i % 5000), serial: i + 1, ocr: String(1_000_000 + i) }));
   const { file } = await services.paymentFiles.upload(caller, { content: writeBgmax({ payeeBankgiro: SELLER_SETTINGS.bankgiro, payments }), contentType: 'text/plain' });
 
-  const workers = new Set<ChildProcess>();
-  t.teardown(() => workers.forEach((w) => w.kill('SIGKILL')));
-  function worker(): { child: ChildProcess; exited: Promise<unknown> } {
-    const child = spawn(process.execPath, ['src/main.ts', 'worker'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, SECRETS_KEY: TEST_SECRETS_KEY, PAYMENT_FILE_BATCH_SIZE: String(BATCH), BOOTSTRAP_DEV_MERCHANT: 'false', LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    });
-    workers.add(child);
-    const exited = new Promise((r) => child.on('exit', (code, signal) => (workers.delete(child), r(signal ?? code))));
-    return { child, exited };
-  }
+  const worker = workerProcesses(t, database.url, { PAYMENT_FILE_BATCH_SIZE: String(BATCH) });
   const recorded = async () => Number(((await db.execute(sql`select count(*)::int as n from payments where merchant_id = ${merchant.id}`)).rows[0] as { n: number }).n);
   const state = () => services.paymentFiles.get(caller, file.id);
 

@@ -3,19 +3,17 @@
 // seconds (its start-up sweep, not the hourly schedule), and every subscription is billed exactly
 // once per period with invoice numbers that have no gaps.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from '../helpers/db.ts';
 import { seedDueSubscriptions } from '../helpers/seed-billing.ts';
 import { TEST_SECRETS_KEY } from '../helpers/secrets-key.ts';
+import { workerProcesses } from '../helpers/worker-process.ts';
 import { SELLER_SETTINGS } from '../billing/world.ts';
 import { createServices } from '../../src/services.ts';
 import { startJobs } from '../../src/jobs/boss.ts';
 import { createLogger } from '../../src/logger.ts';
 import { systemClock } from '../../src/clock.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const SUBSCRIPTIONS = 2000;
 const PERIODS = 3; // 2027-01-01, 02-01 and 03-01 fall inside the jump
 const INVOICES = SUBSCRIPTIONS * PERIODS;
@@ -35,18 +33,7 @@ t.test('a worker killed mid-way through a clock advance: the next worker finishe
   await seedDueSubscriptions(db, { merchantId: merchant.id, count: SUBSCRIPTIONS, nextBillDate: '2027-01-01', testClockId: clock.id });
   await services.testClocks.advance(caller, clock.id, { frozen_time: '2027-03-15T12:00:00Z' });
 
-  const workers = new Set<ChildProcess>();
-  t.teardown(() => workers.forEach((w) => w.kill('SIGKILL')));
-  function worker(): { child: ChildProcess; exited: Promise<unknown> } {
-    const child = spawn(process.execPath, ['src/main.ts', 'worker'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, SECRETS_KEY: TEST_SECRETS_KEY, BILLING_BATCH_SIZE: String(BATCH), BOOTSTRAP_DEV_MERCHANT: 'false', LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    });
-    workers.add(child);
-    const exited = new Promise((r) => child.on('exit', (code, signal) => (workers.delete(child), r(signal ?? code))));
-    return { child, exited };
-  }
+  const worker = workerProcesses(t, database.url, { BILLING_BATCH_SIZE: String(BATCH) });
   const count = async () => Number(((await db.execute(sql`select count(*)::int as n from invoices where merchant_id = ${merchant.id}`)).rows[0] as { n: number }).n);
   const status = async () => (await services.testClocks.get(caller, clock.id)).status;
 
