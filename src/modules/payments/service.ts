@@ -19,7 +19,7 @@ import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, invalid, invalidField } from '../../kernel/errors.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
-import { toCalendarDate } from '../../domain/calendar-date.ts';
+import { parseCalendarDate, toCalendarDate } from '../../domain/calendar-date.ts';
 import { parseNationalId } from '../../domain/national-id.ts';
 import { rfBody } from '../../domain/rf-reference.ts';
 import { allocatePayment, settlementState, splitRefund } from '../../domain/payment-allocation.ts';
@@ -62,6 +62,7 @@ export type PaymentInput = {
 export type PaymentResult = { payment: PaymentRow; duplicate: boolean };
 
 const PAYABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'uncollectible'];
+const EARLIEST_PAYMENT_DATE = '1970-01-01';
 
 /** An invoice reference in whatever form the payer wrote it: OCR digits, or RF + check digits + the OCR. */
 export function parseReference(ref: string | null | undefined): { ocr: string; via: 'ocr' | 'rf' } | null {
@@ -263,6 +264,10 @@ export function createPaymentService(deps: PaymentDeps) {
     async create(tenant: Caller, body: CreatePaymentInput): Promise<PaymentRow> {
       const currency = body.currency ?? 'SEK';
       const today = clock.now();
+      // A format check alone lets year 0 through, which PostgreSQL refuses.
+      if (body.date !== undefined && (parseCalendarDate(body.date) === null || body.date < EARLIEST_PAYMENT_DATE)) {
+        throw invalidField('date', `must be a calendar date (YYYY-MM-DD) from ${EARLIEST_PAYMENT_DATE} on`);
+      }
       if (body.payer?.national_id && !normaliseNationalId(body.payer.national_id, today)) {
         throw invalid([{ field: 'payer.national_id', location: 'body', message: 'is not a valid personnummer, samordningsnummer or organisationsnummer' }]);
       }
