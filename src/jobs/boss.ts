@@ -43,10 +43,10 @@ export async function startJobs(opts: { url: string; log: Logger; schedule: bool
  */
 export async function startWorkers(jobs: Jobs, deps: JobDeps): Promise<void> {
   for (const q of QUEUES) {
-    // One job per fetch, so one failure never fails another's job; four pollers per queue, because
-    // after a job a poller waits out its interval (NOTIFY only wakes it for new jobs; with NOTIFY on,
-    // pg-boss would relax that interval to 30 s).
-    await jobs.boss.work<Record<string, unknown>>(q.name, { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 }, async (batch) => {
+    // One job per fetch, so one failure never fails another's job; several pollers on the queues
+    // requests feed (q.pollers), because after a job a poller waits out its interval (NOTIFY only
+    // wakes it for new jobs; with NOTIFY on, pg-boss would relax that interval to 30 s).
+    await jobs.boss.work<Record<string, unknown>>(q.name, { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: q.pollers }, async (batch) => {
       for (const job of batch) await q.handler(deps, job.data ?? {});
     });
   }

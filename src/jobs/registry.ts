@@ -15,6 +15,9 @@ export type QueueSpec = {
   retryLimit: number;
   retryDelay: number;
   expireInSeconds: number;
+  // Pollers per process: a scheduled queue gets one job an hour and needs one; every poller is a
+  // query each half second on the job pool's five connections, so they are not handed out freely.
+  pollers: number;
   cron?: string;
   handler: (deps: JobDeps, data: Record<string, unknown>) => Promise<void>;
 };
@@ -27,6 +30,7 @@ export const QUEUES: QueueSpec[] = [
     retryLimit: 3,
     retryDelay: 60,
     expireInSeconds: 600,
+    pollers: 1,
     cron: '17 * * * *',
     handler: async ({ db, clock }) => {
       await purgeExpired(db, clock.now());
@@ -40,6 +44,7 @@ export const QUEUES: QueueSpec[] = [
     retryLimit: 5,
     retryDelay: 60,
     expireInSeconds: 3600,
+    pollers: 1,
     cron: '5 * * * *',
     handler: async ({ services }) => {
       await services.billing.tick();
@@ -52,6 +57,7 @@ export const QUEUES: QueueSpec[] = [
     retryLimit: 10,
     retryDelay: 5,
     expireInSeconds: 3600,
+    pollers: 4,
     handler: async ({ services }, data) => {
       const { merchantId, runId } = data as WorkData['billing-run'];
       await services.billing.executeRun(merchantId, runId);
@@ -63,6 +69,7 @@ export const QUEUES: QueueSpec[] = [
     retryLimit: 10,
     retryDelay: 5,
     expireInSeconds: 3600,
+    pollers: 4,
     handler: async ({ services }, data) => {
       const { merchantId, clockId } = data as WorkData['test-clock-advance'];
       await services.testClocks.catchUp(merchantId, clockId);
@@ -75,6 +82,7 @@ export const QUEUES: QueueSpec[] = [
     retryLimit: 10,
     retryDelay: 5,
     expireInSeconds: 3600,
+    pollers: 2,
     handler: async ({ services }, data) => {
       const { merchantId, fileId } = data as WorkData['payment-file-import'];
       try {
