@@ -32,8 +32,9 @@ export const PROBLEMS = {
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;
 
-// `merchant`: a setting of the merchant (PATCH /v1/merchant), not part of this request.
-export type FieldError = { field: string; location: 'body' | 'query' | 'path' | 'header' | 'merchant'; message: string };
+// Where a named field is. `merchant`: a setting of the merchant (PATCH /v1/merchant), not part of this request.
+export const FIELD_LOCATIONS = ['body', 'query', 'path', 'header', 'merchant'] as const;
+export type FieldError = { field: string; location: (typeof FIELD_LOCATIONS)[number]; message: string };
 
 /** A failed guard in a use case; the code becomes the problem `type`. */
 export class DomainError extends Error {

@@ -14,7 +14,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, call, type TestMerchant } from '../helpers/app.ts';
-import { PROBLEMS } from '../../src/kernel/errors.ts';
+import { FIELD_LOCATIONS, PROBLEMS } from '../../src/kernel/errors.ts';
 import { writeCamt054 } from '../helpers/bank-files.ts';
 import { PROBLEM_BASE } from '../../src/http/problem.ts';
 
@@ -510,7 +510,7 @@ function requestArb(route: Route, ctx: Ctx, a: TestMerchant): fc.Arbitrary<Req> 
 // ---------------------------------------------------------------------------------------------
 // Properties.
 
-const LOCATIONS = new Set(['body', 'query', 'path', 'header']);
+const LOCATIONS = new Set<string>(FIELD_LOCATIONS);
 
 /** What is wrong with this answer, if anything (an empty list: nothing). */
 function judge(req: Req, res: Res, ctx: Ctx): string[] {
