@@ -25,7 +25,7 @@ import type {
   ParsedBankFile,
   ParseResult,
 } from './bank-file.ts';
-import { BankFileError, bankgiroFromField, dedupeKeys, freeTextReference, totalsOf } from './shared.ts';
+import { BankFileError, bankgiroFromField, dedupeKeys, freeTextReference, parseResult, totalsOf } from './shared.ts';
 
 export const BGMAX_RECORD_LENGTH = 80;
 
@@ -90,12 +90,7 @@ function fail(reason: string): never {
 
 /** Parses a BgMax file (ISO-8859-1, LF or CRLF). Never throws: a bad file is { ok: false }. */
 export function parseBgmax(input: Buffer): ParseResult {
-  try {
-    return { ok: true, file: parse(input) };
-  } catch (e) {
-    if (e instanceof BankFileError) return { ok: false, error: { ...e.where, reason: e.message } };
-    throw e;
-  }
+  return parseResult(parse, input);
 }
 
 function parse(input: Buffer): ParsedBankFile {

@@ -35,7 +35,7 @@ import type {
   ParsedBankFile,
   ParseResult,
 } from './bank-file.ts';
-import { BankFileError, bankgiroFromField, dedupeKeys, freeTextReference, structuredReference, totalsOf } from './shared.ts';
+import { BankFileError, bankgiroFromField, dedupeKeys, freeTextReference, parseResult, structuredReference, totalsOf } from './shared.ts';
 
 export const CAMT054_NAMESPACES: Readonly<Record<string, '02' | '08'>> = {
   'urn:iso:std:iso:20022:tech:xsd:camt.054.001.02': '02',
@@ -63,12 +63,7 @@ type Node = Record<string, unknown>;
 
 /** Parses a camt.054.001.02 or .001.08 document. Never throws: a bad file is { ok: false }. */
 export function parseCamt054(input: Buffer): ParseResult {
-  try {
-    return { ok: true, file: parse(input) };
-  } catch (e) {
-    if (e instanceof BankFileError) return { ok: false, error: { ...e.where, reason: e.message } };
-    throw e;
-  }
+  return parseResult(parse, input);
 }
 
 function parse(input: Buffer): ParsedBankFile {

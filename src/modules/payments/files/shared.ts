@@ -2,7 +2,7 @@
 
 import { isValidOcr } from '../../../domain/ocr.ts';
 import { parseRfReference } from '../../../domain/rf-reference.ts';
-import type { BankReference, BankTransaction } from './bank-file.ts';
+import type { BankReference, BankTransaction, ParsedBankFile, ParseResult } from './bank-file.ts';
 
 /** Thrown inside a parser and turned into { ok: false, error } at its edge; never escapes. */
 export class BankFileError extends Error {
@@ -10,6 +10,16 @@ export class BankFileError extends Error {
   constructor(where: { line?: number; path?: string }, reason: string) {
     super(reason);
     this.where = where;
+  }
+}
+
+/** Runs a parser's throwing core at its edge: a BankFileError becomes { ok: false, error }. */
+export function parseResult(parse: (input: Buffer) => ParsedBankFile, input: Buffer): ParseResult {
+  try {
+    return { ok: true, file: parse(input) };
+  } catch (e) {
+    if (e instanceof BankFileError) return { ok: false, error: { ...e.where, reason: e.message } };
+    throw e;
   }
 }
 
