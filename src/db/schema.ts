@@ -12,3 +12,6 @@ export * from '../modules/billing/schema.ts';
 export * from '../modules/payments/schema.ts';
 export * from '../http/rate-limit-schema.ts';
 export * from '../modules/collection/schema.ts';
+export * from '../modules/dunning/schema.ts';
+export * from '../modules/messages/schema.ts';
+export * from '../modules/templates/schema.ts';

@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, jsonb, bigint, primaryKey, uniqueIndex, index, foreignKey, check } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, jsonb, bigint, boolean, primaryKey, uniqueIndex, index, foreignKey, check } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { merchants } from '../merchants/schema.ts';
 import { testClocks } from '../test-clocks/schema.ts';
@@ -44,6 +44,14 @@ export const customers = pgTable(
     // used on its next invoices. Written only through the payments module's credit ledger.
     balance: bigint('balance', { mode: 'number' }).notNull().default(0),
     balanceCurrency: text('balance_currency'),
+    // Dunning: the customer's policy (null: the merchant's default), their agreement to a reminder
+    // fee (a fee may be charged only if agreed no later than when the debt arose, and the terms
+    // version they agreed to), and escalation held by the merchant for all their invoices.
+    dunningPolicyId: text('dunning_policy_id'),
+    reminderFeeAgreedAt: timestamp('reminder_fee_agreed_at', { withTimezone: true, mode: 'date' }),
+    reminderFeeTermsVersion: text('reminder_fee_terms_version'),
+    escalationStopped: boolean('escalation_stopped').notNull().default(false),
+    escalationPostponedUntil: timestamp('escalation_postponed_until', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     // merchant_id leads every key so the table can later be distributed by merchant.

@@ -4,7 +4,7 @@ import { merchants } from '../merchants/schema.ts';
 import { customers } from '../customers/schema.ts';
 import type { Buyer, Seller, VatBreakdownRow } from './document.ts';
 
-export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible'] as const;
+export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible', 'in_collection'] as const;
 export const BILLING_REASONS = ['manual', 'subscription_create', 'subscription_cycle', 'subscription_final'] as const;
 
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull();

@@ -1,4 +1,4 @@
-import { pgTable, text, boolean, timestamp, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, boolean, timestamp, integer, jsonb, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
@@ -25,6 +25,8 @@ export const merchants = pgTable('merchants', {
   paymentTermsDays: integer('payment_terms_days').notNull().default(30),
   invoiceNumberPrefix: text('invoice_number_prefix').notNull().default(''),
   ocrLengthDigit: boolean('ocr_length_digit').notNull().default(true),
+  // The licensed debt collection agency escalated claims are handed to (Omtanke never collects).
+  collectionAgency: jsonb('collection_agency').$type<{ name: string; organisation_number?: string | null; email?: string | null; reference?: string | null }>(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
 });
 
