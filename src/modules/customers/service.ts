@@ -285,6 +285,11 @@ export function createCustomerService(deps: {
           earlierTenure: null,
           balance: 0,
           balanceCurrency: null,
+          dunningPolicyId: null,
+          reminderFeeAgreedAt: null,
+          reminderFeeTermsVersion: null,
+          escalationStopped: false,
+          escalationPostponedUntil: null,
         },
         now,
       );

@@ -39,6 +39,7 @@ export const DEFAULT_SETTINGS = {
   contactEmail: null,
   contactPhone: null,
   registeredOffice: null,
+  collectionAgency: null,
   timeZone: 'Europe/Stockholm',
   paymentTermsDays: 30,
   invoiceNumberPrefix: '',
