@@ -141,6 +141,60 @@ export function startOfDayInstant(d: CalendarDate, timeZone: string): Date {
   return new Date(hi);
 }
 
+/** A local wall-clock reading: the date and the milliseconds since that date's local midnight. */
+export interface LocalTime {
+  date: CalendarDate;
+  msOfDay: number; // 0 ≤ msOfDay < 86_400_000, as the clock on the wall shows it
+}
+
+/**
+ * What a clock in `timeZone` shows at `instant`. Wall time, not time elapsed since the day
+ * began: at 08:00 on the 23-hour spring-forward day msOfDay is 8 h, though only 7 h have passed.
+ */
+export function toLocalTime(instant: Date, timeZone: string): LocalTime {
+  const ms = instant.getTime();
+  const w = wallClock(ms, timeZone);
+  const subSecond = ((ms % 1000) + 1000) % 1000; // zone offsets are whole seconds
+  return { date: fromParts(w.year, w.month, w.day), msOfDay: ((w.hour * 60 + w.minute) * 60 + w.second) * 1000 + subSecond };
+}
+
+/**
+ * The first instant at which a clock in `timeZone` shows `msOfDay` or later on date `d`. Usually
+ * the one instant showing exactly that; in the hour repeated when clocks go back, its first
+ * occurrence; in the hour skipped when they go forward, the moment the clocks jump (02:30 on
+ * the Stockholm spring-forward day is 03:00 CEST): "not before 02:30" is then 03:00, which is
+ * what quiet hours and cut-offs mean. Where no instant of `d` reaches that time, the start of the
+ * next date.
+ */
+export function instantAtLocalTime(d: CalendarDate, msOfDay: number, timeZone: string): Date {
+  if (!Number.isInteger(msOfDay) || msOfDay < 0 || msOfDay >= MS_PER_DAY) {
+    throw new RangeError(`msOfDay must be an integer 0–${MS_PER_DAY - 1}, got ${msOfDay}`);
+  }
+  const wall = toDayNumber(d) * MS_PER_DAY + msOfDay;
+  // As in startOfDayInstant: the offsets a day before and after cover every ordinary case.
+  const candidates = [wall - offsetMs(wall - MS_PER_DAY, timeZone), wall - offsetMs(wall + MS_PER_DAY, timeZone)].sort(
+    (x, y) => x - y,
+  );
+  const reached = (t: number): boolean => {
+    const w = toLocalTime(new Date(t), timeZone);
+    return w.date > d || (w.date === d && w.msOfDay >= msOfDay);
+  };
+  for (const t of candidates) {
+    const w = toLocalTime(new Date(t), timeZone);
+    if (w.date === d && w.msOfDay === msOfDay) return new Date(t);
+  }
+  // Skipped: the first instant at or past the wall time. Between the two candidates the clock
+  // only jumps forward; anything stranger is searched within ±2 days like startOfDayInstant.
+  let [lo, hi] = candidates as [number, number];
+  if (reached(lo) || !reached(hi)) [lo, hi] = [wall - 2 * MS_PER_DAY, wall + 2 * MS_PER_DAY];
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (reached(mid)) hi = mid;
+    else lo = mid;
+  }
+  return new Date(hi);
+}
+
 // --- internals ---
 
 function pad(n: number, width: number): string {
