@@ -87,8 +87,8 @@ export interface PolicyProblem {
  * Step order is by `offset` alone: offsets must strictly increase, whatever their unit. N bank
  * days are always at least N calendar days, so a bank-day step never comes earlier than a
  * calendar-day step with the same number, but it can come later than a calendar-day step with a
- * slightly larger one (3 bank days vs 4 days over Easter): the scheduler still sends steps in
- * policy order, so such a step simply goes out right after the one before it.
+ * slightly larger one (3 bank days vs 4 days over Easter), so the scheduler must send steps in
+ * policy order: such a step then simply goes out after the one before it.
  *
  * Fees: only a `reminder` step may carry the fee (before and on the due date nothing is overdue;
  * escalation sends no message), only after a fee-free due-date or reminder message (the friendly
