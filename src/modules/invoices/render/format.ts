@@ -73,7 +73,7 @@ function formatQuantity(quantity: number, locale: Locale): string {
 }
 
 /** '1231181189' -> '123 118 11 89', the way Swish numbers are printed. */
-function formatSwishNumber(swishNumber: string): string {
+export function formatSwishNumber(swishNumber: string): string {
   const digits = swishNumber.replace(/\D/g, '');
   return digits.length === 10 ? `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6, 8)} ${digits.slice(8)}` : digits;
 }

@@ -17,8 +17,12 @@ export function swishPayload(doc: InvoiceDocument): string | null {
   const payee = doc.seller.swishNumber?.replace(/\D/g, '') ?? '';
   if (payee === '' || doc.kind !== 'invoice' || doc.currency !== 'SEK' || doc.amountRemaining <= 0) return null;
   if (doc.status === 'draft' || doc.status === 'void' || doc.number === null) return null;
-  const message = encodeURIComponent((doc.ocrReference ?? doc.number).slice(0, MAX_MESSAGE));
-  return `C${payee};${swishAmount(doc.amountRemaining)};${message};0`;
+  return swishQrText(payee, doc.amountRemaining, doc.ocrReference ?? doc.number);
+}
+
+/** The payload for paying `ore` to `payee` (digits) with `reference` as the locked message (reminders use it too). */
+export function swishQrText(payee: string, ore: number, reference: string): string {
+  return `C${payee};${swishAmount(ore)};${encodeURIComponent(reference.slice(0, MAX_MESSAGE))};0`;
 }
 
 // Öre as SEK with two decimals and a decimal comma: 19900 -> '199,00', 123450 -> '1234,50'.
