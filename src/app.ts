@@ -30,6 +30,7 @@ import { testClockRoutes } from './modules/test-clocks/routes.ts';
 import { paymentRoutes } from './modules/payments/routes.ts';
 import { collectionRoutes } from './modules/collection/routes.ts';
 import { paymentFileRoutes } from './modules/payments/file-routes.ts';
+import { templateRoutes } from './modules/templates/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(subscriptionRoutes({ subscriptions }));
     await v1.register(billingRoutes({ billing }));
     await v1.register(testClockRoutes({ testClocks }));
+    await v1.register(templateRoutes({ templates: services.templates }));
   });
 
   return app;

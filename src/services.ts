@@ -21,6 +21,7 @@ import { createPaymentService } from './modules/payments/service.ts';
 import { createCollectionService } from './modules/collection/service.ts';
 import { createTestProcessor } from './modules/collection/processor.ts';
 import { createPaymentFileService } from './modules/payments/file-import.ts';
+import { createTemplateService } from './modules/templates/service.ts';
 import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
@@ -89,6 +90,8 @@ export function createServices(deps: {
     testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection }),
     events,
     webhooks,
+    // Reminder templates: the merchant's overrides, else the built-in defaults.
+    templates: createTemplateService({ db, clock, merchants }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   collectionAttempt: 'colatt',
   testCharge: 'ch',
   paymentFile: 'pf',
+  template: 'tpl',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

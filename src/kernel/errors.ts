@@ -23,6 +23,8 @@ export const PROBLEMS = {
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   // The bank file cannot be imported as a whole: `line` (BgMax) or `path` (camt.054) and `reason` say why.
   payment_file_invalid: { status: 422, title: 'The bank file is malformed or not for this merchant' },
+  // A reminder template that does not parse or names what a reminder does not have: `errors` name the part and the variable.
+  template_invalid: { status: 422, title: 'The template is not valid or names something a reminder does not have' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used with a different request' },

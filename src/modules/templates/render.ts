@@ -168,7 +168,7 @@ function simpleName(p: hbs.AST.PathExpression | hbs.AST.Literal): string | null 
 
 function checkHelperCall(w: Walk, path: hbs.AST.PathExpression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined, node: hbs.AST.Node) {
   const name = simpleName(path);
-  const helper = name === null ? undefined : VALUE_HELPERS[name];
+  const helper = name !== null && Object.hasOwn(VALUE_HELPERS, name) ? VALUE_HELPERS[name] : undefined;
   if (helper === undefined) {
     w.problems.push(`unknown helper "${path.original}"${at(node)}; helpers: ${Object.keys(VALUE_HELPERS).join(', ')}`);
     return;
@@ -197,7 +197,7 @@ function checkStatement(w: Walk, s: hbs.AST.Statement) {
       }
       const path = m.path as hbs.AST.PathExpression;
       const name = simpleName(path);
-      if (m.params.length > 0 || m.hash?.pairs.length || (name !== null && name in VALUE_HELPERS)) {
+      if (m.params.length > 0 || m.hash?.pairs.length || (name !== null && Object.hasOwn(VALUE_HELPERS, name))) {
         checkHelperCall(w, path, m.params, m.hash, m);
         return;
       }
