@@ -153,6 +153,16 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   await send('POST', '/v1/customers', { name: `${tag} Kundsson`, test_clock: clock.id });
   await send('POST', '/v1/billing-runs');
   await send('POST', '/v1/api-keys', { name: `${tag}-nyckel` }).catch(() => send('POST', '/v1/api-keys'));
+  // Templates: an override of one reminder (the other 23 stay defaults).
+  pool.markers.add(`${tag}-mall`);
+  await send('POST', '/v1/templates', {
+    template: 'reminder',
+    locale: 'sv',
+    tone: 'friendly',
+    subject: `${tag}-mall {{invoice.number}}`,
+    html: `{{#> layout}}<p>${tag}-mall {{customer.name}}</p>{{> payment}}{{/layout}}`,
+    text: `${tag}-mall {{customer.name}}`,
+  });
   await send('GET', '/v1/events?limit=100');
   await send('GET', '/v1/merchant');
   pool.markers.add(m.id);
