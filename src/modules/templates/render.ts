@@ -6,6 +6,7 @@
 // every {{ }}; subject and text are plain text and are not HTML-escaped. Every template compiles in
 // strict mode with only our helpers known, and checkTemplate refuses, at save time, anything the
 // ReminderContext does not have, so a misspelt variable never reaches a customer.
+import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { TONES, type TemplateName } from '../../domain/dunning-policy.ts';
 import { CONTEXT_SHAPE, type ContextShape, type ReminderContext } from './context.ts';
@@ -54,16 +55,19 @@ function compileOptions(kind: Kind): CompileOptions {
 const ENVS = new Map<string, typeof Handlebars>();
 for (const locale of LOCALES) for (const kind of ['html', 'text'] as const) ENVS.set(`${locale}/${kind}`, createEnv(locale, kind));
 
-// Compiled templates by source; merchants' overrides are few, the bound keeps memory flat anyway.
+const compile = (locale: Locale, kind: Kind, source: string) => ENVS.get(`${locale}/${kind}`)!.compile(source, compileOptions(kind));
+
+// Templates sent are compiled once per process; the bound keeps memory flat whatever is sent.
+// Only renderReminder fills it: checks and previews of drafts compile afresh.
 const COMPILED = new Map<string, Handlebars.TemplateDelegate>();
-const MAX_COMPILED = 2000;
+const MAX_COMPILED = 500;
 
 function compiled(locale: Locale, kind: Kind, source: string): Handlebars.TemplateDelegate {
-  const key = `${locale}/${kind}\u0000${source}`;
+  const key = `${locale}/${kind}/${createHash('sha256').update(source).digest('base64')}`;
   let t = COMPILED.get(key);
   if (t === undefined) {
     if (COMPILED.size >= MAX_COMPILED) COMPILED.clear();
-    t = ENVS.get(`${locale}/${kind}`)!.compile(source, compileOptions(kind));
+    t = compile(locale, kind, source);
     COMPILED.set(key, t);
   }
   return t;
@@ -71,7 +75,16 @@ function compiled(locale: Locale, kind: Kind, source: string): Handlebars.Templa
 
 /** Renders the three parts of a template for `ctx` (throws if a template names what ctx lacks). */
 export function renderReminder(t: TemplateParts, ctx: ReminderContext): TemplateParts {
-  const run = (kind: Kind, source: string) => compiled(ctx.locale, kind, source)(ctx, { allowProtoPropertiesByDefault: false });
+  return render(t, ctx, compiled);
+}
+
+/** renderReminder for a draft (a preview): compiled for this once, not kept. */
+export function renderDraft(t: TemplateParts, ctx: ReminderContext): TemplateParts {
+  return render(t, ctx, compile);
+}
+
+function render(t: TemplateParts, ctx: ReminderContext, by: typeof compile): TemplateParts {
+  const run = (kind: Kind, source: string) => by(ctx.locale, kind, source)(ctx);
   return {
     // A subject is one header line.
     subject: run('text', t.subject).replace(/\s+/g, ' ').trim(),
@@ -342,9 +355,10 @@ export function checkTemplate(t: TemplateParts, name: TemplateName = 'reminder')
 
 function renderFailure(kind: Kind, source: string, name: TemplateName): string | null {
   for (const locale of LOCALES) {
+    const t = compile(locale, kind, source);
     for (const ctx of sampleContexts(locale, name)) {
       try {
-        compiled(locale, kind, source)(ctx);
+        t(ctx);
       } catch (err) {
         return `does not render: ${String((err as Error).message).split('\n')[0]!.slice(0, 300)}`;
       }

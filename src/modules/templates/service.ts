@@ -8,7 +8,7 @@ import { TEMPLATE_NAMES, TONES, type TemplateName, type Tone } from '../../domai
 import { DomainError } from '../../kernel/errors.ts';
 import type { MerchantService } from '../merchants/service.ts';
 import { LOCALES, defaultTemplate, type Locale, type TemplateParts } from './defaults.ts';
-import { checkTemplate, renderReminder, type TemplateProblem } from './render.ts';
+import { checkTemplate, renderDraft, type TemplateProblem } from './render.ts';
 import { previewContext } from './sample.ts';
 import * as store from './store.ts';
 
@@ -129,7 +129,7 @@ export function createTemplateService(deps: { db: Db; clock: Clock; merchants: P
         bankgiro: m.bankgiro,
         swishNumber: m.swishNumber,
       });
-      return { template: input.template, locale: input.locale, tone: input.tone, ...renderReminder(parts, ctx) };
+      return { template: input.template, locale: input.locale, tone: input.tone, ...renderDraft(parts, ctx) };
     },
   };
 }
