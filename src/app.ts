@@ -31,6 +31,7 @@ import { paymentRoutes } from './modules/payments/routes.ts';
 import { collectionRoutes } from './modules/collection/routes.ts';
 import { paymentFileRoutes } from './modules/payments/file-routes.ts';
 import { templateRoutes } from './modules/templates/routes.ts';
+import { messageRoutes } from './modules/messages/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(paymentRoutes({ payments: services.payments }));
     await v1.register(collectionRoutes({ collection: services.collection }));
     await v1.register(paymentFileRoutes({ paymentFiles: services.paymentFiles, bodyLimit: config.PAYMENT_FILE_LIMIT_BYTES ?? 20 * 1024 * 1024 }));
+    await v1.register(messageRoutes({ messages: services.messages }));
     await v1.register(subscriptionRoutes({ subscriptions }));
     await v1.register(billingRoutes({ billing }));
     await v1.register(testClockRoutes({ testClocks }));

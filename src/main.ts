@@ -11,6 +11,8 @@ import { startJobs, startWorkers } from './jobs/boss.ts';
 import { createServices } from './services.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './modules/webhooks/delivery.ts';
 import { createCollectionWorker, type CollectionWorker } from './modules/collection/worker.ts';
+import { createMessageWorker, type MessageWorker } from './modules/messages/worker.ts';
+import { createFileMailer, createSmtpMailer } from './modules/messages/mailer.ts';
 
 const MODES = ['serve', 'worker', 'all', 'migrate'] as const;
 type Mode = (typeof MODES)[number];
@@ -39,6 +41,8 @@ const clock = systemClock;
 
 // Every process can send jobs (an API request starting a billing run); workers also work them.
 const jobs = await startJobs({ url: config.DATABASE_URL, log, schedule: mode !== 'serve' });
+// Reminder e-mails: to the SMTP server, or kept as .eml files so that none is silently dropped.
+const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : createFileMailer(config.MESSAGE_DIR);
 // The services, once per process, shared by the HTTP API and the worker.
 const services = createServices({
   db: database.db,
@@ -49,6 +53,8 @@ const services = createServices({
   billingBatchSize: config.BILLING_BATCH_SIZE,
   log,
   paymentFileBatchSize: config.PAYMENT_FILE_BATCH_SIZE,
+  mailer,
+  mailFrom: config.SMTP_FROM,
   onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the job is retried'),
 });
 // Webhook secrets stored before encryption at rest are sealed now (rows are replaced only if unchanged,
@@ -88,6 +94,7 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
 
 let deliveries: DeliveryWorker | undefined;
 let collector: CollectionWorker | undefined;
+let sender: MessageWorker | undefined;
 if (mode === 'worker' || mode === 'all') {
   const { webhooks } = services;
   await startWorkers(jobs, { db: database.db, clock, services });
@@ -109,7 +116,10 @@ if (mode === 'worker' || mode === 'all') {
   await deliveries.start(config.DATABASE_URL);
   collector = createCollectionWorker({ collection: services.collection, wall: systemClock, log, pollMs: config.COLLECTION_POLL_MS });
   collector.start();
-  log.info('job worker and webhook delivery started');
+  sender = createMessageWorker({ messages: services.messages, wall: systemClock, log, pollMs: config.MESSAGE_POLL_MS });
+  sender.start();
+  log.info({ messages: mailer.describe }, `job worker and webhook delivery started; messages: ${mailer.describe}`);
+  process.stderr.write(`  Messages: ${mailer.describe}\n`);
 }
 
 const app =
@@ -147,6 +157,8 @@ async function shutdown(signal: string) {
     clearInterval(closeIdle);
     await deliveries?.stop(); // webhook requests in flight finish and are recorded
     await collector?.stop(); // processor calls in flight finish and are recorded
+    await sender?.stop(); // e-mails in flight finish and are recorded
+    mailer.close();
     await jobs.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');

@@ -25,6 +25,9 @@ import { createTemplateService } from './modules/templates/service.ts';
 import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
+import { createMessageService } from './modules/messages/service.ts';
+import { createFileMailer, type Mailer } from './modules/messages/mailer.ts';
+import { renderInvoicePdf } from './modules/invoices/render/pdf.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -43,6 +46,10 @@ export function createServices(deps: {
   secretsKey?: string | undefined;
   // Where background work (collection) reports what it will try again.
   log?: Pick<Logger, 'warn' | 'error'> | undefined;
+  // Where reminder e-mails go (SMTP_URL's mailer); unset: .eml files under .data/messages.
+  mailer?: Mailer | undefined;
+  // SMTP_FROM: the sender address (the display name becomes the merchant's).
+  mailFrom?: string | undefined;
 }) {
   const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
@@ -75,6 +82,20 @@ export function createServices(deps: {
     ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
     ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),
   });
+  const messages = createMessageService({
+    db,
+    clock,
+    events,
+    merchants,
+    mailer: deps.mailer ?? createFileMailer('.data/messages'),
+    from: deps.mailFrom ?? 'Omtanke <no-reply@localhost>',
+    // The invoice PDF attached to a reminder, rendered as GET /v1/invoices/{id}/pdf renders it.
+    pdf: async (tenant, invoiceId) => {
+      const doc = await invoices.document(tenant, invoiceId);
+      return { filename: `${doc.number ?? doc.id}.pdf`, content: await renderInvoicePdf(doc) };
+    },
+    log: deps.log,
+  });
   return {
     clock,
     merchants,
@@ -92,6 +113,7 @@ export function createServices(deps: {
     webhooks,
     // Reminder templates: the merchant's overrides, else the built-in defaults.
     templates: createTemplateService({ db, clock, merchants }),
+    messages,
   };
 }
 export type Services = ReturnType<typeof createServices>;

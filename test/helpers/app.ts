@@ -6,6 +6,7 @@ import { fixedClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services.ts';
 import { startJobs, startWorkers } from '../../src/jobs/boss.ts';
+import type { Mailer } from '../../src/modules/messages/mailer.ts';
 import { freshDatabase } from './db.ts';
 import { TEST_SECRETS_KEY } from './secrets-key.ts';
 
@@ -38,7 +39,7 @@ export const TEST_SELLER_SETTINGS = {
   contact_phone: '08-123 456 78',
 } as const;
 
-export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; poolMax?: number; billingBatchSize?: number } = {}) {
+export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; poolMax?: number; billingBatchSize?: number; mailer?: Mailer } = {}) {
   const database = await freshDatabase(t, { poolMax: opts.poolMax });
   const clock = fixedClock('2026-11-25T09:00:00Z');
   const logLines: string[] = [];
@@ -60,6 +61,7 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
     allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     secretsKey: TEST_SECRETS_KEY,
     ...(opts.billingBatchSize ? { billingBatchSize: opts.billingBatchSize } : {}),
+    ...(opts.mailer ? { mailer: opts.mailer } : {}),
   });
   let built: FastifyInstance | undefined;
   t.teardown(async () => {

@@ -12,6 +12,7 @@ import { CreditNote, Invoice } from '../invoices/contract.ts';
 import { Endpoint as WebhookEndpoint } from '../webhooks/routes.ts';
 import { CustomerBalanceTransaction, Payment } from '../payments/contract.ts';
 import { CollectionAttempt } from '../collection/contract.ts';
+import { Message } from '../messages/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
 
 /** An object of a feature not built yet: only its id and kind are promised. */
@@ -23,7 +24,6 @@ const Planned = (object: string, what: string) =>
       description: `A ${what}. Not emitted yet: the feature is not built, so only \`id\` and \`object\` are promised; the full schema comes with the feature.`,
     },
   );
-const PlannedReminder = Planned('reminder', 'payment reminder');
 const PlannedPaymentPlan = Planned('payment_plan', 'payment plan');
 
 type Payload = { object: TSchema; built: boolean };
@@ -68,8 +68,8 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'payment_method.changed': built(Customer),
   'payment_method.action_required': built(CollectionAttempt),
   'delivery.changed': built(Customer),
-  'reminder.sent': planned(PlannedReminder),
-  'reminder.requested': planned(PlannedReminder),
+  'reminder.sent': built(Message),
+  'reminder.requested': built(Message),
   'payment_plan.created': planned(PlannedPaymentPlan),
   'payment_plan.missed': planned(PlannedPaymentPlan),
   'payment_plan.completed': planned(PlannedPaymentPlan),

@@ -44,6 +44,9 @@ export const messages = pgTable(
     lastError: text('last_error'),
     // The message this one replaces on another channel after a bounce.
     fallbackOf: text('fallback_of'),
+    // The channels still allowed after this one, in order (the policy's fallback_channels when the
+    // message was made): a bounce goes on to the first, none left means failed.
+    fallbackChannels: jsonb('fallback_channels').$type<'webhook'[]>().notNull().default([]),
     // Business time (test clocks apply) the message was created for.
     businessTime: timestamp('business_time', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE "messages" ADD COLUMN "fallback_channels" jsonb DEFAULT '[]'::jsonb NOT NULL;
