@@ -3,6 +3,7 @@
 // prices and calls. Shared by test/billing/*.test.ts; keep the exports stable.
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { buildTestApp, call, type TestMerchant } from '../helpers/app.ts';
+import type { Mailer } from '../../src/modules/messages/mailer.ts';
 
 type T = Parameters<typeof buildTestApp>[0];
 
@@ -39,8 +40,8 @@ export type PriceOptions = {
 };
 export type RecurringPriceOptions = PriceOptions & { interval?: 'month' | 'quarter' | 'year'; interval_count?: number };
 
-export async function billingWorld(t: T, opts: { poolMax?: number; settings?: Record<string, unknown> } = {}) {
-  const world = await buildTestApp(t, { poolMax: opts.poolMax });
+export async function billingWorld(t: T, opts: { poolMax?: number; settings?: Record<string, unknown>; mailer?: Mailer } = {}) {
+  const world = await buildTestApp(t, { poolMax: opts.poolMax, ...(opts.mailer ? { mailer: opts.mailer } : {}) });
   const { app } = world;
 
   /** Calls the app as merchant `as` (JSON in, parsed JSON out). */
