@@ -13,7 +13,10 @@ type T = Parameters<typeof billingWorld>[0];
 /** What the server answers a recipient or a message with: undefined accepts, a code refuses. */
 export type Verdict = (to: string) => { code: number; message: string } | undefined;
 
-export async function smtpServer(t: T, o: { rcpt?: Verdict; data?: Verdict } = {}) {
+/** hold: the server answers a message only when this resolves (a worker can be killed meanwhile). */
+export type SmtpOptions = { rcpt?: Verdict; data?: Verdict; hold?: (mail: ParsedMail) => Promise<void> };
+
+export async function smtpServer(t: T, o: SmtpOptions = {}) {
   const received: ParsedMail[] = [];
   const arrivals: Array<() => void> = [];
   const server = new SMTPServer({
@@ -27,7 +30,8 @@ export async function smtpServer(t: T, o: { rcpt?: Verdict; data?: Verdict } = {
     },
     onData(stream, session, cb) {
       simpleParser(stream).then(
-        (mail) => {
+        async (mail) => {
+          await o.hold?.(mail);
           const to = session.envelope.rcptTo[0]?.address ?? '';
           const v = o.data?.(to);
           if (v) return cb(Object.assign(new Error(v.message), { responseCode: v.code }));
@@ -61,7 +65,7 @@ export async function smtpServer(t: T, o: { rcpt?: Verdict; data?: Verdict } = {
 }
 
 /** A billing world whose reminders go to `mailer` (default: this SMTP server). */
-export async function messageWorld(t: T, o: { rcpt?: Verdict; data?: Verdict; mailer?: Mailer } = {}) {
+export async function messageWorld(t: T, o: SmtpOptions & { mailer?: Mailer } = {}) {
   const smtp = await smtpServer(t, o);
   const mailer = o.mailer ?? createSmtpMailer(smtp.url);
   t.teardown(() => mailer.close());
