@@ -6,6 +6,7 @@ import t from 'tap';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { buildTestApp, call } from '../helpers/app.ts';
+import { openTransaction } from '../../src/db/unit-of-work.ts';
 
 const PROBLEM = 'https://docs.omtanke.se/problems/';
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -13,7 +14,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 type Json = Record<string, any>;
 
 t.test('the document and the runtime agree', async (t) => {
-  const { app, merchant } = await buildTestApp(t);
+  const { app, merchant, services, database } = await buildTestApp(t);
   const m = await merchant('Kontrakt AB');
   const api = (method: string, url: string, payload?: unknown) =>
     call(app, { method: method as 'POST', url, headers: m.auth, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -109,6 +110,29 @@ t.test('the document and the runtime agree', async (t) => {
     await api('POST', `/v1/customers/${customer}/archive`);
     const endpoint = (await api('POST', '/v1/webhook-endpoints', { url: 'https://hooks.example.se/omtanke', enabled_events: ['*'] })).json.id;
     t.ok(endpoint);
+    // A reminder for Kivra: reminder.requested and reminder.sent carry the message.
+    const debtor = (await api('POST', '/v1/customers', { name: 'Cai Carlsson' })).json.id;
+    const reminded = (await api('POST', '/v1/invoices', { customer: debtor, auto_finalize: true, lines: [{ description: 'Konsult', unit_amount: 50000 }] })).json;
+    await openTransaction(database.db, (tx) =>
+      services.messages.enqueue(tx, {
+        merchantId: m.id,
+        customerId: debtor,
+        policyId: null,
+        step: { key: 'reminder_1', kind: 'reminder', tone: 'friendly' },
+        locale: 'sv',
+        delivery: 'kivra',
+        toAddress: null,
+        rendered: { subject: 'Påminnelse', text: 'Hej!', html: '<p>Hej!</p>' },
+        attachPdf: true,
+        currency: 'SEK',
+        amountDue: reminded.amount_remaining,
+        feeAmount: 0,
+        interestAmount: 0,
+        businessTime: new Date('2026-11-25T09:00:00Z'),
+        invoices: [{ invoiceId: reminded.id, amountRemaining: reminded.amount_remaining }],
+        fallbackChannels: ['webhook'],
+      }),
+    );
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema({ $id: 'https://omtanke.test/doc', components: doc.components });
@@ -121,7 +145,7 @@ t.test('the document and the runtime agree', async (t) => {
       after = page.data.at(-1).id;
     }
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited']) {
+    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent']) {
       t.ok(types.has(type), `recorded a ${type}`);
     }
     const wrong = events.filter((e): boolean => !validate(e)).map((e) => `${e.type}: ${ajv.errorsText(validate.errors).slice(0, 300)}`);

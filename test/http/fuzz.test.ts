@@ -17,6 +17,9 @@ import { buildTestApp, call, type TestMerchant } from '../helpers/app.ts';
 import { FIELD_LOCATIONS, PROBLEMS } from '../../src/kernel/errors.ts';
 import { writeCamt054 } from '../helpers/bank-files.ts';
 import { PROBLEM_BASE } from '../../src/http/problem.ts';
+import { openTransaction } from '../../src/db/unit-of-work.ts';
+import type { Services } from '../../src/services.ts';
+import type { Database } from '../../src/db/client.ts';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
@@ -170,6 +173,38 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   for (const id of pool.all) pool.markers.add(id);
 }
 
+/** Messages: no route makes them (the dunning sweep does), so they are enqueued as it would: an e-mail and a Kivra reminder. */
+async function seedMessages(app: FastifyInstance, services: Services, database: Database, m: TestMerchant, tag: string, pool: Pool) {
+  const customer = pool.ids.get('cus')![0]!;
+  const invoices = pool.ids.get('in')!.slice(0, 2);
+  for (const [i, delivery] of (['email_pdf', 'kivra'] as const).entries()) {
+    await openTransaction(database.db, (tx) =>
+      services.messages.enqueue(tx, {
+        merchantId: m.id,
+        customerId: customer,
+        policyId: null,
+        step: { key: `${tag}-steg`, kind: 'reminder', tone: 'friendly' },
+        locale: 'sv',
+        delivery,
+        toAddress: delivery === 'kivra' ? null : `${tag.toLowerCase()}@example.se`,
+        rendered: { subject: `${tag} påminnelse`, text: `${tag} text`, html: `<p>${tag} html</p>` },
+        attachPdf: true,
+        currency: 'SEK',
+        amountDue: 10000,
+        feeAmount: 0,
+        interestAmount: 0,
+        businessTime: new Date('2026-11-25T09:00:00Z'),
+        invoices: [{ invoiceId: invoices[i]!, amountRemaining: 10000 }],
+        fallbackChannels: ['webhook'],
+      }),
+    );
+  }
+  const list = await call(app, { method: 'GET', url: '/v1/messages', headers: m.auth });
+  collect(pool, list.json, new Set([m.keyId]));
+  pool.markers.add(`${tag} påminnelse`);
+  for (const id of pool.all) pool.markers.add(id);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
@@ -194,7 +229,7 @@ const pick = (list: () => string[]) => fc.nat().map((i) => {
   const l = list();
   return l[i % l.length]!;
 });
-const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt'];
+const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt', 'msg'];
 const malformedId = (prefix: string) =>
   fc.oneof(
     fc.constantFrom(`${prefix}_`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9X`, `${prefix}_01kb2y5m8q0zc3v1s7n4d6f9xa`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XAA`, `${prefix.toUpperCase()}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}-01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XI`),
@@ -577,13 +612,15 @@ const describe = (req: Req) =>
 
 t.test('fuzz: every route, two merchants', async (t) => {
   const started = Date.now();
-  const { app, merchant, logLines } = await buildTestApp(t);
+  const { app, merchant, logLines, services, database } = await buildTestApp(t);
   const a = await merchant('Fuzz A AB');
   const b = await merchant('Hemliga B AB');
   const ctx: Ctx = { a: newPool(), b: newPool(), odd: false };
   ctx.b.markers.add('Hemliga B AB');
   await seed(app, b, 'BBolaget', ctx.b);
   await seed(app, a, 'AFirman', ctx.a);
+  await seedMessages(app, services, database, b, 'BBolaget', ctx.b);
+  await seedMessages(app, services, database, a, 'AFirman', ctx.a);
   await app.ready();
   // Routes that end an object's life run last, so the objects the others work on are still there.
   // Undoing routes (resume, reactivate, unarchive) come after the routes they undo.
@@ -610,7 +647,8 @@ t.test('fuzz: every route, two merchants', async (t) => {
       for (const id of ids) {
         const url = r.path.replace(/\{\w+\}/, id) + (r.path_params.length === 0 && r.query.some((q) => q.name === 'limit') ? '?limit=100' : '');
         const res = await call(app, { method: 'GET', url, headers: b.auth });
-        if (!url.endsWith('/pdf')) out[url] = `${res.status} ${res.body}`;
+        // A PDF (also inside an .eml) carries the time it was rendered.
+        if (!/\/(pdf|eml)$/.test(url)) out[url] = `${res.status} ${res.body}`;
       }
     }
     return out;

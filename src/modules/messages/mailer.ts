@@ -2,6 +2,7 @@
 // that nothing is silently dropped on a machine with no mail server. A mailer reports one of three
 // outcomes and never throws for an SMTP answer: accepted, bounced (refused for good: 5xx) or retry
 // (4xx, connection or TLS trouble, a bad login: worth trying again later).
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -45,6 +46,8 @@ function mailOptions(m: OutgoingMail) {
     messageId: m.messageId,
     date: m.date,
     attachments: m.attachments ?? [],
+    // From the Message-ID, so that a message composed again (GET …/eml, a resend) has the same bytes.
+    baseBoundary: createHash('sha256').update(m.messageId).digest('hex').slice(0, 16),
   };
 }
 

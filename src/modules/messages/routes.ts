@@ -52,7 +52,16 @@ export const messageRoutes =
         params: MessageParams,
         produces: ['message/rfc822'],
         response: {
-          200: { description: 'The e-mail', content: { 'message/rfc822': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
+          200: {
+            description: 'The e-mail',
+            content: {
+              'message/rfc822': {
+                schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }),
+                example:
+                  'From: =?UTF-8?Q?Fj=C3=A4llr=C3=A4ven_=C3=85keri_AB?= <no-reply@localhost>\r\nTo: asa@example.se\r\nSubject: =?UTF-8?Q?P=C3=A5minnelse:_faktura_F-1001?=\r\nMessage-ID: <msg_01KB2Y5M8Q0ZC3V1S7N4D6F9XA@omtanke.invalid>\r\nMIME-Version: 1.0\r\n…',
+              },
+            },
+          },
           ...problemResponses('validation_failed', 'not_found'),
         },
       },

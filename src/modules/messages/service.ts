@@ -213,7 +213,7 @@ export function createMessageService(deps: {
   }
 
   /** Records a send's outcome, once: only while the claim is still ours (same lease). */
-  async function record(claimed: MessageRow, leaseUntil: Date, result: SendResult, livemode: boolean): Promise<void> {
+  async function record(claimed: MessageRow, leaseUntil: Date, result: SendResult, livemode: boolean, sentAt: Date): Promise<void> {
     await openTransaction(db, async (tx) => {
       const row = await store.lockClaimed(tx, { merchantId: claimed.merchantId, id: claimed.id, leaseUntil });
       if (!row) return; // the lease ran out and another worker has it now
@@ -221,7 +221,7 @@ export function createMessageService(deps: {
       const attempts = row.attempts + 1;
       const invoices = (await store.invoicesOf(tx, row.merchantId, [row])).get(row.id)!;
       if ('accepted' in result) {
-        const sent = await store.updateMessage(tx, { ...row, status: result.stored ? 'stored' : 'sent', attempts, leaseUntil: null, nextAttemptAt: null, lastError: null, sentAt: now, updatedAt: now });
+        const sent = await store.updateMessage(tx, { ...row, status: result.stored ? 'stored' : 'sent', attempts, leaseUntil: null, nextAttemptAt: null, lastError: null, sentAt, updatedAt: now });
         await events.recordMany(tx, { merchantId: row.merchantId, livemode }, eventsFor(sent, invoices, livemode));
       } else if ('retry' in result && attempts < MAX_ATTEMPTS) {
         const nextAttemptAt = new Date(now.getTime() + BACKOFF_MS[attempts - 1]!);
@@ -247,18 +247,20 @@ export function createMessageService(deps: {
       for (let row = queue.shift(); row; row = queue.shift()) {
         let livemode = false;
         let result: SendResult;
+        // The Date header, and sent_at when it goes through.
+        const date = clock.now();
         try {
           const merchant = merchantsById.get(row.merchantId) ?? (await merchants.get({ merchantId: row.merchantId }));
           merchantsById.set(row.merchantId, merchant);
           livemode = merchant.livemode;
-          result = await mailer.send(await outgoing(row, invoicesById.get(row.id)!, merchant, clock.now()));
+          result = await mailer.send(await outgoing(row, invoicesById.get(row.id)!, merchant, date));
         } catch (err) {
           // Not sent (a PDF that would not render, say): tried again later like a 4xx.
           deps.log?.warn({ err, message_id: row.id }, 'preparing a message failed; it is tried again later');
           result = { retry: true, message: (err as Error).message ?? String(err) };
         }
         try {
-          await record(row, leaseUntil, result, livemode);
+          await record(row, leaseUntil, result, livemode, date);
         } catch (err) {
           // Not recorded: the lease runs out and the message is sent again with the same Message-ID.
           deps.log?.error({ err, message_id: row.id }, 'recording a sent message failed; it is sent again when its lease runs out');
