@@ -32,6 +32,8 @@ import { collectionRoutes } from './modules/collection/routes.ts';
 import { paymentFileRoutes } from './modules/payments/file-routes.ts';
 import { templateRoutes } from './modules/templates/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
+import { dunningPolicyRoutes } from './modules/dunning/policy-routes.ts';
+import { dunningRoutes } from './modules/dunning/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -112,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(billingRoutes({ billing }));
     await v1.register(testClockRoutes({ testClocks }));
     await v1.register(templateRoutes({ templates: services.templates }));
+    await v1.register(dunningPolicyRoutes({ policies: services.dunningPolicies }));
+    await v1.register(dunningRoutes({ dunning: services.dunning }));
   });
 
   return app;

@@ -28,6 +28,10 @@ import type { Resolver } from './modules/webhooks/url-safety.ts';
 import { createMessageService } from './modules/messages/service.ts';
 import { createFileMailer, type Mailer } from './modules/messages/mailer.ts';
 import { renderInvoicePdf } from './modules/invoices/render/pdf.ts';
+import { createDunningPolicyService } from './modules/dunning/policies.ts';
+import { createDunningService } from './modules/dunning/service.ts';
+import type { ReferenceRate } from './domain/late-interest.ts';
+import { loadReferenceRates } from './modules/dunning/reference-rates.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -50,6 +54,8 @@ export function createServices(deps: {
   mailer?: Mailer | undefined;
   // SMTP_FROM: the sender address (the display name becomes the merchant's).
   mailFrom?: string | undefined;
+  // Riksbanken's reference rates for late-payment interest (config/reference-rates.json).
+  referenceRates?: ReferenceRate[] | undefined;
 }) {
   const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
@@ -57,7 +63,8 @@ export function createServices(deps: {
   const merchants = createMerchantService({ db, clock, ledger });
   const time = createTestClockTime({ db, clock });
   const subscriptionReader = createSubscriptionReader();
-  const customers = createCustomerService({ db, clock, events, testClocks: time, subscriptions: subscriptionReader });
+  const dunningPolicies = createDunningPolicyService({ db, clock });
+  const customers = createCustomerService({ db, clock, events, testClocks: time, subscriptions: subscriptionReader, dunningPolicies });
   const catalog = createCatalogService({ db, clock, events });
   const webhooks = createWebhookService({ db, clock, events, allowPrivateUrls: deps.allowPrivateUrls, secretsKey: deps.secretsKey, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   const creditNotes = createCreditNoteService({ db, clock, events, merchants, customers, time });
@@ -96,6 +103,9 @@ export function createServices(deps: {
     },
     log: deps.log,
   });
+  // Reminder templates: the merchant's overrides, else the built-in defaults.
+  const templates = createTemplateService({ db, clock, merchants });
+  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, referenceRates: deps.referenceRates ?? loadReferenceRates(), log: deps.log });
   return {
     clock,
     merchants,
@@ -104,16 +114,17 @@ export function createServices(deps: {
     invoices,
     payments,
     collection,
-    paymentFiles: createPaymentFileService({ db, clock, jobs, merchants, payments, ...(deps.paymentFileBatchSize ? { batchSize: deps.paymentFileBatchSize } : {}) }),
+    paymentFiles: createPaymentFileService({ db, clock, jobs, merchants, payments, dunning, ...(deps.paymentFileBatchSize ? { batchSize: deps.paymentFileBatchSize } : {}) }),
     creditNotes,
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),
-    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection }),
+    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection, dunning }),
+    dunningPolicies,
+    dunning,
+    templates,
+    messages,
     events,
     webhooks,
-    // Reminder templates: the merchant's overrides, else the built-in defaults.
-    templates: createTemplateService({ db, clock, merchants }),
-    messages,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -30,6 +30,7 @@ export const ID_PREFIXES = {
   testCharge: 'ch',
   paymentFile: 'pf',
   template: 'tpl',
+  dunningPolicy: 'dp',
   message: 'msg',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -154,7 +154,7 @@ export async function settleSubscription(
   const invoice = period && (await deps.ledger.lockInvoice(tx, merchant.id, period.id));
   // Nothing left to credit (voided, or credited in full already): the credit stays pending and
   // goes on the next invoice should the subscription be reactivated.
-  if (!invoice || !['open', 'partially_paid', 'paid', 'uncollectible'].includes(invoice.status) || invoice.amountDue - invoice.amountCredited <= 0) return;
+  if (!invoice || !['open', 'partially_paid', 'paid', 'uncollectible', 'in_collection'].includes(invoice.status) || invoice.amountDue - invoice.amountCredited <= 0) return;
   const note = await deps.creditNotes.issue(
     tx,
     tenant,

@@ -35,6 +35,25 @@ const fields = {
   address: Nullable(Address),
   locale: Type.Union([Type.Literal('sv'), Type.Literal('en')], { default: 'sv', description: 'Language of invoices and messages' }),
   external_id: Nullable(Type.String({ minLength: 1, maxLength: 255, description: 'Your own id for this customer, unique per merchant', examples: ['crm-4711'] })),
+  dunning: Type.Object(
+    {
+      policy: Type.Optional(Nullable(Id('dunningPolicy', 'The reminder policy for this customer’s invoices; null: the merchant’s default'))),
+      reminder_fee_agreement: Type.Optional(
+        Nullable(
+          Type.Object(
+            {
+              agreed_at: Type.String({ format: 'date-time', description: 'When the customer accepted terms with a reminder fee (a fee applies only to debts that arose after)' }),
+              terms_version: Type.String({ minLength: 1, maxLength: 100, description: 'The version of the terms they accepted' }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      ),
+      escalation_stopped: Type.Optional(Type.Boolean({ description: 'true: none of this customer’s invoices is handed to collection (reminders still go out)' })),
+      escalation_postponed_until: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'No escalation of their invoices before this' }))),
+    },
+    { additionalProperties: false, description: 'How reminders treat this customer' },
+  ),
 };
 
 export const CreateCustomerBody = Type.Object(
@@ -54,6 +73,7 @@ export const CreateCustomerBody = Type.Object(
     ),
     payment_method: Type.Optional({ ...PaymentMethodInput, description: 'How the customer pays, as POST /v1/customers/{id}/payment-method takes it; default bankgiro' }),
     delivery: Type.Optional({ ...DeliveryInput, description: 'How invoices reach the customer, as POST /v1/customers/{id}/delivery takes it; default email_pdf with an email, else paper' }),
+    dunning: Type.Optional(fields.dunning),
   },
   {
     additionalProperties: false,
@@ -83,6 +103,7 @@ export const UpdateCustomerBody = Type.Object(
     address: Type.Optional(fields.address),
     locale: Type.Optional(Type.Union([Type.Literal('sv'), Type.Literal('en')])),
     external_id: Type.Optional(fields.external_id),
+    dunning: Type.Optional(fields.dunning),
     metadata: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Nullable(Type.String({ maxLength: 500 })), {
         maxProperties: 50,
@@ -129,6 +150,15 @@ export const Customer = Type.Object(
       description: 'Credit the customer holds, in minor units (öre) of balance_currency: overpayments and payments assigned to it, used on its next invoices (GET /v1/customers/{id}/balance-transactions lists every change)',
     }),
     balance_currency: Nullable(Type.String({ description: 'The currency of the balance; null until the customer first holds credit' })),
+    dunning: Type.Object(
+      {
+        policy: Nullable(Type.String({ description: 'Their reminder policy; null: the merchant’s default' })),
+        reminder_fee_agreement: Nullable(Type.Object({ agreed_at: Timestamp('When they accepted a reminder fee'), terms_version: Type.String() })),
+        escalation_stopped: Type.Boolean(),
+        escalation_postponed_until: Nullable(Timestamp('No escalation of their invoices before this')),
+      },
+      { description: 'How reminders treat this customer' },
+    ),
     created_at: Timestamp('When the customer was created'),
     updated_at: Timestamp('When the customer last changed'),
   },
@@ -162,6 +192,7 @@ export const Customer = Type.Object(
         earlier_tenure: [],
         balance: 0,
         balance_currency: null,
+        dunning: { policy: null, reminder_fee_agreement: { agreed_at: '2026-11-25T09:00:00.000Z', terms_version: '2026-01' }, escalation_stopped: false, escalation_postponed_until: null },
         created_at: '2026-11-25T09:00:00.000Z',
         updated_at: '2026-11-25T09:00:00.000Z',
       },
@@ -217,6 +248,12 @@ export function toCustomerResource(row: CustomerRow, livemode: boolean): Custome
     earlier_tenure: row.earlierTenure ?? [],
     balance: row.balance,
     balance_currency: row.balanceCurrency,
+    dunning: {
+      policy: row.dunningPolicyId,
+      reminder_fee_agreement: row.reminderFeeAgreedAt ? { agreed_at: row.reminderFeeAgreedAt.toISOString(), terms_version: row.reminderFeeTermsVersion ?? '' } : null,
+      escalation_stopped: row.escalationStopped,
+      escalation_postponed_until: row.escalationPostponedUntil?.toISOString() ?? null,
+    },
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

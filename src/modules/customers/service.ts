@@ -1,5 +1,5 @@
 // Customer use cases. Every function takes the merchant id first: no query can leave its tenant.
-import type { Db, Tx } from '../../db/client.ts';
+import type { Db, Queryable, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inTransaction, queryableFor, type Caller, type Work } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
@@ -109,6 +109,26 @@ function normalize(row: Customer, today: Date): Customer {
   return out;
 }
 
+/** The customer's dunning settings after a create or update body's `dunning` (fields not sent keep their values). */
+function withDunning(row: Customer, input: CreateCustomerInput['dunning']): Pick<Customer, 'dunningPolicyId' | 'reminderFeeAgreedAt' | 'reminderFeeTermsVersion' | 'escalationStopped' | 'escalationPostponedUntil'> {
+  const out = {
+    dunningPolicyId: row.dunningPolicyId,
+    reminderFeeAgreedAt: row.reminderFeeAgreedAt,
+    reminderFeeTermsVersion: row.reminderFeeTermsVersion,
+    escalationStopped: row.escalationStopped,
+    escalationPostponedUntil: row.escalationPostponedUntil,
+  };
+  if (!input) return out;
+  if (input.policy !== undefined) out.dunningPolicyId = input.policy;
+  if (input.reminder_fee_agreement !== undefined) {
+    out.reminderFeeAgreedAt = input.reminder_fee_agreement ? new Date(input.reminder_fee_agreement.agreed_at) : null;
+    out.reminderFeeTermsVersion = input.reminder_fee_agreement?.terms_version ?? null;
+  }
+  if (input.escalation_stopped !== undefined) out.escalationStopped = input.escalation_stopped;
+  if (input.escalation_postponed_until !== undefined) out.escalationPostponedUntil = input.escalation_postponed_until ? new Date(input.escalation_postponed_until) : null;
+  return out;
+}
+
 function externalIdTaken(externalId: string | null): DomainError {
   return new DomainError('external_id_taken', `Another customer already has external_id "${externalId}"`, {
     errors: [{ field: 'external_id', location: 'body', message: 'is already used by another customer' }],
@@ -121,8 +141,16 @@ export function createCustomerService(deps: {
   events: Pick<EventService, 'record'>;
   testClocks: Pick<TestClockTime, 'exists' | 'nowForChange'>;
   subscriptions: Pick<SubscriptionReader, 'liveIdsOf' | 'spansOf'>;
+  dunningPolicies: { find(q: Queryable, merchantId: string, id: string): Promise<unknown> };
 }) {
   const { db, clock, events, testClocks, subscriptions } = deps;
+
+  async function checkPolicy(tenant: Caller, policyId: string | null | undefined): Promise<void> {
+    if (!policyId) return;
+    if (!(await deps.dunningPolicies.find(queryableFor(db, tenant), tenant.merchantId, policyId))) {
+      throw invalid([{ field: 'dunning.policy', location: 'body', message: `does not exist: ${policyId}` }]);
+    }
+  }
 
   /** The customer, read on the caller's transaction when it has one (other modules use this). */
   async function find(caller: Work & { merchantId: string }, id: string): Promise<Customer | undefined> {
@@ -332,6 +360,8 @@ export function createCustomerService(deps: {
         }
         if (errors.length > 0) throw invalid(errors);
       }
+      Object.assign(row, withDunning(row, input.dunning));
+      await checkPolicy(tenant, row.dunningPolicyId);
       await refuseFormerCustomer(tenant, row);
       // The insert, its customer.created event and the webhook deliveries are one statement
       // (with the first history rows, one transaction).
@@ -352,9 +382,10 @@ export function createCustomerService(deps: {
       return row;
     },
 
-    update(tenant: Caller, id: string, input: UpdateCustomerInput): Promise<Customer> {
+    async update(tenant: Caller, id: string, input: UpdateCustomerInput): Promise<Customer> {
+      await checkPolicy(tenant, input.dunning?.policy);
       return mutate(tenant, id, (row, now) => {
-        const next: Customer = { ...row };
+        const next: Customer = { ...row, ...withDunning(row, input.dunning) };
         if (input.name !== undefined) next.name = input.name.trim();
         if (input.email !== undefined) next.email = input.email;
         if (input.phone !== undefined) next.phone = input.phone;

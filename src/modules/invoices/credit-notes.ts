@@ -22,7 +22,7 @@ import * as store from './store.ts';
 export type CreditNote = store.CreditNoteRow;
 export type CreditLine = LineInput & { invoiceLineNo: number | null };
 
-const CREDITABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'paid', 'uncollectible'];
+const CREDITABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'paid', 'uncollectible', 'in_collection'];
 
 /**
  * A credit of an amount (VAT included) split over the invoice's VAT rates in proportion to what
@@ -107,7 +107,7 @@ export function createCreditNoteService(deps: {
     const credited = invoice.amountCredited + amount;
     const remaining = Math.max(0, invoice.amountDue - invoice.amountPaid - invoice.amountFromBalance - credited);
     // Like Stripe: an open invoice credited down to nothing is settled (paid), not left open.
-    const settles = remaining === 0 && (invoice.status === 'open' || invoice.status === 'partially_paid' || invoice.status === 'uncollectible');
+    const settles = remaining === 0 && (invoice.status === 'open' || invoice.status === 'partially_paid' || invoice.status === 'uncollectible' || invoice.status === 'in_collection');
     const updated = await store.updateInvoice(tx, {
       ...invoice,
       amountCredited: credited,

@@ -292,7 +292,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
     pay(tenant: Caller, id: string, amount: number | undefined): Promise<Invoice> {
       return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
-        if (!['open', 'partially_paid', 'uncollectible'].includes(inv.status)) {
+        if (!['open', 'partially_paid', 'uncollectible', 'in_collection'].includes(inv.status)) {
           throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be paid`);
         }
         const paying = amount ?? inv.amountRemaining;
@@ -328,12 +328,25 @@ export function createInvoiceService(deps: InvoiceDeps) {
     markUncollectible(tenant: Caller, id: string): Promise<Invoice> {
       return inTransaction(db, tenant, async (tx) => {
         const inv = await load(tx, tenant, id, { forUpdate: true });
-        if (!['open', 'partially_paid'].includes(inv.status)) throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be marked uncollectible`);
+        if (!['open', 'partially_paid', 'in_collection'].includes(inv.status)) throw new DomainError('invalid_state', `A ${inv.status} invoice cannot be marked uncollectible`);
         const now = clock.now();
         const updated: Invoice = { ...(await store.updateInvoice(tx, { ...inv, status: 'uncollectible', markedUncollectibleAt: now, updatedAt: now })), lines: inv.lines };
         await record(tx, tenant, 'invoice.marked_uncollectible', updated, { status: inv.status });
         return updated;
       });
+    },
+
+    /**
+     * Dunning's escalation, in its transaction: the claim is handed to the merchant's collection
+     * agency. Only an invoice still owing moves; returns whether it did.
+     */
+    async markInCollection(tx: Tx, tenant: Caller, id: string): Promise<boolean> {
+      const inv = await load(tx, tenant, id, { forUpdate: true });
+      if (!['open', 'partially_paid'].includes(inv.status) || inv.amountRemaining <= 0) return false;
+      const now = clock.now();
+      const updated: Invoice = { ...(await store.updateInvoice(tx, { ...inv, status: 'in_collection', updatedAt: now })), lines: inv.lines };
+      await record(tx, tenant, 'invoice.in_collection', updated, { status: inv.status });
+      return true;
     },
 
     /** The invoice as a document to render; drafts show the seller and buyer as they are now. */

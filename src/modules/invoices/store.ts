@@ -142,7 +142,7 @@ export async function findPayableOf(q: Queryable, merchantId: string, customerId
       and(
         eq(invoices.merchantId, merchantId),
         inArray(invoices.customerId, [...new Set(customerIds)]),
-        inArray(invoices.status, ['open', 'partially_paid', 'uncollectible']),
+        inArray(invoices.status, ['open', 'partially_paid', 'uncollectible', 'in_collection']),
       ),
     );
 }

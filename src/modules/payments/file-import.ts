@@ -9,7 +9,7 @@
 // Deductions (BgMax TK21, camt.054 debit entries) are counted and totalled on the file and left
 // for manual handling: they are money leaving the account, not a payment of an invoice.
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inTransaction, openTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
@@ -29,6 +29,8 @@ export type PaymentFileDeps = {
   jobs: JobSender;
   merchants: Pick<MerchantService, 'get'>;
   payments: Pick<PaymentService, 'recordBatch'>;
+  // A file read in full: the day's due-date reminders need not wait for the cut-off.
+  dunning: { paymentsRead(tx: Tx, merchantId: string): Promise<void> };
   /** Payments recorded per transaction (PAYMENT_FILE_BATCH_SIZE). */
   batchSize?: number;
 };
@@ -133,6 +135,7 @@ export function createPaymentFileService(deps: PaymentFileDeps) {
       // Another request stored the same file meanwhile (it committed while this insert waited).
       if (!row) return { file: (await store.findBySha256(tx, caller.merchantId, sha256))!, created: false };
       if (row.status === 'processing') await jobs.send(tx, 'payment-file-import', { merchantId: row.merchantId, fileId: row.id });
+      else await deps.dunning.paymentsRead(tx, row.merchantId);
       return { file: row, created: true };
     });
   }
@@ -178,6 +181,7 @@ export function createPaymentFileService(deps: PaymentFileDeps) {
           updatedAt: now,
           ...(finished ? { status: 'completed' as const, completedAt: now } : {}),
         });
+        if (finished) await deps.dunning.paymentsRead(tx, merchantId);
         return !finished;
       });
       if (!more) return;

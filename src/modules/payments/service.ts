@@ -61,7 +61,9 @@ export type PaymentInput = {
 /** Per input, in order: the payment (as recorded now, or as recorded before under the same key). */
 export type PaymentResult = { payment: PaymentRow; duplicate: boolean };
 
-const PAYABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'uncollectible'];
+// Written-off and escalated invoices still take money: a debtor may pay the merchant directly.
+const PAYABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'uncollectible', 'in_collection'];
+const keepsStatusWhenPartlyPaid = (s: InvoiceRow['status']) => s === 'uncollectible' || s === 'in_collection';
 const EARLIEST_PAYMENT_DATE = '1970-01-01';
 
 /** An invoice reference in whatever form the payer wrote it: OCR digits, or RF + check digits + the OCR. */
@@ -108,7 +110,7 @@ export function createPaymentService(deps: PaymentDeps) {
     if (inv.amountRemaining === 0) {
       inv.status = 'paid';
       inv.paidAt = now;
-    } else if (inv.status !== 'uncollectible') inv.status = 'partially_paid';
+    } else if (!keepsStatusWhenPartlyPaid(inv.status)) inv.status = 'partially_paid';
     inv.updatedAt = now;
     return { type: (inv.amountRemaining === 0 ? 'invoice.paid' : 'invoice.partially_paid') as NewEvent['type'], row: { ...inv }, previous };
   }
@@ -382,7 +384,7 @@ export function createPaymentService(deps: PaymentDeps) {
           const previous = { status: inv.status, amount_paid: inv.amountPaid, amount_remaining: inv.amountRemaining, paid_at: inv.paidAt?.toISOString() ?? null, updated_at: inv.updatedAt.toISOString() };
           inv.amountPaid -= split.fromInvoice;
           inv.amountRemaining = Math.max(0, inv.amountDue - inv.amountPaid - inv.amountFromBalance - inv.amountCredited);
-          if (inv.status !== 'uncollectible') inv.status = settlementState(inv.amountRemaining, inv.amountPaid);
+          if (!keepsStatusWhenPartlyPaid(inv.status)) inv.status = settlementState(inv.amountRemaining, inv.amountPaid);
           if (inv.amountRemaining > 0) inv.paidAt = null;
           inv.updatedAt = now;
           await ledger.writeSettlements(tx, tenant.merchantId, [inv]);

@@ -17,6 +17,7 @@ import type { BillingService } from '../billing/service.ts';
 import type { WebhookService } from '../webhooks/service.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { CollectionService } from '../collection/service.ts';
+import type { DunningService } from '../dunning/service.ts';
 import * as store from './store.ts';
 
 export type TestClock = store.TestClockRow;
@@ -33,6 +34,7 @@ export function createTestClockService(deps: {
   webhooks: Pick<WebhookService, 'pullForwardForTestClock'>;
   customers: Pick<CustomerService, 'detachTestClock'>;
   collection: Pick<CollectionService, 'earliestDueForClock' | 'workClock'>;
+  dunning: Pick<DunningService, 'earliestDueForClock' | 'workClock'>;
 }) {
   const { db, clock, jobs, billing } = deps;
 
@@ -49,8 +51,9 @@ export function createTestClockService(deps: {
 
   /**
    * Works off the jump to target_time in steps, in order: each billing date (one billing batch per
-   * transaction, the batches of a billing run) and each day a collection attempt of the clock's
-   * customers falls due. Each step's transaction holds the clock's row lock, so a second catch-up
+   * transaction, the batches of a billing run), each day a collection attempt of the clock's
+   * customers falls due, and each moment one of their reminder steps does (dunning's sweep, as of
+   * that moment, so a jump through a month sends each step on its own day). Each step's transaction holds the clock's row lock, so a second catch-up
    * (a retried or resumed job) waits instead of interleaving, and a crash loses at most one
    * uncommitted batch. Collection is worked between the transactions (no transaction is open
    * during a processor call), as of its step's time: attempts due inside the jump are charged on
@@ -63,14 +66,17 @@ export function createTestClockService(deps: {
     let stuckAt: string | undefined;
     // A step at which collection moved nothing (say, another worker holds the attempt): look past it.
     let collectedUpTo: Date | undefined;
+    // The same for dunning (another sweep holds the cases).
+    let dunnedUpTo: Date | undefined;
     for (;;) {
-      const done = await openTransaction(db, async (tx): Promise<{ clock: TestClock | null } | { collectAt: Date } | undefined> => {
+      const done = await openTransaction(db, async (tx): Promise<{ clock: TestClock | null } | { collectAt: Date } | { dunAt: Date } | undefined> => {
         const tc = await store.findTestClock(tx, merchantId, id, { forUpdate: true });
         if (!tc || tc.status !== 'advancing' || !tc.targetTime) return { clock: tc ?? null };
         const target = tc.targetTime;
         const nextBill = await billing.earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
         const nextCollect = await deps.collection.earliestDueForClock(tx, merchantId, id, target, collectedUpTo);
-        if (nextBill === null && nextCollect === null) {
+        const nextDun = await deps.dunning.earliestDueForClock(tx, merchantId, id, target, dunnedUpTo);
+        if (nextBill === null && nextCollect === null && nextDun === null) {
           // Webhook retries of these customers' events fall due as if the whole jump had passed.
           if (tc.advancedFrom) await deps.webhooks.pullForwardForTestClock(tx, merchantId, id, target.getTime() - tc.advancedFrom.getTime());
           return { clock: await store.updateTestClock(tx, { ...tc, frozenTime: target, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() }) };
@@ -79,17 +85,21 @@ export function createTestClockService(deps: {
         // The moment that billing date began for these customers (never before the clock's own time).
         const billStep = nextBill === null ? null : notBefore(startOfDayInstant(nextBill as CalendarDate, merchant.timeZone));
         const collectStep = nextCollect === null ? null : notBefore(nextCollect);
-        const step = billStep && (!collectStep || billStep <= collectStep) ? billStep : collectStep!;
+        const dunStep = nextDun === null ? null : notBefore(nextDun);
+        // Billing first, then collection, then reminders: a step at the same moment sees what came before.
+        const step = [billStep, collectStep, dunStep].filter((d): d is Date => d !== null).reduce((a, b) => (b < a ? b : a));
         if (step.getTime() !== tc.frozenTime.getTime()) await store.updateTestClock(tx, { ...tc, frozenTime: step, updatedAt: clock.now() });
         // What is due but cannot be invoiced stays due (runs report it); the catch-up moves past it.
         if (billStep && billStep.getTime() === step.getTime()) {
           if ((await billing.billOneBatch(tx, scope, step)) === 0) stuckAt = nextBill!;
           return undefined;
         }
-        return { collectAt: step };
+        if (collectStep && collectStep.getTime() === step.getTime()) return { collectAt: step };
+        return { dunAt: step };
       });
       if (done && 'clock' in done) return done.clock ?? undefined;
       if (done && 'collectAt' in done && (await deps.collection.workClock(merchantId, id)) === 0) collectedUpTo = done.collectAt;
+      if (done && 'dunAt' in done && (await deps.dunning.workClock(merchantId, id)) === 0) dunnedUpTo = done.dunAt;
     }
   }
 

@@ -1,0 +1,113 @@
+// What happens next to one invoice in its dunning policy, as a pure decision: the sweep gathers
+// the facts (business time, the invoice, the customer's last message, whether that day's payment
+// files were read) and applies the result.
+//
+// Catching up: step k is planned at its nominal time (due date + offset, at the first sendable
+// moment of that day) plus the case's shift. When a step goes out late (the worker was down, the
+// minimum gap, a collection in progress) the shift grows by the delay, so the later steps keep
+// their spacing: a worker down for a week sends the one step now due, not every step it missed.
+import type { CalendarDate } from './calendar-date.ts';
+import { startOfDayInstant } from './calendar-date.ts';
+import type { DunningRules, DunningStep } from './dunning-policy.ts';
+import { localTimeOnDay, nextSendable, stepNominalTime } from './send-window.ts';
+
+const DAY_MS = 86_400_000;
+// How long to look again later while a processor is still collecting the invoice.
+const COLLECTION_RECHECK_MS = 6 * 3600_000;
+
+export interface Policy {
+  steps: DunningStep[];
+  rules: DunningRules;
+}
+
+export interface CaseState {
+  nextStep: number;
+  shiftSeconds: number;
+}
+
+export interface Facts {
+  now: Date;
+  timeZone: string;
+  dueDate: CalendarDate;
+  invoiceOwing: boolean; // open or partially paid, something left to pay
+  closedReason: string; // why not, when not owing (paid, void, credited, ...)
+  automaticPayment: boolean; // autogiro or card: collected by the processor
+  kivra: boolean; // delivery through Kivra, which nudges before the due date itself
+  collectionInProgress: boolean; // a processor attempt is scheduled or awaiting its result
+  paymentsReadOnDueDate: boolean; // that day's payment files were imported
+  customerLastMessageAt: Date | null;
+  escalationStopped: boolean;
+  escalationPostponedUntil: Date | null;
+}
+
+export type Decision =
+  | { action: 'close'; reason: string }
+  | { action: 'wait'; until: Date | null; why: string }
+  | { action: 'skip'; toStep: number; nextActionAt: Date | null }
+  | { action: 'send'; step: number }
+  | { action: 'escalate'; step: number };
+
+/** When step k would go out with no delays (the first sendable moment of its day). */
+export function nominalTime(policy: Policy, k: number, dueDate: CalendarDate, timeZone: string): Date {
+  return stepNominalTime(dueDate, policy.steps[k]!, timeZone, policy.rules.quiet_hours);
+}
+
+/** When step k is planned: nominal time plus the case's shift; null past the last step. */
+export function plannedTime(policy: Policy, k: number, dueDate: CalendarDate, timeZone: string, shiftSeconds: number): Date | null {
+  if (k >= policy.steps.length) return null;
+  return new Date(nominalTime(policy, k, dueDate, timeZone).getTime() + shiftSeconds * 1000);
+}
+
+/** A pre-due nudge is only for invoices paid by hand, not through Kivra, and only before the due date. */
+function preDueApplies(f: Facts): boolean {
+  return !f.automaticPayment && !f.kivra && f.now < startOfDayInstant(f.dueDate, f.timeZone);
+}
+
+/** The first step from k on that applies (pre-due steps that do not are passed over). */
+function firstApplicable(policy: Policy, k: number, f: Facts): number {
+  let i = k;
+  while (i < policy.steps.length && policy.steps[i]!.kind === 'pre_due' && !preDueApplies(f)) i++;
+  return i;
+}
+
+export function decide(policy: Policy, c: CaseState, f: Facts): Decision {
+  if (!f.invoiceOwing) return { action: 'close', reason: f.closedReason };
+  const k = firstApplicable(policy, c.nextStep, f);
+  if (k >= policy.steps.length) return { action: 'close', reason: 'policy_completed' };
+  if (k !== c.nextStep) return { action: 'skip', toStep: k, nextActionAt: plannedTime(policy, k, f.dueDate, f.timeZone, c.shiftSeconds) };
+  const step = policy.steps[k]!;
+  const planned = plannedTime(policy, k, f.dueDate, f.timeZone, c.shiftSeconds)!;
+  if (f.now < planned) return { action: 'wait', until: planned, why: 'not_due' };
+  // A processor still collecting: nothing is sent until it has given up (reminders follow then).
+  if (f.collectionInProgress && step.kind !== 'pre_due') return { action: 'wait', until: new Date(f.now.getTime() + COLLECTION_RECHECK_MS), why: 'collection_in_progress' };
+
+  if (step.kind === 'escalation') {
+    if (f.escalationStopped) return { action: 'wait', until: null, why: 'escalation_stopped' };
+    if (f.escalationPostponedUntil && f.now < f.escalationPostponedUntil) return { action: 'wait', until: f.escalationPostponedUntil, why: 'escalation_postponed' };
+    return { action: 'escalate', step: k };
+  }
+
+  const gapEnds = f.customerLastMessageAt ? new Date(f.customerLastMessageAt.getTime() + policy.rules.min_gap_days * DAY_MS) : null;
+  if (gapEnds && f.now < gapEnds) return { action: 'wait', until: gapEnds, why: 'min_gap' };
+  const sendable = nextSendable(f.now, f.timeZone, policy.rules.quiet_hours);
+  if (sendable.getTime() !== f.now.getTime()) return { action: 'wait', until: sendable, why: 'quiet_hours' };
+  if (step.kind === 'due_date' && !f.paymentsReadOnDueDate) {
+    const cutoff = localTimeOnDay(f.dueDate, policy.rules.payment_file_cutoff, f.timeZone);
+    if (f.now < cutoff) return { action: 'wait', until: cutoff, why: 'payment_file_cutoff' };
+  }
+  return { action: 'send', step: k };
+}
+
+/**
+ * The case after step k went out at `now`: the shift grows by how late it went (never shrinks), and
+ * the next step is planned from there, at least the minimum gap later.
+ */
+export function afterSent(policy: Policy, k: number, c: CaseState, now: Date, dueDate: CalendarDate, timeZone: string): { nextStep: number; shiftSeconds: number; nextActionAt: Date | null } {
+  const late = Math.floor((now.getTime() - nominalTime(policy, k, dueDate, timeZone).getTime()) / 1000);
+  const shiftSeconds = Math.max(c.shiftSeconds, late);
+  const nextStep = k + 1;
+  const planned = plannedTime(policy, nextStep, dueDate, timeZone, shiftSeconds);
+  if (!planned) return { nextStep, shiftSeconds, nextActionAt: null };
+  const gapEnds = new Date(now.getTime() + policy.rules.min_gap_days * DAY_MS);
+  return { nextStep, shiftSeconds, nextActionAt: planned > gapEnds ? planned : gapEnds };
+}

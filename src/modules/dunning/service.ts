@@ -1,0 +1,510 @@
+// Friendly dunning: every owing invoice with a due date gets a case in its customer's policy; the
+// sweep (a pg-boss schedule, a payment file read, a test clock's catch-up) works the cases that
+// are due, set-based in batches. Each batch is one transaction: it locks its cases (skipping those
+// another sweep holds) and the customers' dunning locks, re-checks each invoice, and for each
+// customer and step records one message covering all their invoices at that step (the messages
+// module's unique key per invoice and step makes it exactly once), or hands the claim over.
+import type { Logger } from 'pino';
+import type { Db, Tx } from '../../db/client.ts';
+import { inTransaction, openTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, invalidField } from '../../kernel/errors.ts';
+import type { Tenant } from '../../kernel/tenant.ts';
+import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
+import { afterSent, decide, plannedTime, type Facts, type Policy } from '../../domain/dunning-schedule.ts';
+import { lateInterest, type ReferenceRate } from '../../domain/late-interest.ts';
+import { reminderFee } from '../../domain/reminder-fee.ts';
+import type { DunningStep } from '../../domain/dunning-policy.ts';
+import type { EventService, NewEvent } from '../events/service.ts';
+import type { InvoiceService } from '../invoices/service.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { MessageService } from '../messages/service.ts';
+import type { TemplateService } from '../templates/service.ts';
+import { buildReminderContext } from '../templates/context-build.ts';
+import { renderReminder } from '../templates/render.ts';
+import type { DunningPolicyService } from './policies.ts';
+import * as store from './store.ts';
+
+const BATCH = 500;
+
+type Merchant = Awaited<ReturnType<MerchantService['get']>>;
+type Group = { key: string; customerId: string; step: DunningStep; stepIndex: number; cases: store.DueCase[] };
+
+export type CaseView = {
+  invoiceId: string;
+  policyId: string;
+  status: store.CaseRow['status'];
+  nextStep: DunningStep | null;
+  nextActionAt: Date | null;
+  feeAmount: number;
+  interest: { amount: number; rateBp: number | null; asOf: string } | null;
+  escalationStopped: boolean;
+  escalationPostponedUntil: Date | null;
+  disputedAt: Date | null;
+  disputeReason: string | null;
+  closedReason: string | null;
+  escalatedAt: Date | null;
+  messages: Awaited<ReturnType<typeof store.messagesOfInvoice>>;
+};
+
+export function createDunningService(deps: {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'recordMany'>;
+  policies: Pick<DunningPolicyService, 'defaultFor' | 'findMany' | 'find'>;
+  merchants: Pick<MerchantService, 'get'>;
+  invoices: Pick<InvoiceService, 'markInCollection' | 'get'>;
+  messages: Pick<MessageService, 'enqueue'>;
+  templates: Pick<TemplateService, 'resolve'>;
+  referenceRates: ReferenceRate[];
+  log?: Pick<Logger, 'warn' | 'error'> | undefined;
+}) {
+  const { db, clock } = deps;
+
+  const policyOf = (row: { steps: DunningStep[]; rules: Policy['rules'] }): Policy => ({ steps: row.steps, rules: row.rules });
+
+  function interestFor(policy: Policy, due: { dueDate: string; amountRemaining: number }, asOf: CalendarDate): { amount: number; rateBp: number | null } {
+    if (!policy.rules.late_interest) return { amount: 0, rateBp: null };
+    try {
+      const r = lateInterest({
+        balances: [{ from: due.dueDate as CalendarDate, amount: due.amountRemaining }],
+        dueDate: due.dueDate as CalendarDate,
+        asOf,
+        rates: deps.referenceRates,
+        marginBp: policy.rules.late_interest_margin_bp,
+      });
+      return { amount: r.amount, rateBp: r.rate_bp_now };
+    } catch (err) {
+      // No reference rate known for these days: the operator has not updated the table. The
+      // reminder goes out without interest rather than not at all.
+      deps.log?.warn({ err }, 'late interest unknown (update config/reference-rates.json)');
+      return { amount: 0, rateBp: null };
+    }
+  }
+
+  function factsOf(d: store.DueCase): Facts {
+    const inv = d.invoice;
+    const owing = (inv.status === 'open' || inv.status === 'partially_paid') && inv.amountRemaining > 0;
+    const automatic = inv.paymentMethodType === 'card' || (inv.paymentMethodType === 'autogiro' && inv.paymentMethodStatus === 'active');
+    return {
+      now: d.businessNow,
+      timeZone: d.timeZone,
+      dueDate: inv.dueDate as CalendarDate,
+      invoiceOwing: owing,
+      closedReason: inv.amountRemaining <= 0 && inv.status !== 'paid' && inv.status !== 'void' ? (inv.amountCredited > 0 ? 'credited' : inv.status) : inv.status,
+      automaticPayment: automatic,
+      kivra: inv.deliveryType === 'kivra',
+      collectionInProgress: d.collectionInProgress,
+      paymentsReadOnDueDate: d.paymentsReadOnDueDate,
+      customerLastMessageAt: d.customerLastMessageAt,
+      escalationStopped: d.c.escalationStopped || d.customer.escalationStopped,
+      escalationPostponedUntil: latest(d.c.escalationPostponedUntil, d.customer.escalationPostponedUntil),
+    };
+  }
+
+  /** One customer's message at one step, covering each of their invoices at it. */
+  async function sendGroup(tx: Tx, merchant: Merchant, policy: Policy, policyId: string, g: Group, changes: Map<string, store.CaseChange>): Promise<void> {
+    const first = g.cases[0]!;
+    const now = first.businessNow;
+    const today = toCalendarDate(now, first.timeZone);
+    const locale = first.invoice.locale;
+    const perInvoice = g.cases.map((d) => {
+      const fee = reminderFee({
+        stepFee: g.step.fee,
+        policyFee: policy.rules.reminder_fee,
+        agreedAt: d.customer.reminderFeeAgreedAt,
+        debtAroseAt: d.invoice.finalizedAt ?? d.c.createdAt,
+        alreadyCharged: d.c.feeAmount,
+        customerType: d.customer.type,
+      }).amount;
+      return { d, fee, interest: interestFor(policy, d.invoice, today) };
+    });
+    const feeOre = perInvoice.reduce((s, x) => s + x.fee, 0);
+    const interestOre = perInvoice.reduce((s, x) => s + x.interest.amount, 0);
+    const rateBp = perInvoice.find((x) => x.interest.rateBp !== null)?.interest.rateBp ?? null;
+    const template = await deps.templates.resolve(tx, merchant.id, g.step.template!, locale, g.step.tone);
+    const ctx = buildReminderContext({
+      locale,
+      tone: g.step.tone,
+      step: { key: g.step.key, kind: g.step.template! },
+      customer: { name: first.customer.name },
+      merchant,
+      invoices: g.cases.map((d) => ({ number: d.invoice.number ?? d.c.invoiceId, issueDate: d.invoice.issueDate, dueDate: d.invoice.dueDate, amountRemaining: d.invoice.amountRemaining, ocrReference: d.invoice.ocrReference, currency: d.invoice.currency })),
+      feeOre,
+      interestOre,
+      interestRateBp: interestOre > 0 ? rateBp : null,
+      paymentMethod: paymentMethodOf(first.invoice.paymentMethodType),
+      payLinkPattern: null,
+      helpPaymentPlan: true,
+    });
+    const rendered = renderReminder(template, ctx);
+    const delivery = (first.invoice.deliveryType ?? 'email_pdf') as Parameters<MessageService['enqueue']>[1]['delivery'];
+    const message = await deps.messages.enqueue(tx, {
+      merchantId: merchant.id,
+      customerId: g.customerId,
+      policyId,
+      step: { key: g.step.key, kind: g.step.kind, tone: g.step.tone },
+      locale,
+      delivery,
+      toAddress: first.customer.email,
+      rendered,
+      attachPdf: g.step.attach_pdf,
+      currency: first.invoice.currency,
+      amountDue: g.cases.reduce((s, d) => s + d.invoice.amountRemaining, 0),
+      feeAmount: feeOre,
+      interestAmount: interestOre,
+      businessTime: now,
+      invoices: g.cases.map((d) => ({ invoiceId: d.c.invoiceId, amountRemaining: d.invoice.amountRemaining })),
+      fallbackChannels: policy.rules.fallback_channels,
+    });
+    // An invoice the step already reached (a crash after sending, a second sweep) only moves on.
+    const covered = message ? new Set(message.invoiceIds) : new Set<string>();
+    for (const x of perInvoice) {
+      const next = afterSent(policy, g.stepIndex, x.d.c, now, x.d.invoice.dueDate as CalendarDate, x.d.timeZone);
+      const charged = covered.has(x.d.c.invoiceId) && x.fee > 0;
+      changes.set(x.d.c.invoiceId, {
+        ...changeOf(x.d.c),
+        nextStep: next.nextStep,
+        shiftSeconds: next.shiftSeconds,
+        nextActionAt: next.nextActionAt,
+        lastSentAt: now,
+        feeAmount: x.d.c.feeAmount + (charged ? x.fee : 0),
+        feeChargedAt: charged ? now : x.d.c.feeChargedAt,
+        ...(next.nextActionAt === null ? { status: 'closed' as const, closedReason: 'policy_completed' } : {}),
+      });
+    }
+  }
+
+  /** Hands the claim to the merchant's collection agency: the invoice becomes in_collection and reminders stop. */
+  async function escalate(tx: Tx, merchant: Merchant, policy: Policy, d: store.DueCase, changes: Map<string, store.CaseChange>, list: NewEvent[]): Promise<void> {
+    const tenant: Caller = { merchantId: merchant.id, livemode: d.livemode, tx };
+    const moved = await deps.invoices.markInCollection(tx, tenant, d.c.invoiceId);
+    const now = d.businessNow;
+    if (!moved) {
+      changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: d.invoice.status });
+      return;
+    }
+    const today = toCalendarDate(now, d.timeZone);
+    const interest = interestFor(policy, d.invoice, today);
+    const inv = await deps.invoices.get(tenant, d.c.invoiceId);
+    const debtor = (await store.customerFacts(tx, merchant.id, d.c.customerId))!;
+    const sent = await store.messagesOfInvoice(tx, merchant.id, d.c.invoiceId);
+    list.push({
+      type: 'collection.escalated',
+      objectId: d.c.invoiceId,
+      object: {
+        id: d.c.invoiceId,
+        object: 'collection_escalation',
+        invoice: d.c.invoiceId,
+        agency: merchant.collectionAgency ?? null,
+        escalated_at: now.toISOString(),
+        // Everything an agency needs to identify the debtor, national id in full: this goes to the
+        // merchant's own endpoint, which passes it to the agency it chose.
+        debtor: {
+          id: d.c.customerId,
+          external_id: debtor.externalId,
+          name: debtor.name,
+          type: debtor.type,
+          national_id: debtor.nationalId,
+          national_id_kind: debtor.nationalIdKind,
+          email: debtor.email,
+          phone: debtor.phone,
+          address: debtor.addressLine1
+            ? { line1: debtor.addressLine1, line2: debtor.addressLine2, postal_code: debtor.postalCode, city: debtor.city, country: debtor.country }
+            : null,
+        },
+        claim: {
+          currency: d.invoice.currency,
+          invoice_number: d.invoice.number,
+          ocr_reference: d.invoice.ocrReference,
+          issue_date: d.invoice.issueDate,
+          due_date: d.invoice.dueDate,
+          invoice_total: inv.total,
+          amount_paid: inv.amountPaid,
+          amount_credited: inv.amountCredited,
+          principal: d.invoice.amountRemaining,
+          reminder_fee: d.c.feeAmount,
+          interest: interest.amount,
+          interest_rate_bp: interest.rateBp,
+          interest_from: d.invoice.dueDate,
+          interest_to: today,
+          total: d.invoice.amountRemaining + d.c.feeAmount + interest.amount,
+        },
+        messages: sent.map((m) => ({ id: m.id, step: m.step_key, channel: m.channel, status: m.status, to: m.to_address, sent_at: new Date(m.business_time).toISOString() })),
+      },
+    });
+    changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'escalated', nextActionAt: null, escalatedAt: now, nextStep: d.c.nextStep + 1 });
+  }
+
+  /** One batch in one transaction; returns how many cases it moved. */
+  async function batch(lane: store.Lane): Promise<number> {
+    return openTransaction(db, async (tx) => {
+      const wall = clock.now();
+      for (const m of await store.merchantsWithoutDefault(tx, lane)) await deps.policies.defaultFor(tx, m);
+      const adopted = await store.adopt(tx, { now: wall, lane, limit: BATCH });
+      const due = await store.claimDue(tx, { now: wall, lane, limit: BATCH });
+      if (due.length === 0) return adopted;
+      const changes = new Map<string, store.CaseChange>();
+      const list: NewEvent[] = [];
+      const byMerchant = groupBy(due, (d) => d.c.merchantId);
+      for (const [merchantId, cases] of byMerchant) {
+        const held = await store.lockCustomers(tx, merchantId, [...new Set(cases.map((d) => d.c.customerId))]);
+        const policies = new Map((await deps.policies.findMany(tx, merchantId, [...new Set(cases.map((d) => d.c.policyId))])).map((p) => [p.id, p]));
+        let merchant: Merchant | undefined;
+        const groups = new Map<string, Group & { policyId: string }>();
+        for (const d of cases) {
+          if (!held.has(d.c.customerId)) continue;
+          const row = policies.get(d.c.policyId);
+          if (!row) {
+            changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: 'policy_missing' });
+            continue;
+          }
+          const policy = policyOf(row);
+          const f = factsOf(d);
+          const decision = decide(policy, d.c, f);
+          switch (decision.action) {
+            case 'close':
+              changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: decision.reason });
+              break;
+            case 'wait':
+              changes.set(d.c.invoiceId, { ...changeOf(d.c), nextActionAt: decision.until });
+              break;
+            case 'skip':
+              changes.set(d.c.invoiceId, { ...changeOf(d.c), nextStep: decision.toStep, nextActionAt: decision.nextActionAt ?? d.businessNow });
+              break;
+            case 'escalate':
+              merchant ??= await deps.merchants.get({ merchantId, tx });
+              await escalate(tx, merchant, policy, d, changes, list);
+              break;
+            case 'send': {
+              const step = policy.steps[decision.step]!;
+              const key = `${d.c.customerId}|${step.key}|${d.c.policyId}`;
+              const g = groups.get(key) ?? { key, customerId: d.c.customerId, step, stepIndex: decision.step, cases: [], policyId: d.c.policyId };
+              g.cases.push(d);
+              groups.set(key, g);
+              break;
+            }
+          }
+        }
+        for (const g of groups.values()) {
+          merchant ??= await deps.merchants.get({ merchantId, tx });
+          await sendGroup(tx, merchant, policyOf(policies.get(g.policyId)!), g.policyId, g, changes);
+        }
+      }
+      await store.writeCases(tx, [...changes.values()], wall);
+      if (list.length > 0) {
+        for (const [, evs] of groupBy(list, (e) => e.objectId)) {
+          const d = due.find((x) => x.c.invoiceId === evs[0]!.objectId)!;
+          await deps.events.recordMany(tx, { merchantId: d.c.merchantId, livemode: d.livemode }, evs);
+        }
+      }
+      return adopted + changes.size;
+    });
+  }
+
+  /** Works batches until one moves nothing. */
+  async function drain(lane: store.Lane): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await batch(lane);
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  async function loadCase(tenant: Caller, invoiceId: string, forUpdate: boolean, tx: Tx): Promise<store.CaseRow> {
+    const inv = await deps.invoices.get({ ...tenant, tx }, invoiceId);
+    const found = await store.findCase(tx, tenant.merchantId, invoiceId, { forUpdate });
+    if (found) return found;
+    if (!inv.dueDate || !['open', 'partially_paid'].includes(inv.status)) {
+      throw new DomainError('invalid_state', `A ${inv.status} invoice${inv.dueDate ? '' : ' without a due date'} is not in the reminder process`);
+    }
+    // Not adopted by a sweep yet: open its case now, due at once.
+    const customer = await store.customerFacts(tx, tenant.merchantId, inv.customerId);
+    const policyId = customer?.dunningPolicyId ?? (await deps.policies.defaultFor(tx, tenant.merchantId)).id;
+    const now = clock.now();
+    await store.insertCase(tx, {
+      merchantId: tenant.merchantId, invoiceId, customerId: inv.customerId, policyId, status: 'active', nextStep: 0, nextActionAt: now, shiftSeconds: 0, lastSentAt: null,
+      escalationStopped: false, escalationPostponedUntil: null, disputedAt: null, disputeReason: null, feeAmount: 0, feeChargedAt: null, closedReason: null, escalatedAt: null, createdAt: now, updatedAt: now,
+    });
+    return (await store.findCase(tx, tenant.merchantId, invoiceId, { forUpdate }))!;
+  }
+
+  async function view(tenant: Caller, tx: Tx, c: store.CaseRow): Promise<CaseView> {
+    const policy = await deps.policies.find(tx, tenant.merchantId, c.policyId);
+    const inv = await deps.invoices.get({ ...tenant, tx }, c.invoiceId);
+    const merchant = await deps.merchants.get({ ...tenant, tx });
+    const today = toCalendarDate(clock.now(), merchant.timeZone);
+    const owing = inv.dueDate && inv.amountRemaining > 0 && ['open', 'partially_paid', 'in_collection'].includes(inv.status);
+    const interest = policy && owing ? interestFor(policyOf(policy), { dueDate: inv.dueDate!, amountRemaining: inv.amountRemaining }, today) : null;
+    return {
+      invoiceId: c.invoiceId,
+      policyId: c.policyId,
+      status: c.status,
+      nextStep: c.status === 'active' ? (policy?.steps[c.nextStep] ?? null) : null,
+      nextActionAt: c.status === 'active' ? c.nextActionAt : null,
+      feeAmount: c.feeAmount,
+      interest: interest ? { amount: interest.amount, rateBp: interest.rateBp, asOf: today } : null,
+      escalationStopped: c.escalationStopped,
+      escalationPostponedUntil: c.escalationPostponedUntil,
+      disputedAt: c.disputedAt,
+      disputeReason: c.disputeReason,
+      closedReason: c.closedReason,
+      escalatedAt: c.escalatedAt,
+      messages: await store.messagesOfInvoice(tx, tenant.merchantId, c.invoiceId),
+    };
+  }
+
+  return {
+    /** The schedule's pass: real time and ready test clocks. */
+    sweep: () => drain({ kind: 'sweep' }),
+
+    /** A clock's catch-up: the earliest moment one of its cases falls due up to `until` (new invoices adopted first). */
+    async earliestDueForClock(tx: Tx, merchantId: string, clockId: string, until: Date, after?: Date): Promise<Date | null> {
+      for (const m of await store.merchantsWithoutDefault(tx, { kind: 'clock', merchantId, clockId })) await deps.policies.defaultFor(tx, m);
+      while ((await store.adopt(tx, { now: clock.now(), lane: { kind: 'clock', merchantId, clockId }, limit: 10_000 })) > 0);
+      return store.earliestDueForClock(tx, merchantId, clockId, until, after);
+    },
+
+    /** A clock's catch-up: works its cases due at its current step, as of that step. */
+    workClock: (merchantId: string, clockId: string) => drain({ kind: 'clock', merchantId, clockId }),
+
+    /** A payment file was read: the due-date reminders of today's invoices need not wait for the cut-off. */
+    paymentsRead: (tx: Tx, merchantId: string) => store.notePaymentsRead(tx, merchantId, clock.now()),
+
+    async caseOf(tenant: Caller, invoiceId: string): Promise<CaseView> {
+      return inTransaction(db, tenant, async (tx) => view(tenant, tx, await loadCase(tenant, invoiceId, false, tx)));
+    },
+
+    /** A dispute pauses the invoice's reminders (and escalation) until it is resolved. */
+    async dispute(tenant: Caller, invoiceId: string, reason: string | undefined): Promise<CaseView> {
+      return inTransaction(db, tenant, async (tx) => {
+        const c = await loadCase(tenant, invoiceId, true, tx);
+        if (c.status === 'escalated') throw new DomainError('invalid_state', 'The claim is with the collection agency; tell the agency about the dispute');
+        if (c.status === 'closed') throw new DomainError('invalid_state', `The invoice is no longer in the reminder process (${c.closedReason})`);
+        const now = clock.now();
+        const next = { ...c, status: 'disputed' as const, disputedAt: c.disputedAt ?? now, disputeReason: reason ?? c.disputeReason, updatedAt: now };
+        await store.updateCase(tx, next);
+        return view(tenant, tx, next);
+      });
+    },
+
+    /** Resolved: the reminders go on from the step they stopped at, later steps moved by the pause. */
+    async resolveDispute(tenant: Caller, invoiceId: string): Promise<CaseView> {
+      return inTransaction(db, tenant, async (tx) => {
+        const c = await loadCase(tenant, invoiceId, true, tx);
+        if (c.status !== 'disputed') throw new DomainError('invalid_state', 'The invoice is not disputed');
+        const now = clock.now();
+        const next = { ...c, status: 'active' as const, nextActionAt: now, disputedAt: null, updatedAt: now };
+        await store.updateCase(tx, next);
+        return view(tenant, tx, next);
+      });
+    },
+
+    /** Stops or postpones escalation of one invoice (null postponed_until: no postponement). */
+    async setEscalation(tenant: Caller, invoiceId: string, input: { stopped?: boolean | undefined; postponed_until?: string | null | undefined }): Promise<CaseView> {
+      return inTransaction(db, tenant, async (tx) => {
+        const c = await loadCase(tenant, invoiceId, true, tx);
+        if (c.status === 'escalated') throw new DomainError('invalid_state', 'The claim was already handed to the collection agency');
+        const now = clock.now();
+        const next = { ...c, updatedAt: now };
+        if (input.stopped !== undefined) next.escalationStopped = input.stopped;
+        if (input.postponed_until !== undefined) {
+          const until = input.postponed_until === null ? null : new Date(input.postponed_until);
+          if (until && Number.isNaN(until.getTime())) throw invalidField('postponed_until', 'is not a timestamp');
+          next.escalationPostponedUntil = until;
+        }
+        // Look again now: a held escalation waits with no time set.
+        if (next.status === 'active') next.nextActionAt = now;
+        await store.updateCase(tx, next);
+        return view(tenant, tx, next);
+      });
+    },
+
+    /** Renders a step for an invoice as it would go out now, without sending or recording anything. */
+    async preview(tenant: Caller, invoiceId: string, stepKey: string | undefined): Promise<{ step: DunningStep; subject: string; text: string; html: string; fee: number; interest: number; to: string | null; delivery: string }> {
+      return inTransaction(db, tenant, async (tx) => {
+        const inv = await deps.invoices.get({ ...tenant, tx }, invoiceId);
+        if (!inv.dueDate || !inv.number) throw new DomainError('invalid_state', 'Only a finalized invoice with a due date has reminders');
+        const found = await store.findCase(tx, tenant.merchantId, invoiceId);
+        const customer = (await store.customerFacts(tx, tenant.merchantId, inv.customerId))!;
+        const policyRow = found
+          ? await deps.policies.find(tx, tenant.merchantId, found.policyId)
+          : customer.dunningPolicyId
+            ? await deps.policies.find(tx, tenant.merchantId, customer.dunningPolicyId)
+            : await deps.policies.defaultFor(tx, tenant.merchantId);
+        if (!policyRow) throw new DomainError('not_found', 'The invoice’s dunning policy no longer exists');
+        const policy = policyOf(policyRow);
+        const messageSteps = policy.steps.filter((s) => s.template !== null);
+        const step = stepKey ? messageSteps.find((s) => s.key === stepKey) : (policy.steps[found?.nextStep ?? 0]?.template ? policy.steps[found?.nextStep ?? 0] : messageSteps[0]);
+        if (!step) throw invalidField('step', `is not a message step of policy ${policyRow.id} (${messageSteps.map((s) => s.key).join(', ')})`);
+        const merchant = await deps.merchants.get({ ...tenant, tx });
+        const now = clock.now();
+        const today = toCalendarDate(now, merchant.timeZone);
+        const fee = reminderFee({ stepFee: step.fee, policyFee: policy.rules.reminder_fee, agreedAt: customer.reminderFeeAgreedAt, debtAroseAt: inv.finalizedAt ?? inv.createdAt, alreadyCharged: found?.feeAmount ?? 0, customerType: customer.type }).amount;
+        const interest = interestFor(policy, { dueDate: inv.dueDate, amountRemaining: inv.amountRemaining }, today);
+        const locale = inv.locale;
+        const template = await deps.templates.resolve(tx, tenant.merchantId, step.template!, locale, step.tone);
+        const ctx = buildReminderContext({
+          locale,
+          tone: step.tone,
+          step: { key: step.key, kind: step.template! },
+          customer: { name: customer.name },
+          merchant,
+          invoices: [{ number: inv.number, issueDate: inv.issueDate, dueDate: inv.dueDate, amountRemaining: inv.amountRemaining, ocrReference: inv.ocrReference, currency: inv.currency }],
+          feeOre: fee,
+          interestOre: interest.amount,
+          interestRateBp: interest.amount > 0 ? interest.rateBp : null,
+          paymentMethod: paymentMethodOf(inv.buyer?.paymentMethod?.type ?? customer.paymentMethod?.type ?? null),
+          payLinkPattern: null,
+          helpPaymentPlan: true,
+        });
+        const r = renderReminder(template, ctx);
+        return { step, ...r, fee, interest: interest.amount, to: customer.email, delivery: inv.buyer?.delivery?.type ?? customer.delivery?.type ?? 'email_pdf' };
+      });
+    },
+
+    /** When the invoice's next step is planned (for tests and the case view). */
+    plannedTime,
+  };
+}
+export type DunningService = ReturnType<typeof createDunningService>;
+
+function changeOf(c: store.CaseRow): store.CaseChange {
+  return {
+    merchantId: c.merchantId,
+    invoiceId: c.invoiceId,
+    status: c.status,
+    nextStep: c.nextStep,
+    nextActionAt: c.nextActionAt,
+    shiftSeconds: c.shiftSeconds,
+    lastSentAt: c.lastSentAt,
+    feeAmount: c.feeAmount,
+    feeChargedAt: c.feeChargedAt,
+    closedReason: c.closedReason,
+    escalatedAt: c.escalatedAt,
+  };
+}
+
+function paymentMethodOf(type: string | null): 'bankgiro' | 'swish' | 'autogiro' | 'card' | 'e_invoice' {
+  return type === 'swish' || type === 'autogiro' || type === 'card' || type === 'e_invoice' ? type : 'bankgiro';
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}
+
+export type { Tenant };
