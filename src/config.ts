@@ -35,6 +35,8 @@ const ConfigSchema = Type.Object({
   SMTP_FROM: Type.String({ default: 'Omtanke <no-reply@localhost>', minLength: 3, description: "sender of reminder e-mails; the display name is replaced by the merchant's name" }),
   MESSAGE_POLL_MS: Int(50, 600_000, 1000, 'how often the message worker looks for queued e-mails'),
   MESSAGE_DIR: Type.String({ default: '.data/messages', minLength: 1, description: 'where messages are written as .eml files when SMTP_URL is unset' }),
+  DUNNING_POLL_MS: Int(50, 3_600_000, 15_000, 'how often workers sweep for due reminders (the sweep is set-based; a due-date reminder waits for the day\'s payment file or the cut-off anyway)'),
+  REFERENCE_RATES_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Riksbanken reference rates for late-payment interest (default config/reference-rates.json; update each 1 January and 1 July)' })),
   PAYMENT_FILE_LIMIT_BYTES: Int(1024, 200 * 1024 * 1024, 20 * 1024 * 1024, 'largest bank file POST /v1/payment-files accepts (100 000 BgMax payments are about 17 MB)'),
   PAYMENT_FILE_BATCH_SIZE: Int(1, 20_000, 2000, 'bank-file payments recorded per transaction by the import job'),
   BILLING_BATCH_SIZE: Int(1, 10_000, 500, 'subscriptions billed per transaction by billing runs and test clock catch-ups'),

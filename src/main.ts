@@ -13,6 +13,8 @@ import { createDeliveryWorker, type DeliveryWorker } from './modules/webhooks/de
 import { createCollectionWorker, type CollectionWorker } from './modules/collection/worker.ts';
 import { createMessageWorker, type MessageWorker } from './modules/messages/worker.ts';
 import { createFileMailer, createSmtpMailer } from './modules/messages/mailer.ts';
+import { createPoller, type Poller } from './jobs/poller.ts';
+import { loadReferenceRates } from './modules/dunning/reference-rates.ts';
 
 const MODES = ['serve', 'worker', 'all', 'migrate'] as const;
 type Mode = (typeof MODES)[number];
@@ -55,6 +57,7 @@ const services = createServices({
   paymentFileBatchSize: config.PAYMENT_FILE_BATCH_SIZE,
   mailer,
   mailFrom: config.SMTP_FROM,
+  referenceRates: loadReferenceRates(config.REFERENCE_RATES_FILE),
   onBackgroundError: (err, subject) => log.error({ err, subject }, 'background billing work failed; the job is retried'),
 });
 // Webhook secrets stored before encryption at rest are sealed now (rows are replaced only if unchanged,
@@ -95,6 +98,7 @@ if (config.BOOTSTRAP_DEV_MERCHANT && mode !== 'worker') {
 let deliveries: DeliveryWorker | undefined;
 let collector: CollectionWorker | undefined;
 let sender: MessageWorker | undefined;
+let dunner: Poller | undefined;
 if (mode === 'worker' || mode === 'all') {
   const { webhooks } = services;
   await startWorkers(jobs, { db: database.db, clock, services });
@@ -120,6 +124,9 @@ if (mode === 'worker' || mode === 'all') {
   sender.start();
   log.info({ messages: mailer.describe }, `job worker and webhook delivery started; messages: ${mailer.describe}`);
   process.stderr.write(`  Messages: ${mailer.describe}\n`);
+  // Reminders: works due dunning cases (real time and ready test clocks) every DUNNING_POLL_MS.
+  dunner = createPoller({ name: 'dunning', pass: () => services.dunning.sweep(), log, pollMs: config.DUNNING_POLL_MS });
+  dunner.start();
 }
 
 const app =
@@ -159,6 +166,7 @@ async function shutdown(signal: string) {
     await collector?.stop(); // processor calls in flight finish and are recorded
     await sender?.stop(); // e-mails in flight finish and are recorded
     mailer.close();
+    await dunner?.stop(); // the sweep's transaction in flight commits
     await jobs.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');

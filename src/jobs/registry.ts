@@ -8,7 +8,7 @@ import type { WorkData } from './queue.ts';
 
 export const TIME_ZONE = 'Europe/Stockholm';
 
-export type JobDeps = { db: Db; clock: Clock; services: Pick<Services, 'billing' | 'testClocks' | 'paymentFiles' | 'dunning'> };
+export type JobDeps = { db: Db; clock: Clock; services: Pick<Services, 'billing' | 'testClocks' | 'paymentFiles'> };
 
 export type QueueSpec = {
   name: string;
@@ -73,20 +73,6 @@ export const QUEUES: QueueSpec[] = [
     handler: async ({ services }, data) => {
       const { merchantId, clockId } = data as WorkData['test-clock-advance'];
       await services.testClocks.catchUp(merchantId, clockId);
-    },
-  },
-  {
-    // Reminders: works every dunning case that is due, from the data (a missed tick is caught up by
-    // the next; a case is due once and moves on in the transaction that sends its message). Safe
-    // to run twice at once: batches lock their cases and customers, skipping those another holds.
-    name: 'dunning-sweep',
-    retryLimit: 3,
-    retryDelay: 30,
-    expireInSeconds: 1800,
-    pollers: 1,
-    cron: '* * * * *',
-    handler: async ({ services }) => {
-      await services.dunning.sweep();
     },
   },
   {
