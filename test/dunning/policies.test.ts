@@ -54,12 +54,12 @@ t.test('a burst of creates with idempotency keys, several asking to be the defau
   const w = await billingWorld(t, { poolMax: 5 });
   const results = await Promise.all(
     Array.from({ length: 40 }, (_, i) =>
-      call(w.app, { method: 'POST', url: '/v1/dunning-policies', headers: { ...w.m.auth, 'idempotency-key': `k${i % 20}` }, payload: { name: `P ${i % 20} ✓ "åäö" <b>`, is_default: i % 3 === 0 } }),
+      call(w.app, { method: 'POST', url: '/v1/dunning-policies', headers: { ...w.m.auth, 'idempotency-key': `k${i % 20}` }, payload: { name: `P ${i % 20} ✓ "åäö" <b>`, is_default: (i % 20) % 3 === 0 } }),
     ),
   );
   t.ok(results.every((r) => r.status === 201), results.map((r) => r.status).join(','));
   const all = [];
-  let page = await w.must(w.api('GET', '/v1/dunning-policies?limit=100'), 200, 'list');
+  const page = await w.must(w.api('GET', '/v1/dunning-policies?limit=100'), 200, 'list');
   all.push(...page.data);
   t.equal(all.length, 20, 'one policy per key');
   t.equal(all.filter((p: any) => p.is_default).length, 1, 'exactly one default');

@@ -158,7 +158,7 @@ export function createDunningService(deps: {
       fallbackChannels: policy.rules.fallback_channels,
     });
     // An invoice the step already reached (a crash after sending, a second sweep) only moves on.
-    const covered = message ? new Set(message.invoiceIds) : new Set<string>();
+    const covered = new Set(message?.invoices.map((i) => i.invoiceId) ?? []);
     for (const x of perInvoice) {
       const next = afterSent(policy, g.stepIndex, x.d.c, now, x.d.invoice.dueDate as CalendarDate, x.d.timeZone);
       const charged = covered.has(x.d.c.invoiceId) && x.fee > 0;
