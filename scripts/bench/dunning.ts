@@ -73,7 +73,7 @@ await bench.run(async () => {
       (select count(*)::int from messages where merchant_id = ${merchant.id} and channel = 'webhook') as webhook_messages,
       (select count(*)::int from invoices where merchant_id = ${merchant.id} and status = 'in_collection') as escalated,
       (select count(*)::int from dunning_cases where merchant_id = ${merchant.id} and status = 'active' and next_action_at <= ${NOW}::timestamptz) as still_due,
-      (select count(*)::int from (select invoice_id, step_key from message_invoices where merchant_id = ${merchant.id} group by 1, 2 having count(*) > 1) x) as duplicates`)).rows[0] as Record<string, number>;
+      (select count(*)::int from (select invoice_id, step_key from message_invoices where merchant_id = ${merchant.id} group by 1, 2 having count(*) > 1) x) as duplicates`)).rows[0] as { cases: number; messages: number; webhook_messages: number; escalated: number; still_due: number; duplicates: number };
   const ok = check.cases === N && check.still_due === 0 && check.duplicates === 0 && check.messages > 0;
   say(`check: ${JSON.stringify(check)} ${ok ? 'ok' : 'MISMATCH'}`);
   if (!ok) throw new Error('the sweep did not leave every invoice with a case and nothing due');

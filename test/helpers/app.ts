@@ -9,6 +9,7 @@ import { startJobs, startWorkers } from '../../src/jobs/boss.ts';
 import type { Mailer } from '../../src/modules/messages/mailer.ts';
 import { freshDatabase } from './db.ts';
 import { TEST_SECRETS_KEY } from './secrets-key.ts';
+import { TEST_REFERENCE_RATES } from './reference-rates.ts';
 
 type T = { teardown(fn: () => Promise<void> | void): void };
 
@@ -60,6 +61,7 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
     jobs: jobs.sender,
     allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     secretsKey: TEST_SECRETS_KEY,
+    referenceRates: TEST_REFERENCE_RATES,
     ...(opts.billingBatchSize ? { billingBatchSize: opts.billingBatchSize } : {}),
     ...(opts.mailer ? { mailer: opts.mailer } : {}),
   });

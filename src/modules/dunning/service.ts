@@ -12,7 +12,7 @@ import { DomainError, invalidField } from '../../kernel/errors.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
 import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
 import { afterSent, decide, plannedTime, type Facts, type Policy } from '../../domain/dunning-schedule.ts';
-import { lateInterest, type ReferenceRate } from '../../domain/late-interest.ts';
+import { lateInterest, MissingReferenceRateError, type ReferenceRate } from '../../domain/late-interest.ts';
 import { reminderFee } from '../../domain/reminder-fee.ts';
 import type { DunningStep } from '../../domain/dunning-policy.ts';
 import type { EventService, NewEvent } from '../events/service.ts';
@@ -75,9 +75,10 @@ export function createDunningService(deps: {
       });
       return { amount: r.amount, rateBp: r.rate_bp_now };
     } catch (err) {
+      if (!(err instanceof MissingReferenceRateError)) throw err;
       // No reference rate known for these days: the operator has not updated the table. The
       // reminder goes out without interest rather than not at all.
-      deps.log?.warn({ err }, 'late interest unknown (update config/reference-rates.json)');
+      deps.log?.warn({ day: err.day }, 'late interest left out: no reference rate for this day (update config/reference-rates.json)');
       return { amount: 0, rateBp: null };
     }
   }
