@@ -21,7 +21,6 @@ import { createPaymentService } from './modules/payments/service.ts';
 import { createCollectionService } from './modules/collection/service.ts';
 import { createTestProcessor } from './modules/collection/processor.ts';
 import { createPaymentFileService } from './modules/payments/file-import.ts';
-import { createTemplateService } from './modules/templates/service.ts';
 import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';

@@ -130,7 +130,7 @@ export function createDunningService(deps: {
       step: { key: g.step.key, kind: g.step.template! },
       customer: { name: first.customer.name },
       merchant,
-      invoices: g.cases.map((d) => ({ number: d.invoice.number ?? d.c.invoiceId, issueDate: d.invoice.issueDate, dueDate: d.invoice.dueDate, amountRemaining: d.invoice.amountRemaining, ocrReference: d.invoice.ocrReference, currency: d.invoice.currency })),
+      invoices: g.cases.map((d) => ({ id: d.c.invoiceId, number: d.invoice.number ?? d.c.invoiceId, issueDate: d.invoice.issueDate ?? d.invoice.dueDate, dueDate: d.invoice.dueDate, amountRemaining: d.invoice.amountRemaining, ocrReference: d.invoice.ocrReference, currency: d.invoice.currency })),
       feeOre,
       interestOre,
       interestRateBp: interestOre > 0 ? rateBp : null,
@@ -138,7 +138,7 @@ export function createDunningService(deps: {
       payLinkPattern: null,
       helpPaymentPlan: true,
     });
-    const rendered = renderReminder(template, ctx);
+    const rendered = renderReminder(template.parts, ctx);
     const delivery = (first.invoice.deliveryType ?? 'email_pdf') as Parameters<MessageService['enqueue']>[1]['delivery'];
     const message = await deps.messages.enqueue(tx, {
       merchantId: merchant.id,
@@ -452,7 +452,7 @@ export function createDunningService(deps: {
           step: { key: step.key, kind: step.template! },
           customer: { name: customer.name },
           merchant,
-          invoices: [{ number: inv.number, issueDate: inv.issueDate, dueDate: inv.dueDate, amountRemaining: inv.amountRemaining, ocrReference: inv.ocrReference, currency: inv.currency }],
+          invoices: [{ id: inv.id, number: inv.number, issueDate: inv.issueDate ?? inv.dueDate, dueDate: inv.dueDate, amountRemaining: inv.amountRemaining, ocrReference: inv.ocrReference, currency: inv.currency }],
           feeOre: fee,
           interestOre: interest.amount,
           interestRateBp: interest.amount > 0 ? interest.rateBp : null,
@@ -460,7 +460,7 @@ export function createDunningService(deps: {
           payLinkPattern: null,
           helpPaymentPlan: true,
         });
-        const r = renderReminder(template, ctx);
+        const r = renderReminder(template.parts, ctx);
         return { step, ...r, fee, interest: interest.amount, to: customer.email, delivery: inv.buyer?.delivery?.type ?? customer.delivery?.type ?? 'email_pdf' };
       });
     },
