@@ -25,6 +25,7 @@ import { createSubscriptionReader } from './modules/subscriptions/service.ts';
 import { fanOutStatement } from './modules/webhooks/store.ts';
 import type { Resolver } from './modules/webhooks/url-safety.ts';
 import { createMessageService } from './modules/messages/service.ts';
+import { createTemplateService } from './modules/templates/service.ts';
 import { createFileMailer, type Mailer } from './modules/messages/mailer.ts';
 import { renderInvoicePdf } from './modules/invoices/render/pdf.ts';
 import { createDunningPolicyService } from './modules/dunning/policies.ts';
