@@ -56,7 +56,7 @@ export const DEFAULT_STEPS: DunningStep[] = [
 ];
 
 export const DEFAULT_RULES: DunningRules = {
-  min_gap_days: 3,
+  min_gap_days: 2,
   quiet_hours: { start: '21:00', end: '08:00' },
   payment_file_cutoff: '10:00',
   reminder_fee: null,

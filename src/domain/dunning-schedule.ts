@@ -3,11 +3,13 @@
 // files were read) and applies the result.
 //
 // Catching up: step k is planned at its nominal time (due date + offset, at the first sendable
-// moment of that day) plus the case's shift. When a step goes out late (the worker was down, the
-// minimum gap, a collection in progress) the shift grows by the delay, so the later steps keep
-// their spacing: a worker down for a week sends the one step now due, not every step it missed.
+// moment of that day), the due date moved by the case's shift in whole days. When a step goes out
+// on a later day than planned (the worker was down, the minimum gap, a collection in progress,
+// a dispute) the shift grows by those days, so the later steps keep their spacing: a worker down
+// for a week sends the one step now due, not every step it missed. Waits within the day (quiet
+// hours, the due-date cut-off) move nothing.
 import type { CalendarDate } from './calendar-date.ts';
-import { startOfDayInstant } from './calendar-date.ts';
+import { addDays, daysBetween, startOfDayInstant, toCalendarDate } from './calendar-date.ts';
 import type { DunningRules, DunningStep } from './dunning-policy.ts';
 import { localTimeOnDay, nextSendable, stepNominalTime } from './send-window.ts';
 
@@ -52,10 +54,12 @@ export function nominalTime(policy: Policy, k: number, dueDate: CalendarDate, ti
   return stepNominalTime(dueDate, policy.steps[k]!, timeZone, policy.rules.quiet_hours);
 }
 
-/** When step k is planned: nominal time plus the case's shift; null past the last step. */
+const shiftDays = (shiftSeconds: number) => Math.round(shiftSeconds / 86_400);
+
+/** When step k is planned: its nominal time with the due date moved by the case's shift; null past the last step. */
 export function plannedTime(policy: Policy, k: number, dueDate: CalendarDate, timeZone: string, shiftSeconds: number): Date | null {
   if (k >= policy.steps.length) return null;
-  return new Date(nominalTime(policy, k, dueDate, timeZone).getTime() + shiftSeconds * 1000);
+  return nominalTime(policy, k, addDays(dueDate, shiftDays(shiftSeconds)), timeZone);
 }
 
 /** A pre-due nudge is only for invoices paid by hand, not through Kivra, and only before the due date. */
@@ -99,12 +103,13 @@ export function decide(policy: Policy, c: CaseState, f: Facts): Decision {
 }
 
 /**
- * The case after step k went out at `now`: the shift grows by how late it went (never shrinks), and
- * the next step is planned from there, at least the minimum gap later.
+ * The case after step k went out at `now`: the shift grows by the days it went late (never
+ * shrinks), and the next step is planned from there, at least the minimum gap later.
  */
 export function afterSent(policy: Policy, k: number, c: CaseState, now: Date, dueDate: CalendarDate, timeZone: string): { nextStep: number; shiftSeconds: number; nextActionAt: Date | null } {
-  const late = Math.floor((now.getTime() - nominalTime(policy, k, dueDate, timeZone).getTime()) / 1000);
-  const shiftSeconds = Math.max(c.shiftSeconds, late);
+  const plannedDay = toCalendarDate(plannedTime(policy, k, dueDate, timeZone, c.shiftSeconds)!, timeZone);
+  const lateDays = Math.max(0, daysBetween(plannedDay, toCalendarDate(now, timeZone)));
+  const shiftSeconds = (shiftDays(c.shiftSeconds) + lateDays) * 86_400;
   const nextStep = k + 1;
   const planned = plannedTime(policy, nextStep, dueDate, timeZone, shiftSeconds);
   if (!planned) return { nextStep, shiftSeconds, nextActionAt: null };

@@ -10,7 +10,7 @@ t.test('the default policy, creating, updating and validating policies', async (
   const list = await w.must(w.api('GET', '/v1/dunning-policies'), 200, 'list');
   t.equal(list.data.length, 1, 'the default is made on first use');
   const def = list.data[0];
-  t.match(def, { object: 'dunning_policy', name: 'Default', is_default: true, rules: { reminder_fee: null, min_gap_days: 3, quiet_hours: { start: '21:00', end: '08:00' } } });
+  t.match(def, { object: 'dunning_policy', name: 'Default', is_default: true, rules: { reminder_fee: null, min_gap_days: 2, quiet_hours: { start: '21:00', end: '08:00' } } });
   t.same(def.steps.map((s: any) => s.key), ['pre_due', 'due_date', 'reminder_1', 'reminder_2', 'escalation']);
 
   const bad = [
@@ -33,7 +33,7 @@ t.test('the default policy, creating, updating and validating policies', async (
   const upd = await w.must(w.api('PATCH', `/v1/dunning-policies/${gentle.id}`, { is_default: true, rules: { reminder_fee: 5000 } }), 200, 'update');
   t.match(upd, { is_default: true, rules: { min_gap_days: 5, reminder_fee: 5000 } });
   t.equal((await w.api('GET', `/v1/dunning-policies/${def.id}`)).json.is_default, false, 'one default');
-  t.equal((await w.api('PATCH', `/v1/dunning-policies/${gentle.id}`, { rules: { reminder_fee: 7000 } })).status, 422);
+  t.equal((await w.api('PATCH', `/v1/dunning-policies/${gentle.id}`, { rules: { reminder_fee: 7000 } })).status, 400);
 
   // Another merchant sees none of it.
   const other = await w.seller('Annan AB');
@@ -43,7 +43,7 @@ t.test('the default policy, creating, updating and validating policies', async (
   const c = await w.customer({ dunning: { policy: gentle.id, escalation_stopped: true } });
   t.match(c.dunning, { policy: gentle.id, escalation_stopped: true, reminder_fee_agreement: null });
   const r = await w.api('POST', '/v1/customers', { name: 'X', dunning: { policy: 'dp_01KB2Y5M8Q0ZC3V1S7N4D6F9XA' } });
-  t.equal(r.status, 422);
+  t.equal(r.status, 400);
   t.match(r.json.errors, [{ field: 'dunning.policy' }]);
   const moved = await w.must(w.api('PATCH', `/v1/customers/${c.id}`, { dunning: { policy: null } }), 200, 'back to default');
   t.equal(moved.dunning.policy, null);

@@ -16,7 +16,7 @@ export const dunningPolicyRoutes =
         operationId: 'createDunningPolicy',
         summary: 'Create a dunning policy',
         description:
-          'Steps default to the built-in process (pre-due nudge 3 days before, due-date soft reminder, a friendly reminder 3 bank days after, a second reminder 14 days after with the fee if enabled, escalation after 28 days); rules not sent keep their defaults. A fee above 60 kr, a fee step before any fee-free reminder, or steps out of order are refused (422). The merchant’s first policy becomes its default. Send an Idempotency-Key to retry safely.',
+          'Steps default to the built-in process (pre-due nudge 3 days before, due-date soft reminder, a friendly reminder 3 bank days after, a second reminder 14 days after with the fee if enabled, escalation after 28 days); rules not sent keep their defaults. A fee above 60 kr, a fee step before any fee-free reminder, or steps out of order are refused (400, naming the field). The merchant’s first policy becomes its default. Send an Idempotency-Key to retry safely.',
         tags,
         body: CreatePolicyBody,
         response: { 201: DunningPolicy, ...problemResponses('validation_failed', 'idempotency_key_reused', 'payload_too_large', 'unsupported_media_type') },

@@ -1,5 +1,5 @@
 // Queries of dunning policies.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/client.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { dunningPolicies } from './schema.ts';
@@ -54,5 +54,5 @@ export async function listPolicies(q: Queryable, merchantId: string, page: PageP
 /** Policies by id, for the sweep (one query for a batch). */
 export async function findPolicies(q: Queryable, merchantId: string, ids: string[]): Promise<PolicyRow[]> {
   if (ids.length === 0) return [];
-  return q.select().from(dunningPolicies).where(and(eq(dunningPolicies.merchantId, merchantId), sql`${dunningPolicies.id} = any(${ids})`));
+  return q.select().from(dunningPolicies).where(and(eq(dunningPolicies.merchantId, merchantId), inArray(dunningPolicies.id, ids)));
 }

@@ -170,7 +170,7 @@ export async function lockCustomers(tx: Tx, merchantId: string, customerIds: str
   if (customerIds.length === 0) return new Set();
   const res = await tx.execute<{ id: string; got: boolean }>(sql`
     select id, pg_try_advisory_xact_lock(hashtext('dunning:' || ${merchantId}), hashtext(id)) as got
-    from unnest(${customerIds}::text[]) as id order by id`);
+    from jsonb_array_elements_text(${JSON.stringify(customerIds)}::jsonb) as id order by id`);
   return new Set(res.rows.filter((r) => r.got).map((r) => r.id));
 }
 

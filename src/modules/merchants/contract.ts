@@ -13,6 +13,17 @@ const SellerAddress = Type.Object(
   { additionalProperties: false },
 );
 
+// The licensed agency an escalated claim is handed to; Omtanke names it in collection.escalated.
+const CollectionAgency = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'The licensed debt collection agency (IMY permit) escalated claims go to' }),
+    organisation_number: Type.Optional(Nullable(Type.String({ maxLength: 13 }))),
+    email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+    reference: Type.Optional(Nullable(Type.String({ maxLength: 100, description: 'Your customer number at the agency' }))),
+  },
+  { additionalProperties: false, description: 'Who escalated claims are handed to (collection.escalated names it); Omtanke never collects itself' },
+);
+
 export const MerchantResource = Type.Object({
   id: Id('merchant'),
   object: Type.Literal('merchant'),
@@ -29,6 +40,7 @@ export const MerchantResource = Type.Object({
   contact_phone: Nullable(Type.String({ description: 'Seller phone printed on invoices', examples: ['08-123 456 78'] })),
   registered_office: Nullable(Type.String({ description: "Registered office (säte), a municipality; printed on invoices and required for an aktiebolag (organisation number 5…)", examples: ['Stockholm'] })),
   time_zone: Type.String({ description: 'Billing periods, issue and due dates are calendar dates here', examples: ['Europe/Stockholm'] }),
+  collection_agency: Nullable(CollectionAgency),
   payment_terms_days: Type.Integer({ description: 'Default days from issue to due date' }),
   invoice_number_prefix: Type.String({ description: 'Invoice number series prefix' }),
   ocr_length_digit: Type.Boolean({ description: 'OCR references carry a length digit (Bankgirot setting)' }),
@@ -50,6 +62,7 @@ export const UpdateMerchantBody = Type.Object(
     contact_phone: Type.Optional(Nullable(Type.String({ minLength: 6, maxLength: 30, description: 'Seller phone printed on invoices' }))),
     registered_office: Type.Optional(Nullable(Type.String({ minLength: 2, maxLength: 100, description: 'Registered office (säte): the municipality, e.g. Stockholm' }))),
     time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    collection_agency: Type.Optional(Nullable(CollectionAgency)),
     payment_terms_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
     invoice_number_prefix: Type.Optional(Type.String({ pattern: '^[A-Z0-9-]{0,10}$', description: 'Up to 10 of A–Z, 0–9 and -' })),
     ocr_length_digit: Type.Optional(Type.Boolean()),
@@ -111,6 +124,7 @@ export function toMerchantResource(m: Merchant) {
     contact_phone: m.contactPhone,
     registered_office: m.registeredOffice,
     time_zone: m.timeZone,
+    collection_agency: m.collectionAgency ? { name: m.collectionAgency.name, organisation_number: m.collectionAgency.organisation_number ?? null, email: m.collectionAgency.email ?? null, reference: m.collectionAgency.reference ?? null } : null,
     payment_terms_days: m.paymentTermsDays,
     invoice_number_prefix: m.invoiceNumberPrefix,
     ocr_length_digit: m.ocrLengthDigit,

@@ -19,6 +19,7 @@ export type SettingsInput = {
   contact_phone?: string | null | undefined;
   registered_office?: string | null | undefined;
   time_zone?: string | undefined;
+  collection_agency?: { name: string; organisation_number?: string | null | undefined; email?: string | null | undefined; reference?: string | null | undefined } | null | undefined;
   payment_terms_days?: number | undefined;
   invoice_number_prefix?: string | undefined;
   ocr_length_digit?: boolean | undefined;
@@ -187,6 +188,11 @@ export function applySettings(current: MerchantRow, input: SettingsInput, today:
   if (input.time_zone !== undefined) {
     if (validTimeZone(input.time_zone)) next.timeZone = input.time_zone;
     else errors.push({ field: 'time_zone', message: 'is not an IANA time zone, e.g. Europe/Stockholm' });
+  }
+  if (input.collection_agency !== undefined) {
+    const a = input.collection_agency;
+    next.collectionAgency = a ? { name: a.name.trim(), organisation_number: a.organisation_number ?? null, email: a.email ?? null, reference: a.reference ?? null } : null;
+    if (a?.email && !EMAIL.test(a.email.trim())) errors.push({ field: 'collection_agency.email', message: 'is not an e-mail address' });
   }
   if (input.payment_terms_days !== undefined) next.paymentTermsDays = input.payment_terms_days;
   if (input.invoice_number_prefix !== undefined) next.invoiceNumberPrefix = input.invoice_number_prefix;
