@@ -273,8 +273,8 @@ interface WallClock extends CalendarDateParts {
   second: number;
 }
 
-// Local date and time of the instant `ms` in `timeZone`, to the second.
-function wallClock(ms: number, timeZone: string): WallClock {
+// Local date and time of the instant `ms` in `timeZone`, to the second, as the formatter says.
+function formattedWallClock(ms: number, timeZone: string): WallClock {
   if (!Number.isFinite(ms)) throw new RangeError('invalid Date');
   const w: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   let bce = false;
@@ -290,6 +290,47 @@ function wallClock(ms: number, timeZone: string): WallClock {
     throw new RangeError(`instant is outside years ${MIN_YEAR}–${MAX_YEAR} in ${timeZone}`);
   }
   return w;
+}
+
+function formattedOffsetMs(ms: number, timeZone: string): number {
+  const w = formattedWallClock(ms, timeZone);
+  const wallMs = dayNumber(w.year, w.month, w.day) * MS_PER_DAY + ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
+  return wallMs - Math.floor(ms / 1000) * 1000;
+}
+
+// formatToParts costs tens of microseconds and schedules call it thousands of times per invoice
+// batch, so offsets are cached per quarter hour: a bucket whose first and last second have the
+// same offset has it throughout (zones change offset at most once in such a span); a bucket with
+// a transition inside is marked NaN and always asks the formatter.
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const offsets = new Map<string, Map<number, number>>();
+
+function cachedOffsetMs(ms: number, timeZone: string): number | null {
+  let zone = offsets.get(timeZone);
+  if (zone === undefined) offsets.set(timeZone, (zone = new Map()));
+  const bucket = Math.floor(ms / OFFSET_BUCKET_MS);
+  let off = zone.get(bucket);
+  if (off === undefined) {
+    const start = bucket * OFFSET_BUCKET_MS;
+    const a = formattedOffsetMs(start, timeZone);
+    off = a === formattedOffsetMs(start + OFFSET_BUCKET_MS - 1000, timeZone) ? a : Number.NaN;
+    if (zone.size >= 200_000) zone.clear();
+    zone.set(bucket, off);
+  }
+  return Number.isNaN(off) ? null : off;
+}
+
+// Local date and time of the instant `ms` in `timeZone`, to the second.
+function wallClock(ms: number, timeZone: string): WallClock {
+  if (!Number.isFinite(ms)) throw new RangeError('invalid Date');
+  const off = cachedOffsetMs(ms, timeZone);
+  if (off === null) return formattedWallClock(ms, timeZone);
+  const local = Math.floor(ms / 1000) * 1000 + off;
+  const days = Math.floor(local / MS_PER_DAY);
+  const { year, month, day } = toParts(fromDayNumber(days));
+  if (year < MIN_YEAR || year > MAX_YEAR) throw new RangeError(`instant is outside years ${MIN_YEAR}–${MAX_YEAR} in ${timeZone}`);
+  const secs = (local - days * MS_PER_DAY) / 1000;
+  return { year, month, day, hour: Math.floor(secs / 3600), minute: Math.floor((secs % 3600) / 60), second: secs % 60 };
 }
 
 function wallClockDate(ms: number, timeZone: string): CalendarDate {
