@@ -18,7 +18,7 @@ import type { DunningStep } from '../../domain/dunning-policy.ts';
 import type { EventService, NewEvent } from '../events/service.ts';
 import type { InvoiceService } from '../invoices/service.ts';
 import type { MerchantService } from '../merchants/service.ts';
-import type { MessageService } from '../messages/service.ts';
+import type { MessageService, NewReminderMessage } from '../messages/service.ts';
 import type { TemplateService } from '../templates/service.ts';
 import { buildReminderContext } from '../templates/context-build.ts';
 import { renderReminder } from '../templates/render.ts';
@@ -54,7 +54,7 @@ export function createDunningService(deps: {
   policies: Pick<DunningPolicyService, 'defaultFor' | 'findMany' | 'find'>;
   merchants: Pick<MerchantService, 'get'>;
   invoices: Pick<InvoiceService, 'markInCollection' | 'get'>;
-  messages: Pick<MessageService, 'enqueue'>;
+  messages: Pick<MessageService, 'enqueueMany'>;
   templates: Pick<TemplateService, 'resolve'>;
   referenceRates: ReferenceRate[];
   log?: Pick<Logger, 'warn' | 'error'> | undefined;
@@ -103,8 +103,11 @@ export function createDunningService(deps: {
     };
   }
 
-  /** One customer's message at one step, covering each of their invoices at it. */
-  async function sendGroup(tx: Tx, merchant: Merchant, policy: Policy, policyId: string, g: Group, changes: Map<string, store.CaseChange>): Promise<void> {
+  type Prepared = { g: Group; policy: Policy; input: NewReminderMessage; perInvoice: { d: store.DueCase; fee: number }[] };
+  type TemplateCache = Map<string, Promise<Awaited<ReturnType<TemplateService['resolve']>>>>;
+
+  /** One customer's message at one step, covering each of their invoices at it, rendered and ready to enqueue. */
+  async function prepare(tx: Tx, merchant: Merchant, policy: Policy, policyId: string, g: Group, templates: TemplateCache): Promise<Prepared> {
     const first = g.cases[0]!;
     const now = first.businessNow;
     const today = toCalendarDate(now, first.timeZone);
@@ -123,7 +126,10 @@ export function createDunningService(deps: {
     const feeOre = perInvoice.reduce((s, x) => s + x.fee, 0);
     const interestOre = perInvoice.reduce((s, x) => s + x.interest.amount, 0);
     const rateBp = perInvoice.find((x) => x.interest.rateBp !== null)?.interest.rateBp ?? null;
-    const template = await deps.templates.resolve(tx, merchant.id, g.step.template!, locale, g.step.tone);
+    // One lookup per template, locale and tone per batch, not per message.
+    const key = `${merchant.id}|${g.step.template}|${locale}|${g.step.tone}`;
+    if (!templates.has(key)) templates.set(key, deps.templates.resolve(tx, merchant.id, g.step.template!, locale, g.step.tone));
+    const template = await templates.get(key)!;
     const ctx = buildReminderContext({
       locale,
       tone: g.step.tone,
@@ -138,17 +144,15 @@ export function createDunningService(deps: {
       payLinkPattern: null,
       helpPaymentPlan: true,
     });
-    const rendered = renderReminder(template.parts, ctx);
-    const delivery = (first.invoice.deliveryType ?? 'email_pdf') as Parameters<MessageService['enqueue']>[1]['delivery'];
-    const message = await deps.messages.enqueue(tx, {
+    const input: NewReminderMessage = {
       merchantId: merchant.id,
       customerId: g.customerId,
       policyId,
       step: { key: g.step.key, kind: g.step.kind, tone: g.step.tone },
       locale,
-      delivery,
+      delivery: (first.invoice.deliveryType ?? 'email_pdf') as NewReminderMessage['delivery'],
       toAddress: first.customer.email,
-      rendered,
+      rendered: renderReminder(template.parts, ctx),
       attachPdf: g.step.attach_pdf,
       currency: first.invoice.currency,
       amountDue: g.cases.reduce((s, d) => s + d.invoice.amountRemaining, 0),
@@ -157,11 +161,16 @@ export function createDunningService(deps: {
       businessTime: now,
       invoices: g.cases.map((d) => ({ invoiceId: d.c.invoiceId, amountRemaining: d.invoice.amountRemaining })),
       fallbackChannels: policy.rules.fallback_channels,
-    });
-    // An invoice the step already reached (a crash after sending, a second sweep) only moves on.
+    };
+    return { g, policy, input, perInvoice };
+  }
+
+  /** The cases after their message was enqueued (or found already sent: a crash after sending, a second sweep). */
+  function advance(p: Prepared, message: { invoices: { invoiceId: string }[] } | null, changes: Map<string, store.CaseChange>): void {
     const covered = new Set(message?.invoices.map((i) => i.invoiceId) ?? []);
-    for (const x of perInvoice) {
-      const next = afterSent(policy, g.stepIndex, x.d.c, now, x.d.invoice.dueDate as CalendarDate, x.d.timeZone);
+    for (const x of p.perInvoice) {
+      const now = x.d.businessNow;
+      const next = afterSent(p.policy, p.g.stepIndex, x.d.c, now, x.d.invoice.dueDate as CalendarDate, x.d.timeZone);
       const charged = covered.has(x.d.c.invoiceId) && x.fee > 0;
       changes.set(x.d.c.invoiceId, {
         ...changeOf(x.d.c),
@@ -177,7 +186,7 @@ export function createDunningService(deps: {
   }
 
   /** Hands the claim to the merchant's collection agency: the invoice becomes in_collection and reminders stop. */
-  async function escalate(tx: Tx, merchant: Merchant, policy: Policy, d: store.DueCase, changes: Map<string, store.CaseChange>, list: NewEvent[]): Promise<void> {
+  async function escalate(tx: Tx, merchant: Merchant, policy: Policy, d: store.DueCase, changes: Map<string, store.CaseChange>, list: { merchantId: string; livemode: boolean; event: NewEvent }[]): Promise<void> {
     const tenant: Caller = { merchantId: merchant.id, livemode: d.livemode, tx };
     const moved = await deps.invoices.markInCollection(tx, tenant, d.c.invoiceId);
     const now = d.businessNow;
@@ -190,7 +199,7 @@ export function createDunningService(deps: {
     const inv = await deps.invoices.get(tenant, d.c.invoiceId);
     const debtor = (await store.customerFacts(tx, merchant.id, d.c.customerId))!;
     const sent = await store.messagesOfInvoice(tx, merchant.id, d.c.invoiceId);
-    list.push({
+    list.push({ merchantId: merchant.id, livemode: d.livemode, event: {
       type: 'collection.escalated',
       objectId: d.c.invoiceId,
       object: {
@@ -233,7 +242,7 @@ export function createDunningService(deps: {
         },
         messages: sent.map((m) => ({ id: m.id, step: m.step_key, channel: m.channel, status: m.status, to: m.to_address, sent_at: new Date(m.business_time).toISOString() })),
       },
-    });
+    } });
     changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'escalated', nextActionAt: null, escalatedAt: now, nextStep: d.c.nextStep + 1 });
   }
 
@@ -246,7 +255,9 @@ export function createDunningService(deps: {
       const due = await store.claimDue(tx, { now: wall, lane, limit: BATCH });
       if (due.length === 0) return adopted;
       const changes = new Map<string, store.CaseChange>();
-      const list: NewEvent[] = [];
+      const list: { merchantId: string; livemode: boolean; event: NewEvent }[] = [];
+      const prepared: Prepared[] = [];
+      const templates: TemplateCache = new Map();
       const byMerchant = groupBy(due, (d) => d.c.merchantId);
       for (const [merchantId, cases] of byMerchant) {
         const held = await store.lockCustomers(tx, merchantId, [...new Set(cases.map((d) => d.c.customerId))]);
@@ -289,15 +300,14 @@ export function createDunningService(deps: {
         }
         for (const g of groups.values()) {
           merchant ??= await deps.merchants.get({ merchantId, tx });
-          await sendGroup(tx, merchant, policyOf(policies.get(g.policyId)!), g.policyId, g, changes);
+          prepared.push(await prepare(tx, merchant, policyOf(policies.get(g.policyId)!), g.policyId, g, templates));
         }
       }
+      const sent = await deps.messages.enqueueMany(tx, prepared.map((p) => p.input));
+      prepared.forEach((p, i) => advance(p, sent[i] ?? null, changes));
       await store.writeCases(tx, [...changes.values()], wall);
-      if (list.length > 0) {
-        for (const [, evs] of groupBy(list, (e) => e.objectId)) {
-          const d = due.find((x) => x.c.invoiceId === evs[0]!.objectId)!;
-          await deps.events.recordMany(tx, { merchantId: d.c.merchantId, livemode: d.livemode }, evs);
-        }
+      for (const [merchantId, evs] of groupBy(list, (e) => e.merchantId)) {
+        await deps.events.recordMany(tx, { merchantId, livemode: evs[0]!.livemode }, evs.map((e) => e.event));
       }
       return adopted + changes.size;
     });

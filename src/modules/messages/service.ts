@@ -103,17 +103,45 @@ export function createMessageService(deps: {
    * kept as given (the sweep leaves out invoices it sees already reminded, so only a race drops one).
    */
   async function enqueue(tx: Tx, input: NewReminderMessage): Promise<Message | null> {
-    const id = newId('message');
+    return (await enqueueMany(tx, [input]))[0]!;
+  }
+
+  /** enqueue for many messages at once, in three statements (the sweep's batch): the same rules for each. */
+  async function enqueueMany(tx: Tx, inputs: NewReminderMessage[]): Promise<(Message | null)[]> {
+    if (inputs.length === 0) return [];
+    const ids = inputs.map(() => newId('message'));
     const kept = await store.claimInvoices(
       tx,
-      input.invoices.map((i) => ({ merchantId: input.merchantId, messageId: id, invoiceId: i.invoiceId, stepKey: input.step.key, amountRemaining: i.amountRemaining })),
+      inputs.flatMap((input, k) =>
+        input.invoices.map((i) => ({ merchantId: input.merchantId, messageId: ids[k]!, invoiceId: i.invoiceId, stepKey: input.step.key, amountRemaining: i.amountRemaining })),
+      ),
     );
-    if (kept.length === 0) return null;
+    const keptBy = new Map<string, store.MessageInvoiceRow[]>();
+    for (const k of kept) keptBy.set(k.messageId, [...(keptBy.get(k.messageId) ?? []), k]);
+    const livemodes = new Map<string, boolean>();
+    for (const merchantId of new Set(inputs.filter((_, k) => keptBy.has(ids[k]!)).map((i) => i.merchantId))) {
+      livemodes.set(merchantId, (await merchants.get({ merchantId, tx })).livemode);
+    }
+    const now = clock.now();
+    const rows = inputs.map((input, k) => {
+      const invoices = keptBy.get(ids[k]!);
+      return invoices ? { row: messageRow(input, ids[k]!, invoices, now), invoices } : null;
+    });
+    const written = rows.filter((r) => r !== null);
+    await store.insertMessages(tx, written.map((r) => r.row));
+    const byMerchant = new Map<string, NewEvent[]>();
+    for (const { row, invoices } of written) {
+      if (row.channel !== 'webhook') continue;
+      byMerchant.set(row.merchantId, [...(byMerchant.get(row.merchantId) ?? []), ...eventsFor(row, invoices, livemodes.get(row.merchantId)!)]);
+    }
+    for (const [merchantId, list] of byMerchant) await events.recordMany(tx, { merchantId, livemode: livemodes.get(merchantId)! }, list);
+    return rows.map((r) => (r ? { ...r.row, invoices: r.invoices } : null));
+  }
+
+  /** The stored message for one enqueued reminder: its channel from the delivery choice, e-mail queued, webhook sent at once. */
+  function messageRow(input: NewReminderMessage, id: string, kept: store.MessageInvoiceRow[], now: Date): MessageRow {
     const keptIds = new Set(kept.map((k) => k.invoiceId));
     const dropped = input.invoices.filter((i) => !keptIds.has(i.invoiceId)).reduce((sum, i) => sum + i.amountRemaining, 0);
-    const merchant = await merchants.get({ merchantId: input.merchantId, tx });
-    const now = clock.now();
-
     const email = EMAIL_DELIVERIES.has(input.delivery) && !!input.toAddress;
     // Kivra, Peppol and paper go through the merchant's system; e-mail without an address falls back.
     const [channel, fallbackChannels]: [MessageRow['channel'] | null, FallbackChannel[]] = email
@@ -121,7 +149,7 @@ export function createMessageService(deps: {
       : EMAIL_DELIVERIES.has(input.delivery)
         ? [input.fallbackChannels[0] ?? null, input.fallbackChannels.slice(1)]
         : ['webhook', input.fallbackChannels.filter((c) => c !== 'webhook')];
-    const row = await store.insertMessage(tx, {
+    return {
       merchantId: input.merchantId,
       id,
       customerId: input.customerId,
@@ -154,9 +182,7 @@ export function createMessageService(deps: {
       createdAt: now,
       sentAt: channel === 'webhook' ? now : null,
       updatedAt: now,
-    });
-    if (row.channel === 'webhook') await events.recordMany(tx, { merchantId: row.merchantId, livemode: merchant.livemode }, eventsFor(row, kept, merchant.livemode));
-    return { ...row, invoices: kept };
+    };
   }
 
   /** The e-mail as it is sent (and as GET /v1/messages/{id}/eml shows it). */
@@ -288,6 +314,7 @@ export function createMessageService(deps: {
 
   return {
     enqueue,
+    enqueueMany,
     pass,
     /** Passes until nothing is due (tests and scripts). */
     async runOnce(wall: Clock = clock): Promise<number> {

@@ -29,6 +29,10 @@ export async function insertMessage(tx: Tx, row: MessageRow): Promise<MessageRow
   return inserted!;
 }
 
+export async function insertMessages(tx: Tx, rows: MessageRow[]): Promise<void> {
+  if (rows.length > 0) await tx.insert(messages).values(rows);
+}
+
 /**
  * Leases up to `limit` e-mails that are due: queued ones, and ones whose sender's lease ran out (it
  * crashed or hung mid-send). Locked rows are skipped and the conditions re-checked on the locked
