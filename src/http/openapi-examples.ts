@@ -211,6 +211,7 @@ export const RESOURCE_EXAMPLES: Record<string, unknown> = {
     payment_terms_days: 30,
     invoice_number_prefix: 'F-',
     ocr_length_digit: true,
+    collection_agency: { name: 'Snäll Inkasso AB', organisation_number: '556677-8899', email: 'claims@snall.example', reference: 'K-1042' },
     created_at: T,
     updated_at: T,
   },

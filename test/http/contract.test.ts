@@ -14,7 +14,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 type Json = Record<string, any>;
 
 t.test('the document and the runtime agree', async (t) => {
-  const { app, merchant, services, database } = await buildTestApp(t);
+  const { app, merchant, services, database, clock } = await buildTestApp(t);
   const m = await merchant('Kontrakt AB');
   const api = (method: string, url: string, payload?: unknown) =>
     call(app, { method: method as 'POST', url, headers: m.auth, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -133,6 +133,21 @@ t.test('the document and the runtime agree', async (t) => {
         fallbackChannels: ['webhook'],
       }),
     );
+    // Dunning to the end: a policy of one reminder and escalation, worked by the sweep.
+    const policy = (await api('POST', '/v1/dunning-policies', {
+      name: 'Kort',
+      steps: [
+        { key: 'r1', kind: 'reminder', offset: 1, offset_unit: 'days', tone: 'friendly', template: 'reminder', fee: false, attach_pdf: false },
+        { key: 'esc', kind: 'escalation', offset: 10, offset_unit: 'days', tone: 'neutral', template: null, fee: false, attach_pdf: false },
+      ],
+    })).json.id;
+    const late = (await api('POST', '/v1/customers', { name: 'Dan Dahl', national_id: '19811218-9876', dunning: { policy } })).json.id;
+    await api('POST', '/v1/invoices', { customer: late, auto_finalize: true, payment_terms_days: 0, lines: [{ description: 'Konsult', unit_amount: 50000 }] });
+    for (const days of [2, 12]) {
+      clock.set(new Date(Date.parse('2026-11-25T09:00:00Z') + days * 86_400_000));
+      await services.dunning.sweep();
+    }
+    clock.set('2026-11-25T09:00:00Z');
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema({ $id: 'https://omtanke.test/doc', components: doc.components });
@@ -145,7 +160,7 @@ t.test('the document and the runtime agree', async (t) => {
       after = page.data.at(-1).id;
     }
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent']) {
+    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated']) {
       t.ok(types.has(type), `recorded a ${type}`);
     }
     const wrong = events.filter((e): boolean => !validate(e)).map((e) => `${e.type}: ${ajv.errorsText(validate.errors).slice(0, 300)}`);

@@ -166,6 +166,14 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
     html: `{{#> layout}}<p>${tag}-mall {{customer.name}}</p>{{> payment}}{{/layout}}`,
     text: `${tag}-mall {{customer.name}}`,
   });
+  // Dunning: a policy of its own and one invoice disputed (the rest get cases as the routes touch them).
+  pool.markers.add(`${tag}-policy`);
+  await send('POST', '/v1/dunning-policies', { name: `${tag}-policy`, rules: { min_gap_days: 4 } });
+  await send('GET', '/v1/dunning-policies');
+  for (const id of pool.ids.get('in') ?? []) {
+    const r = await call(app, { method: 'POST', url: `/v1/invoices/${id}/dispute`, headers: m.auth, payload: { reason: `${tag}-tvist` } });
+    if (r.status === 200) break;
+  }
   await send('GET', '/v1/events?limit=100');
   await send('GET', '/v1/merchant');
   pool.markers.add(m.id);
@@ -229,7 +237,7 @@ const pick = (list: () => string[]) => fc.nat().map((i) => {
   const l = list();
   return l[i % l.length]!;
 });
-const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt', 'msg'];
+const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt', 'msg', 'dp', 'tpl'];
 const malformedId = (prefix: string) =>
   fc.oneof(
     fc.constantFrom(`${prefix}_`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9X`, `${prefix}_01kb2y5m8q0zc3v1s7n4d6f9xa`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XAA`, `${prefix.toUpperCase()}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}-01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XI`),
@@ -648,7 +656,7 @@ t.test('fuzz: every route, two merchants', async (t) => {
         const url = r.path.replace(/\{\w+\}/, id) + (r.path_params.length === 0 && r.query.some((q) => q.name === 'limit') ? '?limit=100' : '');
         const res = await call(app, { method: 'GET', url, headers: b.auth });
         // A PDF (also inside an .eml) carries the time it was rendered.
-        if (!/\/(pdf|eml)$/.test(url)) out[url] = `${res.status} ${res.body}`;
+        if (!/\/(pdf|eml)$/.test(url)) out[url] = `${res.status} ${res.body.replace(/"request_id":"req_[0-9A-Z]+"/, '')}`;
       }
     }
     return out;

@@ -96,7 +96,23 @@ export const ReminderPreview = Type.Object(
     to: Nullable(Type.String({ description: 'The e-mail address it would go to' })),
     delivery: Type.String({ description: 'The customer’s delivery choice that picks the channel' }),
   },
-  { $id: 'ReminderPreview', description: 'A reminder step rendered for an invoice as it would go out now; nothing is sent or recorded' },
+  {
+    $id: 'ReminderPreview',
+    description: 'A reminder step rendered for an invoice as it would go out now; nothing is sent or recorded',
+    examples: [
+      {
+        object: 'reminder_preview',
+        step: { key: 'due_date', kind: 'due_date', offset: 0, offset_unit: 'days', tone: 'friendly', template: 'due_date', fee: false, attach_pdf: false },
+        subject: 'Påminnelse: faktura F-1042 förfaller idag',
+        text: 'Hej Anna!\n\nIdag är sista dagen att betala faktura F-1042 på 199,00 kr. Har du redan betalat? Tack, då behöver du inte göra något.',
+        html: '<p>Hej Anna!</p><p>Idag är sista dagen att betala faktura F-1042 på 199,00 kr.</p>',
+        reminder_fee: 0,
+        interest: 0,
+        to: 'anna@example.se',
+        delivery: 'email_pdf',
+      },
+    ],
+  },
 );
 
 export function toCaseResource(v: CaseView, livemode: boolean): DunningCaseResource {
@@ -117,3 +133,51 @@ export function toCaseResource(v: CaseView, livemode: boolean): DunningCaseResou
     messages: v.messages.map((m) => ({ id: m.id, step: m.step_key, channel: m.channel, status: m.status, to: m.to_address, sent_at: new Date(m.business_time).toISOString() })),
   };
 }
+
+const Address = Type.Object({ line1: Type.String(), line2: Nullable(Type.String()), postal_code: Nullable(Type.String()), city: Nullable(Type.String()), country: Nullable(Type.String()) });
+
+/** What collection.escalated carries: everything a licensed agency needs to take over the claim. */
+export const CollectionEscalation = Type.Object(
+  {
+    id: Id('invoice', 'The escalated invoice (the event’s object id)'),
+    object: Type.Literal('collection_escalation'),
+    invoice: Id('invoice'),
+    agency: Nullable(
+      Type.Object({ name: Type.String(), organisation_number: Type.Optional(Nullable(Type.String())), email: Type.Optional(Nullable(Type.String())), reference: Type.Optional(Nullable(Type.String())) }, { description: 'The merchant’s collection agency (PATCH /v1/merchant collection_agency); null when none is set' }),
+    ),
+    escalated_at: Timestamp('When the claim was handed over (business time)'),
+    debtor: Type.Object({
+      id: Id('customer'),
+      external_id: Nullable(Type.String()),
+      name: Type.String(),
+      type: Type.Union([Type.Literal('person'), Type.Literal('company')]),
+      national_id: Nullable(Type.String({ description: 'In full (personnummer or organisationsnummer): the agency must identify the debtor. Sent only to the merchant’s own endpoints.' })),
+      national_id_kind: Nullable(Type.String()),
+      email: Nullable(Type.String()),
+      phone: Nullable(Type.String()),
+      address: Nullable(Address),
+    }),
+    claim: Type.Object({
+      currency: Type.String(),
+      invoice_number: Nullable(Type.String()),
+      ocr_reference: Nullable(Type.String()),
+      issue_date: Nullable(Type.String({ format: 'date' })),
+      due_date: Type.String({ format: 'date' }),
+      invoice_total: Type.Integer(),
+      amount_paid: Type.Integer(),
+      amount_credited: Type.Integer(),
+      principal: Type.Integer({ description: 'What is left to pay on the invoice (öre)' }),
+      reminder_fee: Type.Integer({ description: 'The reminder fee charged (öre; 0 unless agreed in time)' }),
+      interest: Type.Integer({ description: 'Late-payment interest from the due date to the escalation day (öre)' }),
+      interest_rate_bp: Nullable(Type.Integer({ description: 'The annual rate in force on the escalation day, basis points' })),
+      interest_from: Type.String({ format: 'date' }),
+      interest_to: Type.String({ format: 'date' }),
+      total: Type.Integer({ description: 'principal + reminder_fee + interest' }),
+    }),
+    messages: Type.Array(
+      Type.Object({ id: Id('message'), step: Type.String(), channel: Type.String(), status: Type.String(), to: Nullable(Type.String()), sent_at: Timestamp('When it was sent (business time)') }),
+      { description: 'Every reminder sent about the invoice, oldest first, with its date and channel' },
+    ),
+  },
+  { $id: 'CollectionEscalation', description: 'A claim handed to the merchant’s debt collection agency: the debtor, the claim with fees and interest to date, and every message sent' },
+);

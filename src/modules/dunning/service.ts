@@ -323,7 +323,8 @@ export function createDunningService(deps: {
     }
   }
 
-  async function loadCase(tenant: Caller, invoiceId: string, forUpdate: boolean, tx: Tx): Promise<store.CaseRow> {
+  /** The invoice's case; one not opened by a sweep yet is opened now (persist) or shown as it would open (a read). */
+  async function loadCase(tenant: Caller, invoiceId: string, forUpdate: boolean, tx: Tx, persist = true): Promise<store.CaseRow> {
     const inv = await deps.invoices.get({ ...tenant, tx }, invoiceId);
     const found = await store.findCase(tx, tenant.merchantId, invoiceId, { forUpdate });
     if (found) return found;
@@ -334,10 +335,12 @@ export function createDunningService(deps: {
     const customer = await store.customerFacts(tx, tenant.merchantId, inv.customerId);
     const policyId = customer?.dunningPolicyId ?? (await deps.policies.defaultFor(tx, tenant.merchantId)).id;
     const now = clock.now();
-    await store.insertCase(tx, {
+    const row: store.CaseRow = {
       merchantId: tenant.merchantId, invoiceId, customerId: inv.customerId, policyId, status: 'active', nextStep: 0, nextActionAt: now, shiftSeconds: 0, lastSentAt: null,
       escalationStopped: false, escalationPostponedUntil: null, disputedAt: null, disputeReason: null, feeAmount: 0, feeChargedAt: null, closedReason: null, escalatedAt: null, createdAt: now, updatedAt: now,
-    });
+    };
+    if (!persist) return row;
+    await store.insertCase(tx, row);
     return (await store.findCase(tx, tenant.merchantId, invoiceId, { forUpdate }))!;
   }
 
@@ -384,7 +387,7 @@ export function createDunningService(deps: {
     paymentsRead: (tx: Tx, merchantId: string) => store.notePaymentsRead(tx, merchantId, clock.now()),
 
     async caseOf(tenant: Caller, invoiceId: string): Promise<CaseView> {
-      return inTransaction(db, tenant, async (tx) => view(tenant, tx, await loadCase(tenant, invoiceId, false, tx)));
+      return inTransaction(db, tenant, async (tx) => view(tenant, tx, await loadCase(tenant, invoiceId, false, tx, false)));
     },
 
     /** A dispute pauses the invoice's reminders (and escalation) until it is resolved. */

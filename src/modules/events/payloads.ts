@@ -12,6 +12,7 @@ import { CreditNote, Invoice } from '../invoices/contract.ts';
 import { Endpoint as WebhookEndpoint } from '../webhooks/routes.ts';
 import { CustomerBalanceTransaction, Payment } from '../payments/contract.ts';
 import { CollectionAttempt } from '../collection/contract.ts';
+import { CollectionEscalation } from '../dunning/contract.ts';
 import { Message } from '../messages/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
 
@@ -58,7 +59,7 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'invoice.marked_uncollectible': built(Invoice),
   'credit_note.created': built(CreditNote),
   'invoice.credited': built(Invoice),
-  'invoice.in_collection': planned(Invoice),
+  'invoice.in_collection': built(Invoice),
   'payment.received': built(Payment),
   'payment.failed': built(CollectionAttempt),
   'payment.unmatched': built(Payment),
@@ -73,7 +74,7 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'payment_plan.created': planned(PlannedPaymentPlan),
   'payment_plan.missed': planned(PlannedPaymentPlan),
   'payment_plan.completed': planned(PlannedPaymentPlan),
-  'collection.escalated': planned(Invoice),
+  'collection.escalated': built(CollectionEscalation),
   'customer.churn_risk_changed': planned(Customer),
   'webhook_endpoint.disabled': built(WebhookEndpoint),
 };
