@@ -31,6 +31,9 @@ t.test('a worker killed mid-way through a clock advance: the next worker finishe
   await services.merchants.updateSettings(caller, { ...SELLER_SETTINGS, time_zone: 'UTC' });
   const clock = await services.testClocks.create(caller, { frozen_time: '2026-12-31T12:00:00Z' });
   await seedDueSubscriptions(db, { merchantId: merchant.id, count: SUBSCRIPTIONS, nextBillDate: '2027-01-01', testClockId: clock.id });
+  // Billing is under test here: a reminder policy with nothing due inside the jump keeps the
+  // catch-up to billing (test/dunning covers reminders on test clocks).
+  await services.dunningPolicies.create(caller, { name: 'Later', is_default: true, steps: [{ key: 'esc', kind: 'escalation', offset: 365, offset_unit: 'days', tone: 'neutral', template: null, fee: false, attach_pdf: false }] });
   await services.testClocks.advance(caller, clock.id, { frozen_time: '2027-03-15T12:00:00Z' });
 
   const worker = workerProcesses(t, database.url, { BILLING_BATCH_SIZE: String(BATCH) });
