@@ -1,13 +1,14 @@
 // The README's API tour, run as written against a started service: `node src/main.ts all` on a
 // fresh database prints the development merchant's key; `npm run webhooks:listen` registers
 // itself and verifies every delivery; `bash scripts/tour.sh` (the exact text the README shows)
-// goes from a customer to a paid invoice. Checks: the tour exits 0, its invoice PDF is payable
+// goes from a customer to a paid invoice; then the payments tour and the dunning tour (a test clock
+// walks an unpaid invoice to the collection agency). Checks: the tour exits 0, its invoice PDF is payable
 // (bankgiro, OCR), every event reaches the listener verified, a forged delivery is refused, and
 // the listener removes its endpoint when stopped.
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,11 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   const database = await freshDatabase(t, { poolMax: 2 });
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
+  // Without SMTP_URL the reminders are written as .eml files: here, not under the checkout's .data/.
+  const messageDir = mkdtempSync(join(tmpdir(), 'omtanke-tour-messages-'));
+  t.teardown(() => rmSync(messageDir, { recursive: true, force: true }));
   const server = start(t, process.execPath, ['src/main.ts', 'all'], {
+    MESSAGE_DIR: messageDir,
     DATABASE_URL: database.url,
     SECRETS_KEY: TEST_SECRETS_KEY,
     PORT: String(port),
@@ -169,13 +174,37 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   const goneBody = (await gone.json()) as { status?: string };
   t.ok(gone.status === 404 || goneBody.status === 'deleted', `the endpoint is gone (${gone.status} ${JSON.stringify(goneBody).slice(0, 100)})`);
 
+  // The dunning tour, on the same merchant: a test clock walks an unpaid invoice through every step
+  // to the collection agency; the e-mails are kept (no SMTP_URL) and the claim handed over.
+  const dunning = start(t, 'bash', ['scripts/tour-dunning.sh'], { API: api, KEY: key });
+  const dunningExit = await dunning.exited;
+  t.equal(dunningExit, 0, `the dunning tour exits 0${dunningExit === 0 ? '' : `:\n${dunning.out()}\n${dunning.err()}`}`);
+  const dunningLines = dunning.out().trim().split('\n');
+  t.match(JSON.parse(dunningLines.at(-1)!), { status: 'in_collection', amount_remaining: 49900 }, 'the dunning tour ends with the invoice in collection');
+  const dunningCase = JSON.parse(dunningLines.find((l) => l.startsWith('{"object":"dunning_case"'))!);
+  t.match(dunningCase, { status: 'escalated', reminder_fee: 6000 });
+  t.same(dunningCase.messages.map((m: { step: string }) => m.step), ['pre_due', 'due_date', 'reminder_1', 'reminder_2'], 'every message step, in order');
+  t.ok(dunningCase.messages.every((m: { status: string; channel: string }) => m.status === 'stored' && m.channel === 'email'), 'each e-mail stored as .eml (no SMTP_URL)');
+  t.same(
+    dunningCase.messages.map((m: { sent_at: string }) => m.sent_at),
+    ['2026-03-30T06:00:00.000Z', '2026-04-01T08:00:00.000Z', '2026-04-08T06:00:00.000Z', '2026-04-15T06:00:00.000Z'],
+    'Monday 08:00 after the Sunday; the 10:00 cut-off; past Easter; 14 days on',
+  );
+  t.equal(dunningCase.escalated_at, '2026-04-29T06:00:00.000Z');
+  const escalated = JSON.parse(dunningLines.find((l) => l.includes('"type":"collection.escalated"'))!);
+  t.match(escalated.data.object.claim, { principal: 49900, reminder_fee: 6000, interest: 383, interest_rate_bp: 1000, total: 56283 }, 'fee and interest to the escalation day');
+  t.match(escalated.data.object.agency, { name: 'Snäll Inkasso AB' });
+  const eml = readFileSync(join(messageDir, readdirSync(messageDir)[0]!, `${dunningCase.messages[3].id}.eml`), 'utf8');
+  t.match(eml, `Message-ID: <${dunningCase.messages[3].id}@`, 'the second reminder is an .eml file (one merchant directory) with its stable Message-ID');
+  t.match(dunning.out(), /Dröjsmålsränta \(10,00\s%\): 1,91\skr/, 'the second reminder shows the interest');
+
   server.child.kill('SIGTERM');
   t.equal(await server.exited, 0, 'the service stops cleanly');
 });
 
 t.test('the README shows the tour scripts as they are', async (t) => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh']]) {
+  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh'], ['tour-dunning', 'scripts/tour-dunning.sh']]) {
     const script = readFileSync(join(root, file!), 'utf8');
     const block = new RegExp(`<!-- ${marker}:start[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme);
     t.ok(block, `the README has the ${marker} block`);
