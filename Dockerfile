@@ -31,6 +31,8 @@ COPY migrations ./migrations
 COPY openapi ./openapi
 COPY src ./src
 COPY templates ./templates
+# Riksbanken's reference rates for late-payment interest (read at start; see REFERENCE_RATES_FILE).
+COPY config ./config
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
