@@ -105,7 +105,7 @@ export function createServices(deps: {
   });
   // Reminder templates: the merchant's overrides, else the built-in defaults.
   const templates = createTemplateService({ db, clock, merchants });
-  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, referenceRates: deps.referenceRates ?? loadReferenceRates(), log: deps.log });
+  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, time, referenceRates: deps.referenceRates ?? loadReferenceRates(), log: deps.log });
   return {
     clock,
     merchants,

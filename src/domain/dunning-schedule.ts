@@ -49,9 +49,21 @@ export type Decision =
   | { action: 'send'; step: number }
   | { action: 'escalate'; step: number };
 
+// Many invoices share a due date: a sweep asks for the same step times thousands of times.
+const nominalCache = new Map<string, number>();
+
 /** When step k would go out with no delays (the first sendable moment of its day). */
 export function nominalTime(policy: Policy, k: number, dueDate: CalendarDate, timeZone: string): Date {
-  return stepNominalTime(dueDate, policy.steps[k]!, timeZone, policy.rules.quiet_hours);
+  const step = policy.steps[k]!;
+  const q = policy.rules.quiet_hours;
+  const key = `${dueDate}|${step.offset}|${step.offset_unit}|${timeZone}|${q.start}|${q.end}`;
+  let ms = nominalCache.get(key);
+  if (ms === undefined) {
+    ms = stepNominalTime(dueDate, step, timeZone, q).getTime();
+    if (nominalCache.size >= 100_000) nominalCache.clear();
+    nominalCache.set(key, ms);
+  }
+  return new Date(ms);
 }
 
 const shiftDays = (shiftSeconds: number) => Math.round(shiftSeconds / 86_400);

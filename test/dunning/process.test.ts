@@ -254,7 +254,9 @@ t.test('on a test clock, one advance works each step on its own day', async (t) 
     'pre-due Monday 08:00; the soft reminder at the 10:00 cut-off (no payment file); reminders at 08:00 on their days',
   );
   t.equal((await w.api('GET', `/v1/invoices/${inv.id}`)).json.status, 'in_collection', 'escalated inside the jump');
-  t.equal((await caseOf(w, inv.id)).escalated_at, '2027-03-03T07:00:00.000Z');
+  const cs = await caseOf(w, inv.id);
+  t.equal(cs.escalated_at, '2027-03-03T07:00:00.000Z');
+  t.match(cs.interest, { as_of: '2027-03-10', amount: Math.round((19900 * 0.1 * 35) / 365) }, 'interest as of the clock’s today');
 });
 
 t.test('two sweeps at once send each step once, and a customer gets one message for all invoices at a step', async (t) => {

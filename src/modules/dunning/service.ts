@@ -23,9 +23,12 @@ import type { TemplateService } from '../templates/service.ts';
 import { buildReminderContext } from '../templates/context-build.ts';
 import { renderReminder } from '../templates/render.ts';
 import type { DunningPolicyService } from './policies.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
 import * as store from './store.ts';
 
 const BATCH = 500;
+// Cases opened per statement: one scan of the owing invoices each.
+const ADOPT_BATCH = 20_000;
 
 type Merchant = Awaited<ReturnType<MerchantService['get']>>;
 type Group = { key: string; customerId: string; step: DunningStep; stepIndex: number; cases: store.DueCase[] };
@@ -56,6 +59,9 @@ export function createDunningService(deps: {
   invoices: Pick<InvoiceService, 'markInCollection' | 'get'>;
   messages: Pick<MessageService, 'enqueueMany'>;
   templates: Pick<TemplateService, 'resolve'>;
+  // Business time of a customer (their test clock's, else the real clock's): the case view and
+  // previews show interest and fees as of the customer's today.
+  time: Pick<TestClockTime, 'nowFor'>;
   referenceRates: ReferenceRate[];
   log?: Pick<Logger, 'warn' | 'error'> | undefined;
 }) {
@@ -250,10 +256,8 @@ export function createDunningService(deps: {
   async function batch(lane: store.Lane): Promise<number> {
     return openTransaction(db, async (tx) => {
       const wall = clock.now();
-      for (const m of await store.merchantsWithoutDefault(tx, lane)) await deps.policies.defaultFor(tx, m);
-      const adopted = await store.adopt(tx, { now: wall, lane, limit: BATCH });
       const due = await store.claimDue(tx, { now: wall, lane, limit: BATCH });
-      if (due.length === 0) return adopted;
+      if (due.length === 0) return 0;
       const changes = new Map<string, store.CaseChange>();
       const list: { merchantId: string; livemode: boolean; event: NewEvent }[] = [];
       const prepared: Prepared[] = [];
@@ -309,13 +313,23 @@ export function createDunningService(deps: {
       for (const [merchantId, evs] of groupBy(list, (e) => e.merchantId)) {
         await deps.events.recordMany(tx, { merchantId, livemode: evs[0]!.livemode }, evs.map((e) => e.event));
       }
-      return adopted + changes.size;
+      return changes.size;
     });
   }
 
-  /** Works batches until one moves nothing. */
+  /** Opens the cases of owing invoices that have none (one scan per pass, not per batch). */
+  async function adoptAll(lane: store.Lane): Promise<number> {
+    return openTransaction(db, async (tx) => {
+      for (const m of await store.merchantsWithoutDefault(tx, lane)) await deps.policies.defaultFor(tx, m);
+      let total = 0;
+      for (let n = -1; n !== 0; total += n) n = await store.adopt(tx, { now: clock.now(), lane, limit: ADOPT_BATCH });
+      return total;
+    });
+  }
+
+  /** Adopts what is new, then works batches until one moves nothing. */
   async function drain(lane: store.Lane): Promise<number> {
-    let total = 0;
+    let total = await adoptAll(lane);
     for (;;) {
       const n = await batch(lane);
       total += n;
@@ -348,7 +362,8 @@ export function createDunningService(deps: {
     const policy = await deps.policies.find(tx, tenant.merchantId, c.policyId);
     const inv = await deps.invoices.get({ ...tenant, tx }, c.invoiceId);
     const merchant = await deps.merchants.get({ ...tenant, tx });
-    const today = toCalendarDate(clock.now(), merchant.timeZone);
+    const customer = await store.customerFacts(tx, tenant.merchantId, c.customerId);
+    const today = toCalendarDate(await deps.time.nowFor({ ...tenant, tx }, customer?.testClockId ?? null), merchant.timeZone);
     const owing = inv.dueDate && inv.amountRemaining > 0 && ['open', 'partially_paid', 'in_collection'].includes(inv.status);
     const interest = policy && owing ? interestFor(policyOf(policy), { dueDate: inv.dueDate!, amountRemaining: inv.amountRemaining }, today) : null;
     return {
@@ -453,8 +468,7 @@ export function createDunningService(deps: {
         const step = stepKey ? messageSteps.find((s) => s.key === stepKey) : (policy.steps[found?.nextStep ?? 0]?.template ? policy.steps[found?.nextStep ?? 0] : messageSteps[0]);
         if (!step) throw invalidField('step', `is not a message step of policy ${policyRow.id} (${messageSteps.map((s) => s.key).join(', ')})`);
         const merchant = await deps.merchants.get({ ...tenant, tx });
-        const now = clock.now();
-        const today = toCalendarDate(now, merchant.timeZone);
+        const today = toCalendarDate(await deps.time.nowFor({ ...tenant, tx }, customer.testClockId), merchant.timeZone);
         const fee = reminderFee({ stepFee: step.fee, policyFee: policy.rules.reminder_fee, agreedAt: customer.reminderFeeAgreedAt, debtAroseAt: inv.finalizedAt ?? inv.createdAt, alreadyCharged: found?.feeAmount ?? 0, customerType: customer.type }).amount;
         const interest = interestFor(policy, { dueDate: inv.dueDate, amountRemaining: inv.amountRemaining }, today);
         const locale = inv.locale;

@@ -107,6 +107,8 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
     join merchants m on m.id = d.merchant_id
     left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
     where d.status = 'active' and d.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
+      -- The latest business time any case can have (an InitPlan): lets the range use the due index.
+      and d.next_action_at <= (select greatest(${now}::timestamptz, max(frozen_time)) from test_clocks)
     order by d.next_action_at
     limit ${o.limit}
     for update of d skip locked`);
@@ -284,6 +286,7 @@ export async function customerFacts(q: Queryable, merchantId: string, customerId
       city: customers.city,
       country: customers.country,
       externalId: customers.externalId,
+      testClockId: customers.testClockId,
     })
     .from(customers)
     .where(and(eq(customers.merchantId, merchantId), eq(customers.id, customerId)));
