@@ -194,15 +194,14 @@ export function createDunningService(deps: {
   /** Hands the claim to the merchant's collection agency: the invoice becomes in_collection and reminders stop. */
   async function escalate(tx: Tx, merchant: Merchant, policy: Policy, d: store.DueCase, changes: Map<string, store.CaseChange>, list: { merchantId: string; livemode: boolean; event: NewEvent }[]): Promise<void> {
     const tenant: Caller = { merchantId: merchant.id, livemode: d.livemode, tx };
-    const moved = await deps.invoices.markInCollection(tx, tenant, d.c.invoiceId);
+    const inv = await deps.invoices.markInCollection(tx, tenant, d.c.invoiceId);
     const now = d.businessNow;
-    if (!moved) {
+    if (!inv) {
       changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: d.invoice.status });
       return;
     }
     const today = toCalendarDate(now, d.timeZone);
     const interest = interestFor(policy, d.invoice, today);
-    const inv = await deps.invoices.get(tenant, d.c.invoiceId);
     const debtor = (await store.customerFacts(tx, merchant.id, d.c.customerId))!;
     const sent = await store.messagesOfInvoice(tx, merchant.id, d.c.invoiceId);
     list.push({ merchantId: merchant.id, livemode: d.livemode, event: {

@@ -338,15 +338,15 @@ export function createInvoiceService(deps: InvoiceDeps) {
 
     /**
      * Dunning's escalation, in its transaction: the claim is handed to the merchant's collection
-     * agency. Only an invoice still owing moves; returns whether it did.
+     * agency. Only an invoice still owing moves; returns it, or null when it did not.
      */
-    async markInCollection(tx: Tx, tenant: Caller, id: string): Promise<boolean> {
+    async markInCollection(tx: Tx, tenant: Caller, id: string): Promise<Invoice | null> {
       const inv = await load(tx, tenant, id, { forUpdate: true });
-      if (!['open', 'partially_paid'].includes(inv.status) || inv.amountRemaining <= 0) return false;
+      if (!['open', 'partially_paid'].includes(inv.status) || inv.amountRemaining <= 0) return null;
       const now = clock.now();
       const updated: Invoice = { ...(await store.updateInvoice(tx, { ...inv, status: 'in_collection', updatedAt: now })), lines: inv.lines };
       await record(tx, tenant, 'invoice.in_collection', updated, { status: inv.status });
-      return true;
+      return updated;
     },
 
     /** The invoice as a document to render; drafts show the seller and buyer as they are now. */
