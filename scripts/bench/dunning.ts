@@ -11,6 +11,7 @@
 // Reported next to the floor: a bare SQL query selecting the same due rows, in the same run.
 //
 //   npm run bench:dunning -- --invoices 100000 [--scenario daily|cold]
+// BENCH_EXPLAIN=1 prints the claim query's plan (auto_explain) before the sweep.
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { createDatabase } from '../../src/db/client.ts';
@@ -42,6 +43,7 @@ const bench = startBench('bench:dunning', async () => {
 await bench.run(async () => {
   await bench.create();
   database = createDatabase(bench.url, { max: 6, onError: () => {} });
+  if (process.env.BENCH_EXPLAIN) database.pool.on('connect', (c) => c.on('notice', (n) => process.stderr.write(`${n.message}\n`)));
   const { db } = database;
   const jobs: JobSender = { send: async () => {} };
   const clock = fixedClock(NOW);
@@ -81,6 +83,19 @@ await bench.run(async () => {
           where i.merchant_id = ${merchant.id} and i.status in ('open', 'partially_paid') and i.amount_remaining > 0`);
   const floorMs = performance.now() - floorStarted;
 
+  if (process.env.BENCH_EXPLAIN) {
+    const { claimDue } = await import('../../src/modules/dunning/store.ts');
+    const { openTransaction } = await import('../../src/db/unit-of-work.ts');
+    await openTransaction(db, async (tx) => {
+      await tx.execute(sql`load 'auto_explain'`);
+      await tx.execute(sql`set local auto_explain.log_min_duration = 0`);
+      await tx.execute(sql`set local auto_explain.log_analyze = on`);
+      await tx.execute(sql`set local client_min_messages = log`);
+      await tx.execute(sql`set local auto_explain.log_level = notice`);
+      await claimDue(tx, { now: clock.now(), lane: { kind: 'sweep' }, limit: 500 });
+      throw new Error('rollback');
+    }).catch(() => {});
+  }
   // --- The sweep ----------------------------------------------------------------------------------
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);

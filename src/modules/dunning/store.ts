@@ -10,7 +10,7 @@ export type CaseRow = typeof dunningCases.$inferSelect;
 export type Lane = { kind: 'sweep' } | { kind: 'clock'; merchantId: string; clockId: string };
 
 const laneWhere = (lane: Lane) =>
-  lane.kind === 'sweep' ? sql`(tc.id is null or tc.status = 'ready')` : sql`i.merchant_id = ${lane.merchantId} and tc.id = ${lane.clockId} and tc.status = 'advancing'`;
+  lane.kind === 'sweep' ? sql`(tc.id is null or tc.status = 'ready')` : sql`c.merchant_id = ${lane.merchantId} and tc.id = ${lane.clockId} and tc.status = 'advancing'`;
 
 const OWING = sql`i.status in ('open', 'partially_paid') and i.due_date is not null and i.amount_remaining > 0`;
 
@@ -85,7 +85,29 @@ const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v 
 
 export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number }): Promise<DueCase[]> {
   const now = o.now.toISOString();
+  // The batch is picked and locked first (the due index in order, stopping at the limit); only
+  // those rows are then joined with what the decision needs.
   const res = await tx.execute<Record<string, unknown>>(sql`
+    with candidates as materialized (
+      -- The earliest due cases by the due index alone (no join, so the plan reads them in order and
+      -- stops); the lane and each customer's own business time are checked next. Cases of a clock
+      -- being advanced among them only make this batch smaller.
+      select d.merchant_id, d.invoice_id, d.customer_id from dunning_cases d
+      where d.status = 'active' and d.next_action_at <= (select greatest(${now}::timestamptz, max(frozen_time)) from test_clocks)
+      ${o.lane.kind === 'clock' ? sql`and d.merchant_id = ${o.lane.merchantId} and d.customer_id in (select id from customers where merchant_id = ${o.lane.merchantId} and test_clock_id = ${o.lane.clockId})` : sql``}
+      order by d.next_action_at
+      limit ${o.limit * 4}
+    ), pick as (
+      select d.merchant_id, d.invoice_id, coalesce(tc.frozen_time, ${now}::timestamptz) as business_now
+      from candidates k
+      join dunning_cases d on d.merchant_id = k.merchant_id and d.invoice_id = k.invoice_id
+      join customers c on c.merchant_id = d.merchant_id and c.id = d.customer_id
+      left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
+      where d.status = 'active' and d.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
+      order by d.next_action_at
+      limit ${o.limit}
+      for update of d skip locked
+    )
     select d.*, i.status as i_status, i.amount_remaining, i.amount_credited, i.currency, i.number, i.ocr_reference, i.issue_date, i.due_date,
       i.finalized_at, i.locale,
       coalesce(i.buyer->'paymentMethod'->>'type', c.payment_method->>'type') as pm_type,
@@ -93,25 +115,19 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       coalesce(i.buyer->'delivery'->>'type', c.delivery->>'type') as delivery_type,
       c.name, c.email, c.type as customer_type, c.test_clock_id, c.reminder_fee_agreed_at,
       c.escalation_stopped as c_escalation_stopped, c.escalation_postponed_until as c_escalation_postponed_until,
-      m.time_zone, m.livemode,
-      coalesce(tc.frozen_time, ${now}::timestamptz) as business_now,
+      m.time_zone, m.livemode, p.business_now,
       exists (select 1 from collection_attempts a where a.merchant_id = d.merchant_id and a.invoice_id = d.invoice_id
         and a.status in ('scheduled', 'processing', 'submitted')) as collection_in_progress,
       exists (select 1 from payment_read_days r where r.merchant_id = d.merchant_id and r.clock_key = coalesce(c.test_clock_id, '')
         and r.day = i.due_date) as payments_read,
       (select max(ms.business_time) from messages ms where ms.merchant_id = d.merchant_id and ms.customer_id = d.customer_id
         and ms.fallback_of is null) as last_message_at
-    from dunning_cases d
+    from pick p
+    join dunning_cases d on d.merchant_id = p.merchant_id and d.invoice_id = p.invoice_id
     join invoices i on i.merchant_id = d.merchant_id and i.id = d.invoice_id
     join customers c on c.merchant_id = d.merchant_id and c.id = d.customer_id
     join merchants m on m.id = d.merchant_id
-    left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
-    where d.status = 'active' and d.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
-      -- The latest business time any case can have (an InitPlan): lets the range use the due index.
-      and d.next_action_at <= (select greatest(${now}::timestamptz, max(frozen_time)) from test_clocks)
-    order by d.next_action_at
-    limit ${o.limit}
-    for update of d skip locked`);
+    order by d.next_action_at`);
   return res.rows.map((r) => ({
     c: {
       merchantId: r.merchant_id as string,
