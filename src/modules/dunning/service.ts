@@ -191,64 +191,75 @@ export function createDunningService(deps: {
     }
   }
 
-  /** Hands the claim to the merchant's collection agency: the invoice becomes in_collection and reminders stop. */
-  async function escalate(tx: Tx, merchant: Merchant, policy: Policy, d: store.DueCase, changes: Map<string, store.CaseChange>, list: { merchantId: string; livemode: boolean; event: NewEvent }[]): Promise<void> {
-    const tenant: Caller = { merchantId: merchant.id, livemode: d.livemode, tx };
-    const inv = await deps.invoices.markInCollection(tx, tenant, d.c.invoiceId);
-    const now = d.businessNow;
-    if (!inv) {
-      changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: d.invoice.status });
-      return;
+  type Recorded = { merchantId: string; livemode: boolean; event: NewEvent };
+
+  /** Hands the claims to the merchant's collection agency: the invoices become in_collection and reminders stop. */
+  async function escalate(tx: Tx, merchant: Merchant, due: { d: store.DueCase; policy: Policy }[], changes: Map<string, store.CaseChange>, list: Recorded[]): Promise<void> {
+    if (due.length === 0) return;
+    const livemode = due[0]!.d.livemode;
+    const moved = new Map((await deps.invoices.markInCollection(tx, { merchantId: merchant.id, livemode, tx }, due.map((x) => x.d.c.invoiceId))).map((i) => [i.id, i]));
+    const debtors = await store.customersFacts(tx, merchant.id, due.map((x) => x.d.c.customerId));
+    const sent = await store.messagesOfInvoices(tx, merchant.id, [...moved.keys()]);
+    for (const { d, policy } of due) {
+      const inv = moved.get(d.c.invoiceId);
+      if (!inv) {
+        changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: d.invoice.status });
+        continue;
+      }
+      const now = d.businessNow;
+      const today = toCalendarDate(now, d.timeZone);
+      const interest = interestFor(policy, d.invoice, today);
+      const debtor = debtors.get(d.c.customerId)!;
+      list.push({
+        merchantId: merchant.id,
+        livemode,
+        event: {
+          type: 'collection.escalated',
+          objectId: d.c.invoiceId,
+          object: {
+            id: d.c.invoiceId,
+            object: 'collection_escalation',
+            invoice: d.c.invoiceId,
+            agency: merchant.collectionAgency ?? null,
+            escalated_at: now.toISOString(),
+            // Everything an agency needs to identify the debtor, national id in full: this goes to
+            // the merchant's own endpoint, which passes it to the agency it chose.
+            debtor: {
+              id: d.c.customerId,
+              external_id: debtor.externalId,
+              name: debtor.name,
+              type: debtor.type,
+              national_id: debtor.nationalId,
+              national_id_kind: debtor.nationalIdKind,
+              email: debtor.email,
+              phone: debtor.phone,
+              address: debtor.addressLine1
+                ? { line1: debtor.addressLine1, line2: debtor.addressLine2, postal_code: debtor.postalCode, city: debtor.city, country: debtor.country }
+                : null,
+            },
+            claim: {
+              currency: d.invoice.currency,
+              invoice_number: d.invoice.number,
+              ocr_reference: d.invoice.ocrReference,
+              issue_date: d.invoice.issueDate,
+              due_date: d.invoice.dueDate,
+              invoice_total: inv.total,
+              amount_paid: inv.amountPaid,
+              amount_credited: inv.amountCredited,
+              principal: d.invoice.amountRemaining,
+              reminder_fee: d.c.feeAmount,
+              interest: interest.amount,
+              interest_rate_bp: interest.rateBp,
+              interest_from: d.invoice.dueDate,
+              interest_to: today,
+              total: d.invoice.amountRemaining + d.c.feeAmount + interest.amount,
+            },
+            messages: (sent.get(d.c.invoiceId) ?? []).map((m) => ({ id: m.id, step: m.step_key, channel: m.channel, status: m.status, to: m.to_address, sent_at: new Date(m.business_time).toISOString() })),
+          },
+        },
+      });
+      changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'escalated', nextActionAt: null, escalatedAt: now, nextStep: d.c.nextStep + 1 });
     }
-    const today = toCalendarDate(now, d.timeZone);
-    const interest = interestFor(policy, d.invoice, today);
-    const debtor = (await store.customerFacts(tx, merchant.id, d.c.customerId))!;
-    const sent = await store.messagesOfInvoice(tx, merchant.id, d.c.invoiceId);
-    list.push({ merchantId: merchant.id, livemode: d.livemode, event: {
-      type: 'collection.escalated',
-      objectId: d.c.invoiceId,
-      object: {
-        id: d.c.invoiceId,
-        object: 'collection_escalation',
-        invoice: d.c.invoiceId,
-        agency: merchant.collectionAgency ?? null,
-        escalated_at: now.toISOString(),
-        // Everything an agency needs to identify the debtor, national id in full: this goes to the
-        // merchant's own endpoint, which passes it to the agency it chose.
-        debtor: {
-          id: d.c.customerId,
-          external_id: debtor.externalId,
-          name: debtor.name,
-          type: debtor.type,
-          national_id: debtor.nationalId,
-          national_id_kind: debtor.nationalIdKind,
-          email: debtor.email,
-          phone: debtor.phone,
-          address: debtor.addressLine1
-            ? { line1: debtor.addressLine1, line2: debtor.addressLine2, postal_code: debtor.postalCode, city: debtor.city, country: debtor.country }
-            : null,
-        },
-        claim: {
-          currency: d.invoice.currency,
-          invoice_number: d.invoice.number,
-          ocr_reference: d.invoice.ocrReference,
-          issue_date: d.invoice.issueDate,
-          due_date: d.invoice.dueDate,
-          invoice_total: inv.total,
-          amount_paid: inv.amountPaid,
-          amount_credited: inv.amountCredited,
-          principal: d.invoice.amountRemaining,
-          reminder_fee: d.c.feeAmount,
-          interest: interest.amount,
-          interest_rate_bp: interest.rateBp,
-          interest_from: d.invoice.dueDate,
-          interest_to: today,
-          total: d.invoice.amountRemaining + d.c.feeAmount + interest.amount,
-        },
-        messages: sent.map((m) => ({ id: m.id, step: m.step_key, channel: m.channel, status: m.status, to: m.to_address, sent_at: new Date(m.business_time).toISOString() })),
-      },
-    } });
-    changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'escalated', nextActionAt: null, escalatedAt: now, nextStep: d.c.nextStep + 1 });
   }
 
   /** One batch in one transaction; returns how many cases it moved. */
@@ -258,7 +269,7 @@ export function createDunningService(deps: {
       const due = await store.claimDue(tx, { now: wall, lane, limit: BATCH });
       if (due.length === 0) return 0;
       const changes = new Map<string, store.CaseChange>();
-      const list: { merchantId: string; livemode: boolean; event: NewEvent }[] = [];
+      const list: Recorded[] = [];
       const prepared: Prepared[] = [];
       const templates: TemplateCache = new Map();
       const byMerchant = groupBy(due, (d) => d.c.merchantId);
@@ -266,6 +277,7 @@ export function createDunningService(deps: {
         const held = await store.lockCustomers(tx, merchantId, [...new Set(cases.map((d) => d.c.customerId))]);
         const policies = new Map((await deps.policies.findMany(tx, merchantId, [...new Set(cases.map((d) => d.c.policyId))])).map((p) => [p.id, p]));
         let merchant: Merchant | undefined;
+        const escalations: { d: store.DueCase; policy: Policy }[] = [];
         const groups = new Map<string, Group & { policyId: string }>();
         for (const d of cases) {
           if (!held.has(d.c.customerId)) continue;
@@ -288,8 +300,7 @@ export function createDunningService(deps: {
               changes.set(d.c.invoiceId, { ...changeOf(d.c), nextStep: decision.toStep, nextActionAt: decision.nextActionAt ?? d.businessNow });
               break;
             case 'escalate':
-              merchant ??= await deps.merchants.get({ merchantId, tx });
-              await escalate(tx, merchant, policy, d, changes, list);
+              escalations.push({ d, policy });
               break;
             case 'send': {
               const step = policy.steps[decision.step]!;
@@ -300,6 +311,10 @@ export function createDunningService(deps: {
               break;
             }
           }
+        }
+        if (escalations.length > 0) {
+          merchant ??= await deps.merchants.get({ merchantId, tx });
+          await escalate(tx, merchant, escalations, changes, list);
         }
         for (const g of groups.values()) {
           merchant ??= await deps.merchants.get({ merchantId, tx });

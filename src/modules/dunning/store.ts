@@ -1,7 +1,7 @@
 // Queries of dunning cases. Business time: a case is due when its next_action_at has passed on its
 // customer's test clock (frozen_time), else on the real clock. Lanes as in collection: the sweep
 // works real time and ready clocks; an advancing clock's cases are worked by its catch-up.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/client.ts';
 import { customers } from '../customers/schema.ts';
 import { dunningCases, paymentReadDays } from './schema.ts';
@@ -272,19 +272,33 @@ export async function notePaymentsRead(tx: Tx, merchantId: string, now: Date): P
       and c.merchant_id = d.merchant_id and c.id = d.customer_id and coalesce(c.test_clock_id, '') = days.clock_key`);
 }
 
-/** Messages sent about one invoice (for the escalation's record and the case view). */
-export async function messagesOfInvoice(q: Queryable, merchantId: string, invoiceId: string): Promise<{ id: string; step_key: string; channel: string; status: string; to_address: string | null; business_time: string; sent_at: string | null }[]> {
-  const res = await q.execute<{ id: string; step_key: string; channel: string; status: string; to_address: string | null; business_time: string; sent_at: string | null }>(sql`
-    select m.id, m.step_key, m.channel, m.status, m.to_address, m.business_time, m.sent_at from message_invoices mi
-    join messages m on m.merchant_id = mi.merchant_id and m.id = mi.message_id
-    where mi.merchant_id = ${merchantId} and mi.invoice_id = ${invoiceId}
-    order by m.business_time, m.id`);
-  return res.rows;
+export type SentMessage = { id: string; step_key: string; channel: string; status: string; to_address: string | null; business_time: string; sent_at: string | null };
+
+/** Messages sent about one invoice (the case view). */
+export async function messagesOfInvoice(q: Queryable, merchantId: string, invoiceId: string): Promise<SentMessage[]> {
+  return (await messagesOfInvoices(q, merchantId, [invoiceId])).get(invoiceId) ?? [];
 }
 
-/** What dunning reads of a customer outside the sweep (a case opened by hand, a preview). */
+/** Messages sent about each of these invoices, oldest first (the escalation's record). */
+export async function messagesOfInvoices(q: Queryable, merchantId: string, invoiceIds: string[]): Promise<Map<string, SentMessage[]>> {
+  const out = new Map<string, SentMessage[]>();
+  if (invoiceIds.length === 0) return out;
+  const res = await q.execute<SentMessage & { invoice_id: string }>(sql`
+    select mi.invoice_id, m.id, m.step_key, m.channel, m.status, m.to_address, m.business_time, m.sent_at from message_invoices mi
+    join messages m on m.merchant_id = mi.merchant_id and m.id = mi.message_id
+    where mi.merchant_id = ${merchantId} and mi.invoice_id = any(${sql.param(invoiceIds)}::text[])
+    order by m.business_time, m.id`);
+  for (const { invoice_id, ...m } of res.rows) out.set(invoice_id, [...(out.get(invoice_id) ?? []), m]);
+  return out;
+}
+
+/** What dunning reads of a customer outside the sweep (a case opened by hand, a preview, an escalation). */
 export async function customerFacts(q: Queryable, merchantId: string, customerId: string) {
-  const [row] = await q
+  return (await customersFacts(q, merchantId, [customerId])).get(customerId);
+}
+
+export async function customersFacts(q: Queryable, merchantId: string, customerIds: string[]) {
+  const rows = await q
     .select({
       name: customers.name,
       email: customers.email,
@@ -303,8 +317,9 @@ export async function customerFacts(q: Queryable, merchantId: string, customerId
       country: customers.country,
       externalId: customers.externalId,
       testClockId: customers.testClockId,
+      id: customers.id,
     })
     .from(customers)
-    .where(and(eq(customers.merchantId, merchantId), eq(customers.id, customerId)));
-  return row;
+    .where(and(eq(customers.merchantId, merchantId), inArray(customers.id, [...new Set(customerIds)])));
+  return new Map(rows.map((r) => [r.id, r]));
 }

@@ -52,7 +52,7 @@ function priceRequestLines(...args: Parameters<typeof priceLines>): ReturnType<t
 export type InvoiceDeps = {
   db: Db;
   clock: Clock;
-  events: Pick<EventService, 'record'>;
+  events: Pick<EventService, 'record' | 'recordMany'>;
   merchants: Pick<MerchantService, 'get'>;
   customers: Pick<CustomerService, 'find'>;
   catalog: Pick<CatalogService, 'findPrice' | 'findProduct'>;
@@ -337,16 +337,24 @@ export function createInvoiceService(deps: InvoiceDeps) {
     },
 
     /**
-     * Dunning's escalation, in its transaction: the claim is handed to the merchant's collection
-     * agency. Only an invoice still owing moves; returns it, or null when it did not.
+     * Dunning's escalation, in its transaction: the claims are handed to the merchant's collection
+     * agency. Only invoices still owing move (locked in id order, like payments lock them); returns
+     * those that did, with `invoice.in_collection` recorded for each.
      */
-    async markInCollection(tx: Tx, tenant: Caller, id: string): Promise<Invoice | null> {
-      const inv = await load(tx, tenant, id, { forUpdate: true });
-      if (!['open', 'partially_paid'].includes(inv.status) || inv.amountRemaining <= 0) return null;
+    async markInCollection(tx: Tx, tenant: Caller, ids: string[]): Promise<Invoice[]> {
+      const owing = (await store.lockInvoices(tx, tenant.merchantId, ids)).filter((r) => ['open', 'partially_paid'].includes(r.status) && r.amountRemaining > 0);
+      if (owing.length === 0) return [];
       const now = clock.now();
-      const updated: Invoice = { ...(await store.updateInvoice(tx, { ...inv, status: 'in_collection', updatedAt: now })), lines: inv.lines };
-      await record(tx, tenant, 'invoice.in_collection', updated, { status: inv.status });
-      return updated;
+      const moved = owing.map((r) => ({ ...r, status: 'in_collection' as const, updatedAt: now }));
+      await store.writeSettlements(tx, tenant.merchantId, moved);
+      const lines = await store.findLinesOf(tx, tenant.merchantId, moved.map((r) => r.id));
+      const out = moved.map((r) => ({ ...r, lines: lines.get(r.id) ?? [] }));
+      await events.recordMany(
+        tx,
+        tenant,
+        out.map((inv, i) => ({ type: 'invoice.in_collection' as const, objectId: inv.id, object: toInvoiceResource(inv, inv.lines, tenant.livemode), previousAttributes: { status: owing[i]!.status } })),
+      );
+      return out;
     },
 
     /** The invoice as a document to render; drafts show the seller and buyer as they are now. */
