@@ -11,7 +11,7 @@ import type { Clock } from '../../clock.ts';
 import { DomainError, invalidField } from '../../kernel/errors.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
 import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
-import { afterSent, decide, plannedTime, type Facts, type Policy } from '../../domain/dunning-schedule.ts';
+import { afterSent, decide, type Facts, type Policy } from '../../domain/dunning-schedule.ts';
 import { lateInterest, MissingReferenceRateError, type ReferenceRate } from '../../domain/late-interest.ts';
 import { reminderFee } from '../../domain/reminder-fee.ts';
 import type { DunningStep } from '../../domain/dunning-policy.ts';
@@ -506,8 +506,6 @@ export function createDunningService(deps: {
       });
     },
 
-    /** When the invoice's next step is planned (for tests and the case view). */
-    plannedTime,
   };
 }
 export type DunningService = ReturnType<typeof createDunningService>;
