@@ -1,6 +1,7 @@
 // `npm test` after the type check: builds one migrated template database (our migrations plus
 // pg-boss's schema), runs tap with each test file cloning its own database from it, drops the
-// template, and prints one line "N passed, N failed" for CI.
+// template, and prints one line "N passed, N failed" for CI, after the names of the tests that failed
+// (CI prints only the tail of a long run: the failures must be where it looks).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -48,6 +49,7 @@ try {
 
   const args = process.argv.slice(2);
   const counts = { pass: 0, fail: 0 };
+  const failures: string[] = [];
   code = await new Promise<number>((resolve) => {
     const child = spawn('tap', ['--reporter=tap', ...args], {
       stdio: ['inherit', 'pipe', 'inherit'],
@@ -55,6 +57,8 @@ try {
       env: { ...process.env, OMTANKE_TEST_TEMPLATE: template, SECRETS_KEY: TEST_SECRETS_KEY },
     });
     let buf = '';
+    // The path of subtest names down to each line: "# Subtest: x" opens one at its indentation.
+    const path: string[] = [];
     child.stdout.on('data', (chunk: Buffer) => {
       if (process.stdout.writable) process.stdout.write(chunk);
       buf += chunk.toString();
@@ -63,6 +67,14 @@ try {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         // tap's closing summary, e.g. "# { total: 96, pass: 95, fail: 1 }", counts every assertion.
+        const sub = /^( *)# Subtest: (.*)$/.exec(line);
+        if (sub) path.splice(sub[1].length / 4, Infinity, sub[2]);
+        const notOk = /^( *)not ok \d+ - (.*)$/.exec(line);
+        if (notOk && !/ # (TODO|SKIP)/.test(notOk[2])) {
+          const at = [...path.slice(0, notOk[1].length / 4), notOk[2].replace(/ # time=.*$/, '')].join(' > ');
+          // Children report before their parent: a failing parent whose children failed adds nothing.
+          if (!failures.some((f) => f.startsWith(`${at} > `))) failures.push(at);
+        }
         const m = /^# \{ total: (\d+), pass: (\d+)/.exec(line);
         if (m) {
           counts.pass = Number(m[2]);
@@ -72,6 +84,7 @@ try {
     });
     child.on('exit', (c) => resolve(c ?? 1));
   });
+  if (failures.length > 0) process.stdout.write(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
   process.stdout.write(`\n${counts.pass} passed, ${counts.fail} failed\n`);
 } finally {
   await dropTemplate();
