@@ -68,10 +68,10 @@ try {
         buf = buf.slice(nl + 1);
         // tap's closing summary, e.g. "# { total: 96, pass: 95, fail: 1 }", counts every assertion.
         const sub = /^( *)# Subtest: (.*)$/.exec(line);
-        if (sub) path.splice(sub[1].length / 4, Infinity, sub[2]);
+        if (sub) path.splice((sub[1] ?? '').length / 4, Infinity, sub[2] ?? '');
         const notOk = /^( *)not ok \d+ - (.*)$/.exec(line);
-        if (notOk && !/ # (TODO|SKIP)/.test(notOk[2])) {
-          const at = [...path.slice(0, notOk[1].length / 4), notOk[2].replace(/ # time=.*$/, '')].join(' > ');
+        if (notOk && !/ # (TODO|SKIP)/.test(notOk[2] ?? '')) {
+          const at = [...path.slice(0, (notOk[1] ?? '').length / 4), (notOk[2] ?? '').replace(/ # time=.*$/, '')].join(' > ');
           // Children report before their parent: a failing parent whose children failed adds nothing.
           if (!failures.some((f) => f.startsWith(`${at} > `))) failures.push(at);
         }
