@@ -34,6 +34,7 @@ import { templateRoutes } from './modules/templates/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { dunningPolicyRoutes } from './modules/dunning/policy-routes.ts';
 import { dunningRoutes } from './modules/dunning/routes.ts';
+import { analyticsRoutes } from './modules/analytics/routes.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(templateRoutes({ templates: services.templates }));
     await v1.register(dunningPolicyRoutes({ policies: services.dunningPolicies }));
     await v1.register(dunningRoutes({ dunning: services.dunning }));
+    await v1.register(analyticsRoutes({ analytics: services.analytics }));
   });
 
   return app;

@@ -32,6 +32,7 @@ import { createDunningPolicyService } from './modules/dunning/policies.ts';
 import { createDunningService } from './modules/dunning/service.ts';
 import type { ReferenceRate } from './domain/late-interest.ts';
 import { loadReferenceRates } from './modules/dunning/reference-rates.ts';
+import { createAnalyticsService } from './modules/analytics/service.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -123,6 +124,7 @@ export function createServices(deps: {
     dunning,
     templates,
     messages,
+    analytics: createAnalyticsService({ db, merchants }),
     events,
     webhooks,
   };

@@ -82,6 +82,7 @@ function openapiOptions(schemas: Record<string, unknown>): FastifyDynamicSwagger
         { name: 'Dunning', description: 'Friendly reminders: policies of steps from the due date, each invoice’s place in them, disputes, escalation holds, previews' },
         { name: 'Templates', description: 'Reminder wording per template, language and tone: built-in defaults, your overrides (checked on save), previews' },
         { name: 'Messages', description: 'Every message sent to customers (payment reminders), kept whole, sent once by e-mail or requested by webhook' },
+        { name: 'Analytics', description: 'What reminders achieved: paid within 2 bank days and 7 days, days to payment, escalations, churn; tone and policy experiments with confidence intervals' },
         { name: 'Billing runs', description: 'Invoicing everything due, exactly once per subscription and period' },
         { name: 'Test clocks', description: 'Simulated time for test-mode customers: months of billing in seconds' },
         { name: 'API keys', description: 'Secret keys for the merchant backend' },
