@@ -42,8 +42,12 @@ t.test('two worker processes and a crash: each step once per invoice, each e-mai
   }
   for (const p of [second, third]) p.child.kill('SIGTERM');
   await Promise.all([second.exited, third.exited]);
-  // The killed worker's leases run out (real time); the next worker sends what it held, same Message-IDs.
-  await w.services.messages.runOnce(fixedClock(new Date(Date.now() + 6 * 60_000)));
+  // The killed worker's leases run out (real time); the next worker sends what it held, same
+  // Message-IDs. The workers stamped their messages due at their (real) now: this app's fixed clock
+  // must be past it too, or the stranded ones are never due here.
+  const later = new Date(Date.now() + 6 * 60_000);
+  w.clock.set(later);
+  await w.services.messages.runOnce(fixedClock(later));
 
   const rows = (await w.database.db.execute<{ invoice_id: string; n: number }>(sql`select invoice_id, count(*)::int as n from message_invoices group by 1`)).rows;
   t.equal(rows.length, N, 'every invoice reminded');
