@@ -24,6 +24,7 @@ import { eventRoutes } from './modules/events/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { invoiceRoutes } from './modules/invoices/routes.ts';
 import { creditNoteRoutes } from './modules/invoices/credit-note-routes.ts';
+import { peppolRoutes } from './modules/peppol/routes.ts';
 import { subscriptionRoutes } from './modules/subscriptions/routes.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { testClockRoutes } from './modules/test-clocks/routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(webhookRoutes({ webhooks }));
     await v1.register(invoiceRoutes({ invoices }));
     await v1.register(creditNoteRoutes({ creditNotes }));
+    await v1.register(peppolRoutes({ peppol: services.peppol }));
     await v1.register(paymentRoutes({ payments: services.payments }));
     await v1.register(collectionRoutes({ collection: services.collection }));
     await v1.register(paymentFileRoutes({ paymentFiles: services.paymentFiles, bodyLimit: config.PAYMENT_FILE_LIMIT_BYTES ?? 20 * 1024 * 1024 }));

@@ -33,6 +33,7 @@ import { createDunningService } from './modules/dunning/service.ts';
 import type { ReferenceRate } from './domain/late-interest.ts';
 import { loadReferenceRates } from './modules/dunning/reference-rates.ts';
 import { createAnalyticsService } from './modules/analytics/service.ts';
+import { createPeppolService } from './modules/peppol/service.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -117,6 +118,7 @@ export function createServices(deps: {
     collection,
     paymentFiles: createPaymentFileService({ db, clock, jobs, merchants, payments, dunning, ...(deps.paymentFileBatchSize ? { batchSize: deps.paymentFileBatchSize } : {}) }),
     creditNotes,
+    peppol: createPeppolService({ invoices, creditNotes, merchants, customers }),
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),
     testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection, dunning }),

@@ -284,6 +284,10 @@ function withResponseExamples(doc: Json): Json {
       if (html && html.example === undefined) html.example = '<!DOCTYPE html>\n<html lang="sv">…<h1>Faktura F-1</h1>…</html>';
       const pdf = response.content?.['application/pdf'];
       if (pdf && pdf.example === undefined) pdf.example = '%PDF-1.3 … (the invoice as an A4 PDF)';
+      const xml = response.content?.['application/xml'];
+      if (xml && xml.example === undefined) {
+        xml.example = '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" …>\n  <cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>\n  …\n</Invoice>';
+      }
       const media = response.content?.['application/json'];
       if (!media?.schema || media.example !== undefined || media.examples !== undefined) continue;
       const schema = media.schema as { $ref?: string; properties?: { data?: { items?: { $ref?: string } } } };

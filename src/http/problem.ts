@@ -28,8 +28,9 @@ export const ProblemSchema = Type.Object(
       Type.Array(
         Type.Object({
           field: Type.String({ examples: ['address.postal_code'] }),
-          location: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header'), Type.Literal('merchant')], {
-            description: '`merchant`: a merchant setting (PATCH /v1/merchant) the request needs, not a field of the request',
+          location: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header'), Type.Literal('merchant'), Type.Literal('customer')], {
+            description:
+              '`merchant`: a merchant setting (PATCH /v1/merchant) the request needs, not a field of the request; `customer`: a field of the customer concerned (PATCH /v1/customers/{id})',
           }),
           message: Type.String(),
         }),

@@ -18,6 +18,14 @@ export const PROBLEMS = {
   // 409, not 400/422: the request is fine, the merchant is not ready; the same request succeeds
   // once the settings named in `errors` (location `merchant`) are set with PATCH /v1/merchant.
   seller_settings_incomplete: { status: 409, title: 'The seller settings an invoice needs are incomplete' },
+  // Peppol e-invoices are for companies: a consumer (customer type person) never gets one.
+  peppol_not_applicable: { status: 409, title: 'The customer cannot receive a Peppol e-invoice' },
+  // A merchant or customer setting a Peppol document needs is missing or malformed: `errors` name
+  // them (location `merchant`: PATCH /v1/merchant; `customer`: PATCH /v1/customers/{id}).
+  peppol_settings_invalid: { status: 409, title: 'The settings a Peppol e-invoice needs are missing or malformed' },
+  // The document built would break a Peppol rule or the UBL schema (a defect on our side): it is
+  // never served or sent; `detail` names the rules.
+  peppol_document_invalid: { status: 422, title: 'The e-invoice would be rejected by the Peppol network' },
   customer_has_live_subscriptions: { status: 409, title: 'The customer has subscriptions that are not canceled' },
   customer_exists: { status: 409, title: 'A former customer with the same national id, external_id or email exists' },
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
@@ -34,8 +42,9 @@ export const PROBLEMS = {
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;
 
-// Where a named field is. `merchant`: a setting of the merchant (PATCH /v1/merchant), not part of this request.
-export const FIELD_LOCATIONS = ['body', 'query', 'path', 'header', 'merchant'] as const;
+// Where a named field is. `merchant`: a setting of the merchant (PATCH /v1/merchant), not part of
+// this request; `customer`: a field of the customer the request concerns (PATCH /v1/customers/{id}).
+export const FIELD_LOCATIONS = ['body', 'query', 'path', 'header', 'merchant', 'customer'] as const;
 export type FieldError = { field: string; location: (typeof FIELD_LOCATIONS)[number]; message: string };
 
 /** A failed guard in a use case; the code becomes the problem `type`. */

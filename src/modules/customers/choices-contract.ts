@@ -53,7 +53,7 @@ export type PaymentMethodInputBody = Static<typeof PaymentMethodInput>;
 export const DeliveryInput = Type.Object(
   {
     type: Type.Enum(DELIVERY_TYPES, { description: 'How invoices reach the customer: `email_pdf`, `email_html` (both need an email), `kivra` (needs national_id), `peppol` (companies) or `paper` (needs a postal address)' }),
-    participant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'peppol: the participant id, scheme 0007 and the organisationsnummer; derived from the customer’s organisationsnummer when left out', examples: ['0007:5560360793'] })),
+    participant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 55, description: 'peppol: the participant id, scheme 0007 and the organisationsnummer (derived from the customer’s organisationsnummer when left out), or for a foreign buyer its Peppol scheme and identifier (9930:DE123456789)', examples: ['0007:5560360793'] })),
     ...provenance,
   },
   {

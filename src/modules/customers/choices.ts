@@ -4,6 +4,7 @@
 import { parse as parseAccount } from 'kontonummer';
 import { invalid, type FieldError } from '../../kernel/errors.ts';
 import { parseNationalId } from '../../domain/national-id.ts';
+import { EAS } from '../../domain/peppol/codes.ts';
 
 export const PAYMENT_METHOD_TYPES = ['card', 'swish', 'bankgiro', 'autogiro', 'e_invoice'] as const;
 export const DELIVERY_TYPES = ['email_pdf', 'email_html', 'kivra', 'peppol', 'paper'] as const;
@@ -157,6 +158,8 @@ export function checkPaymentMethod(input: PaymentMethodInput, prefix = ''): Paym
 
 /** The organisation number of a Peppol participant id with the Swedish scheme 0007. */
 const PEPPOL_ID = /^0007:(\d{10})$/;
+/** A participant id in another scheme (a foreign buyer's, such as 9930:DE123456789): its EAS code and identifier. */
+const OTHER_PEPPOL_ID = /^(\d{4}):([A-Za-z0-9][A-Za-z0-9.:_-]{0,49})$/;
 
 /** Checks a delivery choice for this customer and returns it normalised; throws validation_failed naming each bad field. */
 export function checkDelivery(input: DeliveryInput, c: ChoiceHolder, today: Date, prefix = ''): Delivery {
@@ -170,10 +173,13 @@ export function checkDelivery(input: DeliveryInput, c: ChoiceHolder, today: Date
     if (given === undefined) {
       errors.push({ field: `${prefix}participant_id`, location: 'body', message: 'is required for peppol delivery (such as 0007:5560360793) when the customer has no organisationsnummer' });
     } else {
+      const other = OTHER_PEPPOL_ID.exec(given);
       const m = PEPPOL_ID.exec(digitsOf(given.replace(/^0007:/, '0007:')));
       const org = m ? parseNationalId(m[1]!, { type: 'company', today }) : undefined;
-      if (!m || !org?.ok || org.value.kind !== 'organisationsnummer') {
-        errors.push({ field: `${prefix}participant_id`, location: 'body', message: 'must be 0007: followed by a valid Swedish organisationsnummer (such as 0007:5560360793)' });
+      if (other && other[1] !== '0007' && EAS.has(other[1]!)) {
+        out = { type: 'peppol', participant_id: given };
+      } else if (!m || !org?.ok || org.value.kind !== 'organisationsnummer') {
+        errors.push({ field: `${prefix}participant_id`, location: 'body', message: 'must be 0007: followed by a valid Swedish organisationsnummer (such as 0007:5560360793), or another Peppol scheme and identifier (such as 9930:DE123456789)' });
       } else {
         out = { type: 'peppol', participant_id: `0007:${m[1]}` };
       }

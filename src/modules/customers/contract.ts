@@ -35,6 +35,10 @@ const fields = {
   address: Nullable(Address),
   locale: Type.Union([Type.Literal('sv'), Type.Literal('en')], { default: 'sv', description: 'Language of invoices and messages' }),
   external_id: Nullable(Type.String({ minLength: 1, maxLength: 255, description: 'Your own id for this customer, unique per merchant', examples: ['crm-4711'] })),
+  buyer_reference: Nullable(
+    Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'The buyer’s reference (their reference person or order) stated on their e-invoices (Peppol BuyerReference)', examples: ['4711-Inköp'] }),
+  ),
+  buyer_reference_required: Type.Boolean({ description: 'true: the buyer requires its reference on every e-invoice (Swedish public bodies do); a Peppol document is refused until buyer_reference is set' }),
   dunning: Type.Object(
     {
       policy: Type.Optional(Nullable(Id('dunningPolicy', 'The reminder policy for this customer’s invoices; null: the merchant’s default'))),
@@ -67,6 +71,8 @@ export const CreateCustomerBody = Type.Object(
     address: Type.Optional(fields.address),
     locale: Type.Optional(fields.locale),
     external_id: Type.Optional(fields.external_id),
+    buyer_reference: Type.Optional(fields.buyer_reference),
+    buyer_reference_required: Type.Optional(fields.buyer_reference_required),
     metadata: Type.Optional(Metadata),
     test_clock: Type.Optional(
       Nullable(Id('testClock', "Test mode only: a test clock whose time this customer's billing follows. Fixed at creation.")),
@@ -103,6 +109,8 @@ export const UpdateCustomerBody = Type.Object(
     address: Type.Optional(fields.address),
     locale: Type.Optional(Type.Union([Type.Literal('sv'), Type.Literal('en')])),
     external_id: Type.Optional(fields.external_id),
+    buyer_reference: Type.Optional(fields.buyer_reference),
+    buyer_reference_required: Type.Optional(fields.buyer_reference_required),
     dunning: Type.Optional(fields.dunning),
     metadata: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Nullable(Type.String({ maxLength: 500 })), {
@@ -132,6 +140,8 @@ export const Customer = Type.Object(
     ),
     locale: Type.Union([Type.Literal('sv'), Type.Literal('en')]),
     external_id: Nullable(Type.String()),
+    buyer_reference: Nullable(Type.String({ description: 'The buyer’s reference on their e-invoices' })),
+    buyer_reference_required: Type.Boolean({ description: 'Whether the buyer requires its reference on e-invoices' }),
     metadata: Type.Record(Type.String(), Type.String()),
     archived: Type.Boolean(),
     archived_at: Nullable(Timestamp('When the customer was archived')),
@@ -180,6 +190,8 @@ export const Customer = Type.Object(
         address: { line1: 'Storgatan 1', line2: null, postal_code: '114 51', city: 'Stockholm', country: 'SE' },
         locale: 'sv',
         external_id: 'crm-4711',
+        buyer_reference: null,
+        buyer_reference_required: false,
         metadata: { segment: 'b2c' },
         archived: false,
         archived_at: null,
@@ -236,6 +248,8 @@ export function toCustomerResource(row: CustomerRow, livemode: boolean): Custome
         : null,
     locale: row.locale,
     external_id: row.externalId,
+    buyer_reference: row.buyerReference,
+    buyer_reference_required: row.buyerReferenceRequired,
     metadata: row.metadata,
     archived: row.archivedAt !== null,
     archived_at: row.archivedAt?.toISOString() ?? null,

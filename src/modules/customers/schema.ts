@@ -52,6 +52,10 @@ export const customers = pgTable(
     reminderFeeTermsVersion: text('reminder_fee_terms_version'),
     escalationStopped: boolean('escalation_stopped').notNull().default(false),
     escalationPostponedUntil: timestamp('escalation_postponed_until', { withTimezone: true, mode: 'date' }),
+    // E-invoicing (Peppol): the buyer's reference (their order or reference person) on every
+    // document, and whether they require one (public bodies do: a document without it is refused).
+    buyerReference: text('buyer_reference'),
+    buyerReferenceRequired: boolean('buyer_reference_required').notNull().default(false),
   },
   (t) => [
     // merchant_id leads every key so the table can later be distributed by merchant.

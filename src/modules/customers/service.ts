@@ -301,6 +301,8 @@ export function createCustomerService(deps: {
           country: input.address ? (input.address.country ?? 'SE') : null,
           locale: input.locale ?? 'sv',
           externalId: input.external_id ?? null,
+          buyerReference: input.buyer_reference?.trim() ?? null,
+          buyerReferenceRequired: input.buyer_reference_required ?? false,
           metadata: input.metadata ?? {},
           createdAt: now,
           updatedAt: now,
@@ -394,6 +396,8 @@ export function createCustomerService(deps: {
         if (input.vat_number !== undefined) next.vatNumber = input.vat_number;
         if (input.locale !== undefined) next.locale = input.locale;
         if (input.external_id !== undefined) next.externalId = input.external_id;
+        if (input.buyer_reference !== undefined) next.buyerReference = input.buyer_reference?.trim() ?? null;
+        if (input.buyer_reference_required !== undefined) next.buyerReferenceRequired = input.buyer_reference_required;
         if (input.address !== undefined) {
           const a = input.address;
           next.addressLine1 = a?.line1 ?? null;
