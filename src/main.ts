@@ -125,7 +125,8 @@ if (mode === 'worker' || mode === 'all') {
   log.info({ messages: mailer.describe }, `job worker and webhook delivery started; messages: ${mailer.describe}`);
   process.stderr.write(`  Messages: ${mailer.describe}\n`);
   // Reminders: works due dunning cases (real time and ready test clocks) every DUNNING_POLL_MS.
-  dunner = createPoller({ name: 'dunning', pass: () => services.dunning.sweep(), log, pollMs: config.DUNNING_POLL_MS });
+  // Payment plans ride on the same pass: a plan completes, defaults or moves its check after the reminders.
+  dunner = createPoller({ name: 'dunning', pass: async () => (await services.dunning.sweep()) + (await services.paymentPlans.sweep()), log, pollMs: config.DUNNING_POLL_MS });
   dunner.start();
 }
 

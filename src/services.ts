@@ -34,6 +34,8 @@ import type { ReferenceRate } from './domain/late-interest.ts';
 import { loadReferenceRates } from './modules/dunning/reference-rates.ts';
 import { createAnalyticsService } from './modules/analytics/service.ts';
 import { createPeppolService } from './modules/peppol/service.ts';
+import { createDunningPlanHold } from './modules/dunning/plan-hold.ts';
+import { createPaymentPlanService } from './modules/payment-plans/service.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -107,7 +109,20 @@ export function createServices(deps: {
   });
   // Reminder templates: the merchant's overrides, else the built-in defaults.
   const templates = createTemplateService({ db, clock, merchants });
-  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, time, referenceRates: deps.referenceRates ?? loadReferenceRates(), log: deps.log });
+  const referenceRates = deps.referenceRates ?? loadReferenceRates();
+  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, time, referenceRates, log: deps.log });
+  const paymentPlans = createPaymentPlanService({
+    db,
+    clock,
+    events,
+    merchants,
+    customers,
+    time,
+    invoices,
+    ledger,
+    hold: createDunningPlanHold({ clock, policies: dunningPolicies, referenceRates, log: deps.log }),
+    log: deps.log,
+  });
   return {
     clock,
     merchants,
@@ -121,9 +136,10 @@ export function createServices(deps: {
     peppol: createPeppolService({ invoices, creditNotes, merchants, customers }),
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),
-    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection, dunning }),
+    testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection, dunning, paymentPlans }),
     dunningPolicies,
     dunning,
+    paymentPlans,
     templates,
     messages,
     analytics: createAnalyticsService({ db, merchants }),

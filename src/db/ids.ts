@@ -31,6 +31,7 @@ export const ID_PREFIXES = {
   paymentFile: 'pf',
   template: 'tpl',
   dunningPolicy: 'dp',
+  paymentPlan: 'pp',
   message: 'msg',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;

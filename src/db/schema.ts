@@ -15,3 +15,4 @@ export * from '../modules/collection/schema.ts';
 export * from '../modules/dunning/schema.ts';
 export * from '../modules/messages/schema.ts';
 export * from '../modules/templates/schema.ts';
+export * from '../modules/payment-plans/schema.ts';

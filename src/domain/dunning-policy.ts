@@ -55,6 +55,13 @@ export const DEFAULT_STEPS: DunningStep[] = [
   { key: 'escalation', kind: 'escalation', offset: 28, offset_unit: 'days', tone: 'neutral', template: null, fee: false, attach_pdf: false },
 ];
 
+// A payment plan instalment: a nudge before it falls due and one fee-free reminder, nothing more
+// (a missed instalment ends the plan and the original invoices' own process takes over).
+export const INSTALMENT_STEPS: DunningStep[] = [
+  { key: 'pre_due', kind: 'pre_due', offset: -3, offset_unit: 'days', tone: 'friendly', template: 'pre_due', fee: false, attach_pdf: false },
+  { key: 'reminder_1', kind: 'reminder', offset: 3, offset_unit: 'bank_days', tone: 'friendly', template: 'reminder', fee: false, attach_pdf: true },
+];
+
 export const DEFAULT_RULES: DunningRules = {
   min_gap_days: 2,
   quiet_hours: { start: '21:00', end: '08:00' },
@@ -64,6 +71,8 @@ export const DEFAULT_RULES: DunningRules = {
   late_interest_margin_bp: 800,
   fallback_channels: ['webhook'],
 };
+
+export const INSTALMENT_RULES: DunningRules = { ...DEFAULT_RULES, reminder_fee: null, late_interest: false };
 
 export const MAX_STEPS = 10;
 const STEP_KEY = /^[a-z0-9_]{1,40}$/;

@@ -80,6 +80,7 @@ function openapiOptions(schemas: Record<string, unknown>): FastifyDynamicSwagger
         { name: 'Payments', description: 'Payments matched to invoices by reference or amount and payer, customer credit, the unmatched queue, refunds' },
         { name: 'Collection', description: 'Card, Swish and autogiro invoices collected through a processor on their due date, retried on a schedule' },
         { name: 'Dunning', description: 'Friendly reminders: policies of steps from the due date, each invoice’s place in them, disputes, escalation holds, previews' },
+        { name: 'Payment plans', description: 'Open invoices split into instalments, each an invoice of its own; offers that show a plan before it is agreed' },
         { name: 'Templates', description: 'Reminder wording per template, language and tone: built-in defaults, your overrides (checked on save), previews' },
         { name: 'Messages', description: 'Every message sent to customers (payment reminders), kept whole, sent once by e-mail or requested by webhook' },
         { name: 'Analytics', description: 'What reminders achieved: paid within 2 bank days and 7 days, days to payment, escalations, churn; tone and policy experiments with confidence intervals' },

@@ -28,6 +28,8 @@ export const PROBLEMS = {
   peppol_document_invalid: { status: 422, title: 'The e-invoice would be rejected by the Peppol network' },
   customer_has_live_subscriptions: { status: 409, title: 'The customer has subscriptions that are not canceled' },
   customer_exists: { status: 409, title: 'A former customer with the same national id, external_id or email exists' },
+  // A payment plan cannot take these invoices over: `errors` name each (`invoices[1]`) and why.
+  invoice_not_plannable: { status: 409, title: 'An invoice cannot go into a payment plan' },
   idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   // The bank file cannot be imported as a whole: `line` (BgMax) or `path` (camt.054) and `reason` say why.
   payment_file_invalid: { status: 422, title: 'The bank file is malformed or not for this merchant' },

@@ -148,6 +148,14 @@ t.test('the document and the runtime agree', async (t) => {
       await services.dunning.sweep();
     }
     clock.set('2026-11-25T09:00:00Z');
+    // A payment plan made and canceled, and one paid off.
+    const planner = (await api('POST', '/v1/customers', { name: 'Eva Ek' })).json.id;
+    const plannedInvoice = async () => (await api('POST', '/v1/invoices', { customer: planner, auto_finalize: true, lines: [{ description: 'Konsult', unit_amount: 50000 }] })).json.id;
+    const canceled = (await api('POST', '/v1/payment-plans', { customer: planner, invoices: [await plannedInvoice()], instalments: 2 })).json;
+    await api('POST', `/v1/payment-plans/${canceled.id}/cancel`);
+    const paidOff = (await api('POST', '/v1/payment-plans', { customer: planner, invoices: [await plannedInvoice()], instalments: 2 })).json;
+    for (const i of paidOff.instalments) await api('POST', `/v1/invoices/${i.invoice}/pay`, {});
+    await services.paymentPlans.sweep();
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema({ $id: 'https://omtanke.test/doc', components: doc.components });
@@ -160,7 +168,7 @@ t.test('the document and the runtime agree', async (t) => {
       after = page.data.at(-1).id;
     }
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated']) {
+    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated', 'payment_plan.created', 'payment_plan.canceled', 'payment_plan.completed', 'invoice.voided']) {
       t.ok(types.has(type), `recorded a ${type}`);
     }
     const wrong = events.filter((e): boolean => !validate(e)).map((e) => `${e.type}: ${ajv.errorsText(validate.errors).slice(0, 300)}`);

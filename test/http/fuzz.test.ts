@@ -50,7 +50,9 @@ function printedRoutes(app: FastifyInstance): Array<{ path: string; methods: str
     const m = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
     if (!m) continue;
     stack.length = m[1]!.length / 4;
-    stack.push(m[2]!.startsWith('/') ? m[2]! : `/${m[2]}`);
+    // A segment without a leading slash continues its parent's (the radix tree splits
+    // /pay and /payment-plan-offers after "pay").
+    stack.push(m[2]!.startsWith('/') || stack.length > 0 ? m[2]! : `/${m[2]}`);
     if (m[3]) out.push({ path: stack.join('').replace(/:(\w+)/g, '{$1}'), methods: m[3].split(', ') });
   }
   return out;
@@ -166,6 +168,9 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
     html: `{{#> layout}}<p>${tag}-mall {{customer.name}}</p>{{> payment}}{{/layout}}`,
     text: `${tag}-mall {{customer.name}}`,
   });
+  // A payment plan over an invoice of its own: two instalment invoices, the original in_payment_plan.
+  const planned = await send('POST', '/v1/invoices', { customer: customer.id, lines: [line], auto_finalize: true });
+  await send('POST', '/v1/payment-plans', { customer: customer.id, invoices: [planned.id], instalments: 2, metadata: { crm: `${tag}-plan` } });
   // Dunning: a policy of its own and one invoice disputed (the rest get cases as the routes touch them).
   pool.markers.add(`${tag}-policy`);
   await send('POST', '/v1/dunning-policies', { name: `${tag}-policy`, rules: { min_gap_days: 4 } });

@@ -73,6 +73,7 @@ export function subscriptionInvoice(
     amountPaid: 0,
     amountCredited: 0,
     amountFromBalance: 0,
+    amountPlan: 0,
     ...finalFields(merchant, 0, 0, a.today, merchant.paymentTermsDays), // numbered by the caller
     buyer: buyerOf(a.customer),
     reverseCharge,

@@ -7,7 +7,7 @@ import { inTransaction, queryableFor, type Caller } from '../../db/unit-of-work.
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, invalid } from '../../kernel/errors.ts';
-import { DEFAULT_RULES, DEFAULT_STEPS, validatePolicy, type DunningRules, type DunningStep } from '../../domain/dunning-policy.ts';
+import { DEFAULT_RULES, DEFAULT_STEPS, INSTALMENT_RULES, INSTALMENT_STEPS, validatePolicy, type DunningRules, type DunningStep } from '../../domain/dunning-policy.ts';
 import { mergeMetadata } from '../events/changes.ts';
 import type { CreatePolicyInput, UpdatePolicyInput } from './policy-contract.ts';
 import * as store from './policy-store.ts';
@@ -23,7 +23,7 @@ export function createDunningPolicyService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
   function builtInDefault(merchantId: string, now: Date): DunningPolicy {
-    return { merchantId, id: newId('dunningPolicy'), name: 'Default', isDefault: true, steps: DEFAULT_STEPS, rules: DEFAULT_RULES, metadata: {}, createdAt: now, updatedAt: now };
+    return { merchantId, id: newId('dunningPolicy'), name: 'Default', isDefault: true, purpose: 'dunning', steps: DEFAULT_STEPS, rules: DEFAULT_RULES, metadata: {}, createdAt: now, updatedAt: now };
   }
 
   /** The merchant's default policy, made from the built-in one the first time it is needed. */
@@ -32,6 +32,15 @@ export function createDunningPolicyService(deps: { db: Db; clock: Clock }) {
     if (found) return found;
     await store.insertDefaultIfMissing(tx, builtInDefault(merchantId, clock.now()));
     return (await store.findDefault(tx, merchantId))!;
+  }
+
+  /** The gentler policy every payment plan instalment follows, made the first time a plan needs it. */
+  async function instalmentFor(tx: Tx, merchantId: string): Promise<DunningPolicy> {
+    const found = await store.findInstalmentPolicy(tx, merchantId);
+    if (found) return found;
+    const now = clock.now();
+    await store.insertDefaultIfMissing(tx, { merchantId, id: newId('dunningPolicy'), name: 'Payment plan instalments', isDefault: false, purpose: 'payment_plan', steps: INSTALMENT_STEPS, rules: INSTALMENT_RULES, metadata: {}, createdAt: now, updatedAt: now });
+    return (await store.findInstalmentPolicy(tx, merchantId))!;
   }
 
   async function get(tenant: Caller, id: string): Promise<DunningPolicy> {
@@ -43,6 +52,9 @@ export function createDunningPolicyService(deps: { db: Db; clock: Clock }) {
   return {
     get,
     defaultFor,
+    instalmentFor,
+    /** The default without making one (a read that must write nothing); undefined: the built-in one would be made. */
+    findDefault: (q: Queryable, merchantId: string) => store.findDefault(q, merchantId),
     find: (q: Queryable, merchantId: string, id: string) => store.findPolicy(q, merchantId, id),
     findMany: (q: Queryable, merchantId: string, ids: string[]) => store.findPolicies(q, merchantId, ids),
 
@@ -64,7 +76,7 @@ export function createDunningPolicyService(deps: { db: Db; clock: Clock }) {
         const hasDefault = (await store.findDefault(tx, tenant.merchantId)) !== undefined;
         const isDefault = input.is_default === true || !hasDefault;
         if (isDefault) await store.clearDefault(tx, tenant.merchantId, now);
-        const row: DunningPolicy = { merchantId: tenant.merchantId, id: newId('dunningPolicy'), name: input.name.trim(), isDefault, steps, rules, metadata: input.metadata ?? {}, createdAt: now, updatedAt: now };
+        const row: DunningPolicy = { merchantId: tenant.merchantId, id: newId('dunningPolicy'), name: input.name.trim(), isDefault, purpose: 'dunning', steps, rules, metadata: input.metadata ?? {}, createdAt: now, updatedAt: now };
         await store.insertPolicy(tx, row);
         return row;
       });
@@ -85,6 +97,7 @@ export function createDunningPolicyService(deps: { db: Db; clock: Clock }) {
           updatedAt: now,
         };
         checked(next.steps, next.rules);
+        if (input.is_default && row.purpose === 'payment_plan') throw new DomainError('invalid_state', 'The payment plan instalment policy cannot be the default');
         if (input.is_default && !row.isDefault) {
           await store.clearDefault(tx, tenant.merchantId, now);
           next.isDefault = true;

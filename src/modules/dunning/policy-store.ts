@@ -16,6 +16,11 @@ export async function findDefault(q: Queryable, merchantId: string): Promise<Pol
   return row;
 }
 
+export async function findInstalmentPolicy(q: Queryable, merchantId: string): Promise<PolicyRow | undefined> {
+  const [row] = await q.select().from(dunningPolicies).where(and(eq(dunningPolicies.merchantId, merchantId), eq(dunningPolicies.purpose, 'payment_plan')));
+  return row;
+}
+
 /** Inserts the default unless the merchant has one (a concurrent insert loses quietly on the unique default key). */
 export async function insertDefaultIfMissing(tx: Tx, row: PolicyRow): Promise<void> {
   await tx.insert(dunningPolicies).values(row).onConflictDoNothing();

@@ -14,6 +14,8 @@ export const dunningPolicies = pgTable(
     id: text('id').notNull(),
     name: text('name').notNull(),
     isDefault: boolean('is_default').notNull(),
+    // payment_plan: the gentler built-in policy every payment plan instalment follows (one per merchant).
+    purpose: text('purpose', { enum: ['dunning', 'payment_plan'] }).notNull().default('dunning'),
     steps: jsonb('steps').$type<DunningStep[]>().notNull(),
     rules: jsonb('rules').$type<DunningRules>().notNull(),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),
@@ -24,10 +26,12 @@ export const dunningPolicies = pgTable(
     primaryKey({ columns: [t.merchantId, t.id] }),
     // One default per merchant, whatever two concurrent requests do.
     uniqueIndex('dunning_policies_default_key').on(t.merchantId).where(sql`is_default`),
+    uniqueIndex('dunning_policies_payment_plan_key').on(t.merchantId).where(sql`purpose = 'payment_plan'`),
   ],
 );
 
-export const CASE_STATUSES = ['active', 'disputed', 'closed', 'escalated'] as const;
+// paused: the invoice is in a payment plan; the case goes on from the same step if the plan defaults.
+export const CASE_STATUSES = ['active', 'disputed', 'closed', 'escalated', 'paused'] as const;
 
 // One row per open invoice with a due date: where it is in its policy. The row is the sweep's
 // work queue (next_action_at by business time), and its lock serialises two workers.

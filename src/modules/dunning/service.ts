@@ -12,7 +12,8 @@ import { DomainError, invalidField } from '../../kernel/errors.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
 import { toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
 import { afterSent, decide, type Facts, type Policy } from '../../domain/dunning-schedule.ts';
-import { lateInterest, MissingReferenceRateError, type ReferenceRate } from '../../domain/late-interest.ts';
+import type { ReferenceRate } from '../../domain/late-interest.ts';
+import { interestOn } from './interest.ts';
 import { reminderFee } from '../../domain/reminder-fee.ts';
 import type { DunningStep } from '../../domain/dunning-policy.ts';
 import type { EventService, NewEvent } from '../events/service.ts';
@@ -70,23 +71,7 @@ export function createDunningService(deps: {
   const policyOf = (row: { steps: DunningStep[]; rules: Policy['rules'] }): Policy => ({ steps: row.steps, rules: row.rules });
 
   function interestFor(policy: Policy, due: { dueDate: string; amountRemaining: number }, asOf: CalendarDate): { amount: number; rateBp: number | null } {
-    if (!policy.rules.late_interest) return { amount: 0, rateBp: null };
-    try {
-      const r = lateInterest({
-        balances: [{ from: due.dueDate as CalendarDate, amount: due.amountRemaining }],
-        dueDate: due.dueDate as CalendarDate,
-        asOf,
-        rates: deps.referenceRates,
-        marginBp: policy.rules.late_interest_margin_bp,
-      });
-      return { amount: r.amount, rateBp: r.rate_bp_now };
-    } catch (err) {
-      if (!(err instanceof MissingReferenceRateError)) throw err;
-      // No reference rate known for these days: the operator has not updated the table. The
-      // reminder goes out without interest rather than not at all.
-      deps.log?.warn({ day: err.day }, 'late interest left out: no reference rate for this day (update config/reference-rates.json)');
-      return { amount: 0, rateBp: null };
-    }
+    return interestOn(policy.rules, due, asOf, deps.referenceRates, deps.log);
   }
 
   function factsOf(d: store.DueCase): Facts {
@@ -425,6 +410,7 @@ export function createDunningService(deps: {
         const c = await loadCase(tenant, invoiceId, true, tx);
         if (c.status === 'escalated') throw new DomainError('invalid_state', 'The claim is with the collection agency; tell the agency about the dispute');
         if (c.status === 'closed') throw new DomainError('invalid_state', `The invoice is no longer in the reminder process (${c.closedReason})`);
+        if (c.status === 'paused') throw new DomainError('invalid_state', 'The invoice is in a payment plan; its reminders are paused already');
         const now = clock.now();
         const next = { ...c, status: 'disputed' as const, disputedAt: c.disputedAt ?? now, disputeReason: reason ?? c.disputeReason, updatedAt: now };
         await store.updateCase(tx, next);

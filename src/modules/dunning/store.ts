@@ -323,3 +323,40 @@ export async function customersFacts(q: Queryable, merchantId: string, customerI
     .where(and(eq(customers.merchantId, merchantId), inArray(customers.id, [...new Set(customerIds)])));
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+// Payment plans (plan-hold.ts): the cases of invoices a plan takes over, gives back, or issues.
+
+/** The cases of these invoices, locked in invoice id order (before their invoices: the sweep's lock order). */
+export async function lockCasesOf(tx: Tx, merchantId: string, invoiceIds: string[]): Promise<CaseRow[]> {
+  if (invoiceIds.length === 0) return [];
+  return tx
+    .select()
+    .from(dunningCases)
+    .where(and(eq(dunningCases.merchantId, merchantId), inArray(dunningCases.invoiceId, [...new Set(invoiceIds)])))
+    .orderBy(dunningCases.invoiceId)
+    .for('update');
+}
+
+/** Opens cases (paused, or active with the given time) for invoices that have none. */
+export async function insertCases(tx: Tx, rows: CaseRow[]): Promise<void> {
+  if (rows.length > 0) await tx.insert(dunningCases).values(rows).onConflictDoNothing();
+}
+
+/** Moves these invoices' cases from one status to another, due at `at` (null: not planned). */
+export async function setCaseStatus(tx: Tx, merchantId: string, invoiceIds: string[], from: CaseRow['status'], to: CaseRow['status'], at: Date | null, now: Date): Promise<void> {
+  if (invoiceIds.length === 0) return;
+  await tx
+    .update(dunningCases)
+    .set({ status: to, nextActionAt: at, updatedAt: now })
+    .where(and(eq(dunningCases.merchantId, merchantId), inArray(dunningCases.invoiceId, invoiceIds), eq(dunningCases.status, from)));
+}
+
+/** Where each of these invoices is in its reminder process (an instalment's last reminder decides when it is missed). */
+export async function caseStates(q: Queryable, merchantId: string, invoiceIds: string[]): Promise<Map<string, Pick<CaseRow, 'status' | 'lastSentAt' | 'nextActionAt' | 'policyId' | 'nextStep'>>> {
+  if (invoiceIds.length === 0) return new Map();
+  const rows = await q
+    .select({ invoiceId: dunningCases.invoiceId, status: dunningCases.status, lastSentAt: dunningCases.lastSentAt, nextActionAt: dunningCases.nextActionAt, policyId: dunningCases.policyId, nextStep: dunningCases.nextStep })
+    .from(dunningCases)
+    .where(and(eq(dunningCases.merchantId, merchantId), inArray(dunningCases.invoiceId, invoiceIds)));
+  return new Map(rows.map(({ invoiceId, ...r }) => [invoiceId, r]));
+}

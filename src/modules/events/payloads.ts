@@ -14,18 +14,8 @@ import { CustomerBalanceTransaction, Payment } from '../payments/contract.ts';
 import { CollectionAttempt } from '../collection/contract.ts';
 import { CollectionEscalation } from '../dunning/contract.ts';
 import { Message } from '../messages/contract.ts';
+import { PaymentPlan } from '../payment-plans/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
-
-/** An object of a feature not built yet: only its id and kind are promised. */
-const Planned = (object: string, what: string) =>
-  Type.Object(
-    { id: Type.String({ description: `The ${what} id` }), object: Type.Literal(object) },
-    {
-      $id: `Planned${pascal(object)}`,
-      description: `A ${what}. Not emitted yet: the feature is not built, so only \`id\` and \`object\` are promised; the full schema comes with the feature.`,
-    },
-  );
-const PlannedPaymentPlan = Planned('payment_plan', 'payment plan');
 
 type Payload = { object: TSchema; built: boolean };
 const built = (object: TSchema): Payload => ({ object, built: true });
@@ -71,9 +61,11 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'delivery.changed': built(Customer),
   'reminder.sent': built(Message),
   'reminder.requested': built(Message),
-  'payment_plan.created': planned(PlannedPaymentPlan),
-  'payment_plan.missed': planned(PlannedPaymentPlan),
-  'payment_plan.completed': planned(PlannedPaymentPlan),
+  'payment_plan.created': built(PaymentPlan),
+  'payment_plan.missed': built(PaymentPlan),
+  'payment_plan.defaulted': built(PaymentPlan),
+  'payment_plan.canceled': built(PaymentPlan),
+  'payment_plan.completed': built(PaymentPlan),
   'collection.escalated': built(CollectionEscalation),
   'customer.churn_risk_changed': planned(Customer),
   'webhook_endpoint.disabled': built(WebhookEndpoint),

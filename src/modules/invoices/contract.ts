@@ -53,7 +53,7 @@ export const Invoice = Type.Object(
     livemode: Type.Boolean(),
     customer: Type.String(),
     subscription: Nullable(Type.String()),
-    billing_reason: Type.Enum(BILLING_REASONS, { description: 'manual (one-off), subscription_create (first period), subscription_cycle (renewal), subscription_final (what was left to settle when a subscription ended)' }),
+    billing_reason: Type.Enum(BILLING_REASONS, { description: 'manual (one-off), subscription_create (first period), subscription_cycle (renewal), subscription_final (what was left to settle when a subscription ended), payment_plan (an instalment of a payment plan)' }),
     status: Type.Enum(INVOICE_STATUSES),
     currency: Type.String(),
     number: Nullable(Type.String({ description: 'Sequential per merchant and series, without gaps; set when finalised' })),
@@ -72,7 +72,8 @@ export const Invoice = Type.Object(
     amount_paid: Money('Paid so far'),
     amount_credited: Money('Taken off by credit notes'),
     amount_from_balance: Money("Paid from the customer's credit balance (an earlier overpayment) when the invoice was finalised"),
-    amount_remaining: Money('Still to pay: amount_due − amount_paid − amount_from_balance − amount_credited'),
+    amount_payment_plan: Money('Taken over by a payment plan: all of the remainder while the plan runs (status in_payment_plan), what the plan paid of it once the plan ended; on an instalment closed by its plan ending, what went back to the original invoices'),
+    amount_remaining: Money('Still to pay: amount_due − amount_paid − amount_from_balance − amount_credited − amount_payment_plan'),
     seller: Nullable(Seller),
     buyer: Nullable(Party),
     payment_method: Nullable(PaymentMethodSnapshot('How the customer pays this invoice: their payment method when it was finalised (drafts: as now); null on invoices finalised before customers had choices')),
@@ -197,6 +198,7 @@ export function toInvoiceResource(row: InvoiceRow, lines: InvoiceLineRow[], live
     amount_paid: row.amountPaid,
     amount_credited: row.amountCredited,
     amount_from_balance: row.amountFromBalance,
+    amount_payment_plan: row.amountPlan,
     amount_remaining: row.amountRemaining,
     seller: row.seller
       ? {

@@ -97,7 +97,7 @@ export function createCreditNoteService(deps: {
       total: priced.amounts.total,
       rounding: amount - priced.amounts.total,
       amount,
-      invoiceAmountRemaining: Math.max(0, invoice.amountDue - invoice.amountPaid - invoice.amountFromBalance - invoice.amountCredited - amount),
+      invoiceAmountRemaining: Math.max(0, invoice.amountDue - invoice.amountPaid - invoice.amountFromBalance - invoice.amountCredited - invoice.amountPlan - amount),
       vatBreakdown: priced.amounts.vatBreakdown,
       lines: priced.lines.map((l, i): CreditNoteLine => ({ invoiceLineNo: lines[i]!.invoiceLineNo, ...documentLine(l) })),
       metadata: opts.metadata ?? {},
@@ -105,7 +105,7 @@ export function createCreditNoteService(deps: {
     };
     await store.insertCreditNote(tx, row);
     const credited = invoice.amountCredited + amount;
-    const remaining = Math.max(0, invoice.amountDue - invoice.amountPaid - invoice.amountFromBalance - credited);
+    const remaining = Math.max(0, invoice.amountDue - invoice.amountPaid - invoice.amountFromBalance - invoice.amountPlan - credited);
     // Like Stripe: an open invoice credited down to nothing is settled (paid), not left open.
     const settles = remaining === 0 && (invoice.status === 'open' || invoice.status === 'partially_paid' || invoice.status === 'uncollectible' || invoice.status === 'in_collection');
     const updated = await store.updateInvoice(tx, {

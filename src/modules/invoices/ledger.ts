@@ -21,8 +21,11 @@ export function createInvoiceLedger() {
     // Payments (the payments module): resolve references, lock in id order, write in bulk.
     findByOcr: (q: Queryable, merchantId: string, refs: string[]) => store.findByOcr(q, merchantId, refs),
     findPayableOf: (q: Queryable, merchantId: string, customerIds: string[]) => store.findPayableOf(q, merchantId, customerIds),
+    findInvoices: (q: Queryable, merchantId: string, ids: string[]) => store.findInvoices(q, merchantId, ids),
     lockInvoices: (tx: Tx, merchantId: string, ids: string[]) => store.lockInvoices(tx, merchantId, ids),
     writeSettlements: (tx: Tx, merchantId: string, rows: InvoiceRow[]) => store.writeSettlements(tx, merchantId, rows),
+    /** Payment plans: invoices taken over, settled or given back, and instalments closed (see store.writePlanChanges). */
+    writePlanChanges: (tx: Tx, merchantId: string, rows: InvoiceRow[]) => store.writePlanChanges(tx, merchantId, rows),
     linesOf: (q: Queryable, merchantId: string, ids: string[]) => store.findLinesOf(q, merchantId, ids),
     /** Items the next invoice of a subscription carries (prorations). */
     addPendingItems: (tx: Tx, rows: PendingItemRow[]) => store.insertPendingItems(tx, rows),

@@ -4,8 +4,8 @@ import { merchants } from '../merchants/schema.ts';
 import { customers } from '../customers/schema.ts';
 import type { Buyer, Seller, VatBreakdownRow } from './document.ts';
 
-export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible', 'in_collection'] as const;
-export const BILLING_REASONS = ['manual', 'subscription_create', 'subscription_cycle', 'subscription_final'] as const;
+export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'paid', 'void', 'uncollectible', 'in_collection', 'in_payment_plan'] as const;
+export const BILLING_REASONS = ['manual', 'subscription_create', 'subscription_cycle', 'subscription_final', 'payment_plan'] as const;
 
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull();
 
@@ -38,6 +38,11 @@ export const invoices = pgTable(
     // Customer credit (an earlier overpayment) used on this invoice when it was finalised.
     amountFromBalance: bigint('amount_from_balance', { mode: 'number' }).notNull().default(0),
     amountRemaining: money('amount_remaining'),
+    // What a payment plan took over of this invoice (src/modules/payment-plans): all of the
+    // remainder while the plan runs, what the plan paid of it once the plan ended; for an
+    // instalment closed when its plan ended, what went back to the plan's invoices. So always
+    // amount_remaining = amount_due − amount_paid − amount_from_balance − amount_credited − amount_plan.
+    amountPlan: bigint('amount_plan', { mode: 'number' }).notNull().default(0),
     vatBreakdown: jsonb('vat_breakdown').$type<VatBreakdownRow[]>().notNull(),
     // Seller and buyer as they were when the invoice was finalised: a legal document does not
     // change when the merchant or customer later does.

@@ -218,6 +218,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
         amountPaid: 0,
         amountCredited: 0,
         amountFromBalance: 0,
+        amountPlan: 0,
         seller: null,
         buyer: null,
         reverseCharge: isReverseCharge(customer),
@@ -354,6 +355,52 @@ export function createInvoiceService(deps: InvoiceDeps) {
         tenant,
         out.map((inv, i) => ({ type: 'invoice.in_collection' as const, objectId: inv.id, object: toInvoiceResource(inv, inv.lines, tenant.livemode), previousAttributes: { status: owing[i]!.status } })),
       );
+      return out;
+    },
+
+    /**
+     * A payment plan's instalments, issued in its transaction: each an invoice of its own, numbered
+     * in the merchant's series with an OCR reference, due on its own date, one line without VAT (the
+     * VAT was on the invoices the plan took over; interest and the plan fee carry none). The amount
+     * is exact: no öresavrundning, so the instalments add up to the plan to the öre. A card or
+     * autogiro customer's instalments are collected on their due dates like any invoice.
+     */
+    async issueInstalments(tx: Tx, tenant: Caller, input: { customerId: string; currency: string; instalments: { amount: number; dueDate: string; description: string }[] }): Promise<Invoice[]> {
+      const scope = { merchantId: tenant.merchantId, tx };
+      const merchant = await merchants.get(scope);
+      assertSellerComplete(merchant);
+      const customer = (await customers.find(scope, input.customerId))!;
+      const now = clock.now();
+      const issueDate = toCalendarDate(await time.nowForChange(scope, customer.testClockId), merchant.timeZone);
+      const n = input.instalments.length;
+      const [firstNumber, firstOcr] = (await allocateEach(tx, tenant.merchantId, [
+        { series: invoiceSeries(merchant), count: n },
+        { series: OCR_SERIES, count: n },
+      ])) as [number, number];
+      const out: Invoice[] = input.instalments.map((it, i) => {
+        const id = newId('invoice');
+        const line: InvoiceLineRow = {
+          merchantId: tenant.merchantId, invoiceId: id, lineNo: 1, description: it.description, quantity: 1, unitAmount: it.amount, taxBehavior: 'exclusive', vatRate: 0,
+          net: it.amount, vat: 0, gross: it.amount, priceId: null, subscriptionItemId: null, periodStart: null, periodEnd: null, proration: false,
+        };
+        return {
+          merchantId: tenant.merchantId, id, customerId: customer.id, subscriptionId: null, billingReason: 'payment_plan', status: 'open', currency: input.currency,
+          ...finalFields(merchant, firstNumber + i, firstOcr + i, issueDate, 0),
+          dueDate: it.dueDate,
+          periodStart: null, periodEnd: null,
+          subtotal: it.amount, vatTotal: 0, total: it.amount, rounding: 0, amountDue: it.amount, amountPaid: 0, amountCredited: 0, amountFromBalance: 0, amountPlan: 0, amountRemaining: it.amount,
+          vatBreakdown: [{ vatRate: 0, net: it.amount, vat: 0 }],
+          buyer: buyerOf(customer), reverseCharge: false, locale: customer.locale, paymentTermsDays: 0, memo: null, metadata: {},
+          createdAt: now, updatedAt: now, finalizedAt: now, paidAt: null, voidedAt: null, markedUncollectibleAt: null,
+          lines: [line],
+        };
+      });
+      await store.insertInvoices(tx, out.map(({ lines: _l, ...row }) => row), out.flatMap((i) => i.lines));
+      await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, out);
+      await events.recordMany(tx, tenant, out.flatMap((inv) => {
+        const object = toInvoiceResource(inv, inv.lines, tenant.livemode);
+        return [{ type: 'invoice.created' as const, objectId: inv.id, object }, { type: 'invoice.finalized' as const, objectId: inv.id, object }];
+      }));
       return out;
     },
 

@@ -147,6 +147,12 @@ export async function findPayableOf(q: Queryable, merchantId: string, customerId
     );
 }
 
+/** Invoices by id, read without a lock (a payment plan's view, an offer). */
+export async function findInvoices(q: Queryable, merchantId: string, ids: string[]): Promise<InvoiceRow[]> {
+  if (ids.length === 0) return [];
+  return q.select().from(invoices).where(and(eq(invoices.merchantId, merchantId), inArray(invoices.id, [...new Set(ids)])));
+}
+
 /** Invoices locked FOR UPDATE in id order: every batch locks in the same order, so none deadlock. */
 export async function lockInvoices(q: Queryable, merchantId: string, ids: string[]): Promise<InvoiceRow[]> {
   if (ids.length === 0) return [];
@@ -171,5 +177,20 @@ export async function writeSettlements(q: Queryable, merchantId: string, rows: I
       ${sql.param(col((r) => r.amountRemaining))}::bigint[], ${sql.param(col((r) => r.status))}::text[],
       ${sql.param(col((r) => r.paidAt?.toISOString() ?? null))}::timestamptz[], ${sql.param(col((r) => r.updatedAt.toISOString()))}::timestamptz[]
     ) as v(id, amount_paid, amount_from_balance, amount_remaining, status, paid_at, updated_at)
+    where i.merchant_id = ${merchantId} and i.id = v.id`);
+}
+
+/** What a payment plan changes on invoices: its share (amount_plan), the remainder and the state. */
+export async function writePlanChanges(q: Queryable, merchantId: string, rows: InvoiceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: InvoiceRow) => T) => rows.map(f);
+  await q.execute(sql`
+    update invoices i set
+      amount_plan = v.amount_plan, amount_remaining = v.amount_remaining, status = v.status, paid_at = v.paid_at, voided_at = v.voided_at, updated_at = v.updated_at
+    from unnest(
+      ${sql.param(col((r) => r.id))}::text[], ${sql.param(col((r) => r.amountPlan))}::bigint[], ${sql.param(col((r) => r.amountRemaining))}::bigint[],
+      ${sql.param(col((r) => r.status))}::text[], ${sql.param(col((r) => r.paidAt?.toISOString() ?? null))}::timestamptz[],
+      ${sql.param(col((r) => r.voidedAt?.toISOString() ?? null))}::timestamptz[], ${sql.param(col((r) => r.updatedAt.toISOString()))}::timestamptz[]
+    ) as v(id, amount_plan, amount_remaining, status, paid_at, voided_at, updated_at)
     where i.merchant_id = ${merchantId} and i.id = v.id`);
 }

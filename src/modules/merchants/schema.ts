@@ -1,4 +1,4 @@
-import { pgTable, text, boolean, timestamp, integer, jsonb, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, boolean, timestamp, integer, bigint, jsonb, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
@@ -27,6 +27,8 @@ export const merchants = pgTable('merchants', {
   ocrLengthDigit: boolean('ocr_length_digit').notNull().default(true),
   // The licensed debt collection agency escalated claims are handed to (Omtanke never collects).
   collectionAgency: jsonb('collection_agency').$type<{ name: string; organisation_number?: string | null; email?: string | null; reference?: string | null }>(),
+  // The fee a payment plan may carry (öre; null: plans carry none), at most the legal cap.
+  paymentPlanFee: bigint('payment_plan_fee', { mode: 'number' }),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
 });
 

@@ -1,6 +1,7 @@
 // The seller's settings, checked with Swedish rules: what every invoice and payment instruction
 // will print. Pure: the service loads, applies and stores.
 import { parseNationalId } from '../../domain/national-id.ts';
+import { PAYMENT_PLAN_FEE_CAP } from '../../domain/payment-plan.ts';
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
 import { parseBankgiro } from '../../domain/bankgiro.ts';
 import { DomainError, type FieldError as ProblemFieldError } from '../../kernel/errors.ts';
@@ -21,6 +22,7 @@ export type SettingsInput = {
   time_zone?: string | undefined;
   collection_agency?: { name: string; organisation_number?: string | null | undefined; email?: string | null | undefined; reference?: string | null | undefined } | null | undefined;
   payment_terms_days?: number | undefined;
+  payment_plan_fee?: number | null | undefined;
   invoice_number_prefix?: string | undefined;
   ocr_length_digit?: boolean | undefined;
 };
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS = {
   contactPhone: null,
   registeredOffice: null,
   collectionAgency: null,
+  paymentPlanFee: null,
   timeZone: 'Europe/Stockholm',
   paymentTermsDays: 30,
   invoiceNumberPrefix: '',
@@ -195,6 +198,12 @@ export function applySettings(current: MerchantRow, input: SettingsInput, today:
     if (a?.email && !EMAIL.test(a.email.trim())) errors.push({ field: 'collection_agency.email', message: 'is not an e-mail address' });
   }
   if (input.payment_terms_days !== undefined) next.paymentTermsDays = input.payment_terms_days;
+  if (input.payment_plan_fee !== undefined) {
+    const fee = input.payment_plan_fee;
+    if (fee !== null && (!Number.isInteger(fee) || fee < 0)) errors.push({ field: 'payment_plan_fee', message: 'must be null or a whole number of öre, 0 or more' });
+    else if (fee !== null && fee > PAYMENT_PLAN_FEE_CAP) errors.push({ field: 'payment_plan_fee', message: `at most ${PAYMENT_PLAN_FEE_CAP} öre: lag (1981:739) 4 § caps a payment plan fee at 170 kr` });
+    else next.paymentPlanFee = fee;
+  }
   if (input.invoice_number_prefix !== undefined) next.invoiceNumberPrefix = input.invoice_number_prefix;
   if (input.ocr_length_digit !== undefined) next.ocrLengthDigit = input.ocr_length_digit;
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };

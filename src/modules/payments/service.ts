@@ -63,7 +63,8 @@ export type PaymentResult = { payment: PaymentRow; duplicate: boolean };
 
 // Written-off and escalated invoices still take money: a debtor may pay the merchant directly.
 const PAYABLE: InvoiceRow['status'][] = ['open', 'partially_paid', 'uncollectible', 'in_collection'];
-const keepsStatusWhenPartlyPaid = (s: InvoiceRow['status']) => s === 'uncollectible' || s === 'in_collection';
+// An invoice in a payment plan stays in it (a refund that reopens part of it waits for the plan's end).
+const keepsStatusWhenPartlyPaid = (s: InvoiceRow['status']) => s === 'uncollectible' || s === 'in_collection' || s === 'in_payment_plan';
 const EARLIEST_PAYMENT_DATE = '1970-01-01';
 
 /** An invoice reference in whatever form the payer wrote it: OCR digits, or RF + check digits + the OCR. */
@@ -383,7 +384,7 @@ export function createPaymentService(deps: PaymentDeps) {
           const inv = (await ledger.lockInvoice(tx, tenant.merchantId, payment.invoiceId!))!;
           const previous = { status: inv.status, amount_paid: inv.amountPaid, amount_remaining: inv.amountRemaining, paid_at: inv.paidAt?.toISOString() ?? null, updated_at: inv.updatedAt.toISOString() };
           inv.amountPaid -= split.fromInvoice;
-          inv.amountRemaining = Math.max(0, inv.amountDue - inv.amountPaid - inv.amountFromBalance - inv.amountCredited);
+          inv.amountRemaining = Math.max(0, inv.amountDue - inv.amountPaid - inv.amountFromBalance - inv.amountCredited - inv.amountPlan);
           if (!keepsStatusWhenPartlyPaid(inv.status)) inv.status = settlementState(inv.amountRemaining, inv.amountPaid);
           if (inv.amountRemaining > 0) inv.paidAt = null;
           inv.updatedAt = now;

@@ -18,6 +18,7 @@ import type { WebhookService } from '../webhooks/service.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { CollectionService } from '../collection/service.ts';
 import type { DunningService } from '../dunning/service.ts';
+import type { PaymentPlanService } from '../payment-plans/service.ts';
 import * as store from './store.ts';
 
 export type TestClock = store.TestClockRow;
@@ -35,6 +36,7 @@ export function createTestClockService(deps: {
   customers: Pick<CustomerService, 'detachTestClock'>;
   collection: Pick<CollectionService, 'earliestDueForClock' | 'workClock'>;
   dunning: Pick<DunningService, 'earliestDueForClock' | 'workClock'>;
+  paymentPlans: Pick<PaymentPlanService, 'earliestDueForClock' | 'workClock'>;
 }) {
   const { db, clock, jobs, billing } = deps;
 
@@ -57,7 +59,8 @@ export function createTestClockService(deps: {
    * (a retried or resumed job) waits instead of interleaving, and a crash loses at most one
    * uncommitted batch. Collection is worked between the transactions (no transaction is open
    * during a processor call), as of its step's time: attempts due inside the jump are charged on
-   * their own day, and retries they schedule inside the jump are worked too, before `ready`.
+   * their own day, and retries they schedule inside the jump are worked too, before `ready`. Payment
+   * plans are looked at as their instalments fall due or are missed, as of that moment.
    */
   async function catchUp(merchantId: string, id: string): Promise<TestClock | undefined> {
     const merchant = await deps.merchants.get({ merchantId });
@@ -68,15 +71,18 @@ export function createTestClockService(deps: {
     let collectedUpTo: Date | undefined;
     // The same for dunning (another sweep holds the cases).
     let dunnedUpTo: Date | undefined;
+    // And for payment plans.
+    let plannedUpTo: Date | undefined;
     for (;;) {
-      const done = await openTransaction(db, async (tx): Promise<{ clock: TestClock | null } | { collectAt: Date } | { dunAt: Date } | undefined> => {
+      const done = await openTransaction(db, async (tx): Promise<{ clock: TestClock | null } | { collectAt: Date } | { dunAt: Date } | { planAt: Date } | undefined> => {
         const tc = await store.findTestClock(tx, merchantId, id, { forUpdate: true });
         if (!tc || tc.status !== 'advancing' || !tc.targetTime) return { clock: tc ?? null };
         const target = tc.targetTime;
         const nextBill = await billing.earliestDue(tx, scope, toCalendarDate(target, merchant.timeZone), stuckAt);
         const nextCollect = await deps.collection.earliestDueForClock(tx, merchantId, id, target, collectedUpTo);
         const nextDun = await deps.dunning.earliestDueForClock(tx, merchantId, id, target, dunnedUpTo);
-        if (nextBill === null && nextCollect === null && nextDun === null) {
+        const nextPlan = await deps.paymentPlans.earliestDueForClock(tx, merchantId, id, target, plannedUpTo);
+        if (nextBill === null && nextCollect === null && nextDun === null && nextPlan === null) {
           // Webhook retries of these customers' events fall due as if the whole jump had passed.
           if (tc.advancedFrom) await deps.webhooks.pullForwardForTestClock(tx, merchantId, id, target.getTime() - tc.advancedFrom.getTime());
           return { clock: await store.updateTestClock(tx, { ...tc, frozenTime: target, targetTime: null, advancedFrom: null, status: 'ready', updatedAt: clock.now() }) };
@@ -86,8 +92,9 @@ export function createTestClockService(deps: {
         const billStep = nextBill === null ? null : notBefore(startOfDayInstant(nextBill as CalendarDate, merchant.timeZone));
         const collectStep = nextCollect === null ? null : notBefore(nextCollect);
         const dunStep = nextDun === null ? null : notBefore(nextDun);
-        // Billing first, then collection, then reminders: a step at the same moment sees what came before.
-        const step = [billStep, collectStep, dunStep].filter((d): d is Date => d !== null).reduce((a, b) => (b < a ? b : a));
+        const planStep = nextPlan === null ? null : notBefore(nextPlan);
+        // Billing first, then collection, then reminders, then payment plans: a step at the same moment sees what came before.
+        const step = [billStep, collectStep, dunStep, planStep].filter((d): d is Date => d !== null).reduce((a, b) => (b < a ? b : a));
         if (step.getTime() !== tc.frozenTime.getTime()) await store.updateTestClock(tx, { ...tc, frozenTime: step, updatedAt: clock.now() });
         // What is due but cannot be invoiced stays due (runs report it); the catch-up moves past it.
         if (billStep && billStep.getTime() === step.getTime()) {
@@ -95,11 +102,13 @@ export function createTestClockService(deps: {
           return undefined;
         }
         if (collectStep && collectStep.getTime() === step.getTime()) return { collectAt: step };
-        return { dunAt: step };
+        if (dunStep && dunStep.getTime() === step.getTime()) return { dunAt: step };
+        return { planAt: step };
       });
       if (done && 'clock' in done) return done.clock ?? undefined;
       if (done && 'collectAt' in done && (await deps.collection.workClock(merchantId, id)) === 0) collectedUpTo = done.collectAt;
       if (done && 'dunAt' in done && (await deps.dunning.workClock(merchantId, id)) === 0) dunnedUpTo = done.dunAt;
+      if (done && 'planAt' in done && (await deps.paymentPlans.workClock(merchantId, id)) === 0) plannedUpTo = done.planAt;
     }
   }
 
