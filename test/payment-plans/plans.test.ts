@@ -146,3 +146,32 @@ t.test('a missed instalment defaults the plan; reminders resume at the step they
   await sweepAt(w, '2027-04-07T10:00:00Z');
   t.same(await stepsSent(w, b.id), ['pre_due', 'due_date', 'reminder_1', 'reminder_2'], 'resumed at the second reminder');
 });
+
+t.test('canceled after a part payment, then that payment refunded: every öre accounted for', async (t) => {
+  const w = await billingWorld(t);
+  w.clock.set(ISSUE);
+  const c = await w.customer();
+  const a = await invoiceFor(w, c.id, 40000);
+  const b = await invoiceFor(w, c.id, 20000);
+  const plan = await w.must(w.api('POST', '/v1/payment-plans', { customer: c.id, invoices: [a.id, b.id], instalments: 3 }), 201, 'plan');
+  t.equal(plan.total, 60000);
+  // Part of the first instalment is paid.
+  const payment = await w.must(w.api('POST', '/v1/payments', { amount: 5000, invoice: plan.instalments[0].invoice }), 201, 'payment');
+  t.equal((await get(w, `/v1/payment-plans/${plan.id}`)).amount_paid, 5000);
+  const canceled = await w.must(w.api('POST', `/v1/payment-plans/${plan.id}/cancel`), 200, 'cancel');
+  t.match(canceled, { status: 'canceled', missed_instalment: null, amount_paid: 5000, amount_remaining: 0 });
+  t.same(canceled.instalments.map((i: any) => i.status), ['canceled', 'canceled', 'canceled']);
+  t.equal((await w.api('POST', `/v1/payment-plans/${plan.id}/cancel`)).status, 409, 'once');
+  t.match(await get(w, `/v1/invoices/${a.id}`), { status: 'partially_paid', amount_payment_plan: 5000, amount_remaining: 35000 });
+  t.match(await get(w, `/v1/invoices/${b.id}`), { status: 'open', amount_payment_plan: 0, amount_remaining: 20000 });
+  t.match(await get(w, `/v1/invoices/${plan.instalments[0].invoice}`), { status: 'void', amount_paid: 5000, amount_payment_plan: 15000, amount_remaining: 0 });
+  t.equal(await owed(w, c.id), 55000);
+  t.equal((await get(w, `/v1/invoices/${a.id}/dunning`)).status, 'active', 'reminders go on');
+  t.equal((await eventsOf(w, 'payment_plan.canceled')).length, 1);
+  await invariantHolds(t, w);
+  // The 50 kr refunded: the instalment it paid asks for it again, and the total owed is the whole debt.
+  await w.must(w.api('POST', `/v1/payments/${payment.id}/refunds`, { amount: 5000 }), 201, 'refund');
+  t.match(await get(w, `/v1/invoices/${plan.instalments[0].invoice}`), { amount_paid: 0, amount_remaining: 5000 });
+  t.equal(await owed(w, c.id), 60000, 'nothing lost, nothing counted twice');
+  await invariantHolds(t, w);
+});
