@@ -3,7 +3,7 @@
 // step they stopped at), early payoff, and the sums: no öre lost or counted twice.
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { billingWorld, type BillingWorld } from '../billing/world.ts';
+import { billingWorld, pdfText, type BillingWorld } from '../billing/world.ts';
 
 const ISSUE = '2027-01-04T09:00:00Z'; // a Monday; 30 days' terms: due Wednesday 2027-02-03
 
@@ -56,6 +56,12 @@ t.test('two invoices in three instalments paid on time: completed', async (t) =>
   t.match(first, { billing_reason: 'payment_plan', status: 'open', amount_due: 16700, due_date: '2027-01-25', rounding: 0, vat_total: 0 });
   t.match(first.number, /^F-\d+$/);
   t.match(first.ocr_reference, /^\d{6,}$/);
+  t.equal(first.payment_terms_days, 15, 'issued 10 January, due the 25th');
+  const pdf = await w.app.inject({ method: 'GET', url: `/v1/invoices/${first.id}/pdf`, headers: w.m.auth });
+  t.equal(pdf.statusCode, 200);
+  const text = await pdfText(pdf.rawPayload);
+  t.match(text, first.ocr_reference, 'the PDF carries its OCR reference');
+  t.match(text, /Delbetalning 1 av 3/, 'and says what it is');
   t.equal((await eventsOf(w, 'payment_plan.created')).length, 1);
 
   // Each instalment paid by bank transfer with its OCR reference, on its due date.

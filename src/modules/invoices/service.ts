@@ -6,7 +6,7 @@ import { inTransaction, queryableFor, type Caller } from '../../db/unit-of-work.
 import { toPage, type Page, type PageParams } from '../../db/page.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, type FieldError, invalid } from '../../kernel/errors.ts';
-import { toCalendarDate } from '../../domain/calendar-date.ts';
+import { daysBetween, toCalendarDate, type CalendarDate } from '../../domain/calendar-date.ts';
 import type { EventService } from '../events/service.ts';
 import type { EventType } from '../events/types.ts';
 import { mergeMetadata, previousAttributes } from '../events/changes.ts';
@@ -390,7 +390,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
           periodStart: null, periodEnd: null,
           subtotal: it.amount, vatTotal: 0, total: it.amount, rounding: 0, amountDue: it.amount, amountPaid: 0, amountCredited: 0, amountFromBalance: 0, amountPlan: 0, amountRemaining: it.amount,
           vatBreakdown: [{ vatRate: 0, net: it.amount, vat: 0 }],
-          buyer: buyerOf(customer), reverseCharge: false, locale: customer.locale, paymentTermsDays: 0, memo: null, metadata: {},
+          buyer: buyerOf(customer), reverseCharge: false, locale: customer.locale, paymentTermsDays: Math.max(0, daysBetween(issueDate, it.dueDate as CalendarDate)), memo: null, metadata: {},
           createdAt: now, updatedAt: now, finalizedAt: now, paidAt: null, voidedAt: null, markedUncollectibleAt: null,
           lines: [line],
         };
