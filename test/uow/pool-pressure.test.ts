@@ -42,6 +42,9 @@ t.test('a pool of 2, bursts of 50 idempotent POSTs on every resource', async (t)
   const invoices = await burst('invoices', 201, () => ({ url: '/v1/invoices', payload: { customer: customer.id, auto_finalize: true, lines: [{ description: 'Konsult', unit_amount: 50000 }] } }));
   await burst('credit notes', 201, (i) => ({ url: '/v1/credit-notes', payload: { invoice: invoices[i].id, amount: 1000 } }));
   await burst('invoice payments', 200, (i) => ({ url: `/v1/invoices/${invoices[i].id}/pay`, payload: { amount: 100 } }));
+  await burst('payment plan offers', 200, (i) => ({ url: `/v1/invoices/${invoices[i].id}/payment-plan-offers`, payload: { instalments: 2 + (i % 23) } }));
+  const plans = await burst('payment plans', 201, (i) => ({ url: '/v1/payment-plans', payload: { customer: customer.id, invoices: [invoices[i].id], instalments: 3 } }));
+  await burst('payment plan cancels', 200, (i) => ({ url: `/v1/payment-plans/${plans[i].id}/cancel` }));
   await burst('subscription cancels', 200, (i) => ({ url: `/v1/subscriptions/${subs[i].id}/cancel`, payload: { reason: 'too_expensive', prorate: true } }));
   await burst('customer archives', 200, (i) => ({ url: `/v1/customers/${customers[i].id}/archive` }));
   await burst('webhook endpoints', 201, (i) => ({ url: '/v1/webhook-endpoints', payload: { url: `http://127.0.0.1:9/hooks/${i}`, enabled_events: ['*'] } }));
