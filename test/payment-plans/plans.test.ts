@@ -120,6 +120,7 @@ t.test('a missed instalment defaults the plan; reminders resume at the step they
   t.equal(plan.interest, interest, 'late interest to the plan’s day');
   t.equal(plan.total, 49900 + interest);
   t.equal(plan.instalments.reduce((s: number, i: any) => s + i.amount, 0), plan.total, 'the instalments add up exactly');
+  t.match(await get(w, `/v1/invoices/${b.id}/dunning`), { status: 'paused', next_step: { key: 'reminder_2' }, next_action_at: null }, 'paused at the step it goes on from');
 
   // The first instalment (24 Feb) is paid; the second (24 March) is not.
   w.clock.set('2027-02-24T10:00:00Z');

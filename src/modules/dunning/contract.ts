@@ -12,7 +12,7 @@ export const DunningCase = Type.Object(
     invoice: Id('invoice'),
     policy: Id('dunningPolicy', 'The policy it follows (the customer’s, else the merchant’s default when the case opened)'),
     status: Type.Enum(CASE_STATUSES, {
-      description: 'active (steps go out as they fall due), disputed (paused until resolved), escalated (handed to the collection agency; reminders stopped), closed (paid, credited, voided, written off, or the policy completed), paused (the invoice is in a payment plan; if the plan defaults the process goes on from this step)',
+      description: 'active (steps go out as they fall due), disputed (paused until resolved), escalated (handed to the collection agency; reminders stopped), closed (paid, credited, voided, written off, or the policy completed), paused (the invoice is in a payment plan; next_step is the step the process goes on from if the plan defaults)',
     }),
     next_step: Nullable(Step),
     next_action_at: Nullable(Timestamp('When the sweep next looks at it (business time); null when nothing is planned or escalation is stopped')),

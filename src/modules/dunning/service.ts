@@ -369,7 +369,8 @@ export function createDunningService(deps: {
       invoiceId: c.invoiceId,
       policyId: c.policyId,
       status: c.status,
-      nextStep: c.status === 'active' ? (policy?.steps[c.nextStep] ?? null) : null,
+      // A paused case (the invoice is in a payment plan) shows the step it goes on from if the plan defaults.
+      nextStep: c.status === 'active' || c.status === 'paused' ? (policy?.steps[c.nextStep] ?? null) : null,
       nextActionAt: c.status === 'active' ? c.nextActionAt : null,
       feeAmount: c.feeAmount,
       interest: interest ? { amount: interest.amount, rateBp: interest.rateBp, asOf: today } : null,
