@@ -34,6 +34,7 @@ const ConfigSchema = Type.Object({
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'where reminder e-mails go (smtp://user:pass@host:587 or smtps://…:465); unset: kept in the API and written as .eml files under .data/messages' })),
   SMTP_FROM: Type.String({ default: 'Omtanke <no-reply@localhost>', minLength: 3, description: "sender of reminder e-mails; the display name is replaced by the merchant's name" }),
   MESSAGE_POLL_MS: Int(50, 600_000, 1000, 'how often the message worker looks for queued e-mails'),
+  PEPPOL_POLL_MS: Int(50, 600_000, 1000, 'how often the Peppol worker looks for e-invoices to send and delayed transmissions to check'),
   MESSAGE_DIR: Type.String({ default: '.data/messages', minLength: 1, description: 'where messages are written as .eml files when SMTP_URL is unset' }),
   DUNNING_POLL_MS: Int(50, 3_600_000, 15_000, 'how often workers sweep for due reminders (the sweep is set-based; a due-date reminder waits for the day\'s payment file or the cut-off anyway)'),
   REFERENCE_RATES_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Riksbanken reference rates for late-payment interest (default config/reference-rates.json; update each 1 January and 1 July)' })),

@@ -99,6 +99,7 @@ let deliveries: DeliveryWorker | undefined;
 let collector: CollectionWorker | undefined;
 let sender: MessageWorker | undefined;
 let dunner: Poller | undefined;
+let einvoicer: Poller | undefined;
 if (mode === 'worker' || mode === 'all') {
   const { webhooks } = services;
   await startWorkers(jobs, { db: database.db, clock, services });
@@ -128,6 +129,9 @@ if (mode === 'worker' || mode === 'all') {
   // Payment plans ride on the same pass: a plan completes, defaults or moves its check after the reminders.
   dunner = createPoller({ name: 'dunning', pass: async () => (await services.dunning.sweep()) + (await services.paymentPlans.sweep()), log, pollMs: config.DUNNING_POLL_MS });
   dunner.start();
+  // E-invoices: sends queued Peppol deliveries and checks delayed ones every PEPPOL_POLL_MS.
+  einvoicer = createPoller({ name: 'peppol', pass: () => services.peppolSender.pass(systemClock), log, pollMs: config.PEPPOL_POLL_MS });
+  einvoicer.start();
 }
 
 const app =
@@ -168,6 +172,7 @@ async function shutdown(signal: string) {
     await sender?.stop(); // e-mails in flight finish and are recorded
     mailer.close();
     await dunner?.stop(); // the sweep's transaction in flight commits
+    await einvoicer?.stop(); // access point calls in flight finish and are recorded
     await jobs.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();
     log.info('stopped');

@@ -36,6 +36,8 @@ import { createAnalyticsService } from './modules/analytics/service.ts';
 import { createPeppolService } from './modules/peppol/service.ts';
 import { createDunningPlanHold } from './modules/dunning/plan-hold.ts';
 import { createPaymentPlanService } from './modules/payment-plans/service.ts';
+import { createPeppolOutbox, createPeppolSender } from './modules/peppol/sending.ts';
+import { createTestAccessPoint, type AccessPoint } from './modules/peppol/access-point.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -60,6 +62,8 @@ export function createServices(deps: {
   mailFrom?: string | undefined;
   // Riksbanken's reference rates for late-payment interest (config/reference-rates.json).
   referenceRates?: ReferenceRate[] | undefined;
+  // A real Peppol access point for live mode (an operator's API behind the AccessPoint interface).
+  liveAccessPoint?: AccessPoint | undefined;
 }) {
   const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
@@ -76,7 +80,12 @@ export function createServices(deps: {
   const payments = createPaymentService({ db, clock, events, customers, merchants, time, ledger, credit });
   // Collection through processors: the built-in test processor serves test mode; live mode has none yet.
   const collection = createCollectionService({ db, clock, events, payments, processors: { test: createTestProcessor({ db, clock }) }, log: deps.log });
-  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time, credit, payments, collection });
+  // E-invoices: finalised invoices of peppol customers are queued in the finalising transaction and
+  // sent by the Peppol worker through an access point (the built-in test one serves test mode).
+  const accessPoints = { test: createTestAccessPoint({ db, clock }), live: deps.liveAccessPoint };
+  const einvoices = createPeppolOutbox({ clock, accessPointFor: (livemode) => (livemode ? (accessPoints.live?.name ?? null) : accessPoints.test.name) });
+  const invoices = createInvoiceService({ db, clock, events, merchants, customers, catalog, time, credit, payments, collection, einvoices });
+  const peppol = createPeppolService({ invoices, creditNotes, merchants, customers });
   const billing = createBillingService({
     db,
     clock,
@@ -89,6 +98,7 @@ export function createServices(deps: {
     subscriptions: subscriptionReader,
     credit,
     collection,
+    einvoices,
     testClocks: time,
     ...(deps.onBackgroundError ? { onError: deps.onBackgroundError } : {}),
     ...(deps.billingBatchSize ? { batchSize: deps.billingBatchSize } : {}),
@@ -133,7 +143,8 @@ export function createServices(deps: {
     collection,
     paymentFiles: createPaymentFileService({ db, clock, jobs, merchants, payments, dunning, ...(deps.paymentFileBatchSize ? { batchSize: deps.paymentFileBatchSize } : {}) }),
     creditNotes,
-    peppol: createPeppolService({ invoices, creditNotes, merchants, customers }),
+    peppol,
+    peppolSender: createPeppolSender({ db, clock, events, peppol, invoices, accessPoints, log: deps.log }),
     billing,
     subscriptions: createSubscriptionService({ db, clock, events, billing, merchants, customers, catalog, time, ledger }),
     testClocks: createTestClockService({ db, clock, jobs, merchants, billing, webhooks, customers, collection, dunning, paymentPlans }),

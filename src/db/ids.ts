@@ -33,6 +33,8 @@ export const ID_PREFIXES = {
   dunningPolicy: 'dp',
   paymentPlan: 'pp',
   message: 'msg',
+  peppolDelivery: 'ped',
+  peppolTransmission: 'ptx',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -16,3 +16,4 @@ export * from '../modules/dunning/schema.ts';
 export * from '../modules/messages/schema.ts';
 export * from '../modules/templates/schema.ts';
 export * from '../modules/payment-plans/schema.ts';
+export * from '../modules/peppol/schema.ts';

@@ -198,13 +198,21 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   t.match(eml, `Message-ID: <${dunningCase.messages[3].id}@`, 'the second reminder is an .eml file (one merchant directory) with its stable Message-ID');
   t.match(dunning.out(), /Dröjsmålsränta \(10,00\s%\): 1,91\skr/, 'the second reminder shows the interest');
 
+  // The e-invoicing tour: a company customer, an invoice, its UBL (valid offline), sent once.
+  const einvoice = start(t, 'bash', ['scripts/tour-peppol.sh'], { API: api, KEY: key, OUT: out });
+  const einvoiceExit = await einvoice.exited;
+  t.equal(einvoiceExit, 0, `the e-invoicing tour exits 0${einvoiceExit === 0 ? '' : `:\n${einvoice.out()}\n${einvoice.err()}`}`);
+  t.match(einvoice.out(), /faktura\.xml: valid/, 'its UBL passes schema and rules');
+  t.match(einvoice.out(), /"type":"invoice.sent"/, 'and the worker sent it');
+  t.match(readFileSync(join(out, 'faktura.xml'), 'utf8'), /<cbc:EndpointID schemeID="0007">5560360793<\/cbc:EndpointID>/);
+
   server.child.kill('SIGTERM');
   t.equal(await server.exited, 0, 'the service stops cleanly');
 });
 
 t.test('the README shows the tour scripts as they are', async (t) => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh'], ['tour-dunning', 'scripts/tour-dunning.sh']]) {
+  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh'], ['tour-dunning', 'scripts/tour-dunning.sh'], ['tour-peppol', 'scripts/tour-peppol.sh']]) {
     const script = readFileSync(join(root, file!), 'utf8');
     const block = new RegExp(`<!-- ${marker}:start[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme);
     t.ok(block, `the README has the ${marker} block`);

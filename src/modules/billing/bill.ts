@@ -23,6 +23,7 @@ import { toSubscriptionResource } from '../subscriptions/contract.ts';
 import { fitCredits, type PendingLine } from './credits.ts';
 import { pendingLine, settleSubscription, subscriptionInvoice } from './settle.ts';
 import type { CollectionService } from '../collection/service.ts';
+import type { PeppolOutbox } from '../peppol/sending.ts';
 import * as store from './store.ts';
 
 export type BillingDeps = {
@@ -36,6 +37,8 @@ export type BillingDeps = {
   credit: Pick<CreditLedger, 'applyToInvoices'>;
   // Invoices of card, Swish and autogiro customers get their first collection attempt as they are issued.
   collection: Pick<CollectionService, 'scheduleForInvoices'>;
+  // Invoices of customers who chose peppol delivery are queued for sending as they are issued.
+  einvoices: Pick<PeppolOutbox, 'enqueueForInvoices'>;
 };
 
 export type BatchResult = {
@@ -189,6 +192,7 @@ export async function billBatch(
     });
     await deps.ledger.insertIssued(tx, invoices, lines);
     await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, invoices);
+    await deps.einvoices.enqueueForInvoices(tx, tenant, invoices);
     await store.attachPendingItems(tx, merchant.id, pendingUsed);
     for (const sp of splits) {
       await store.splitPendingItem(tx, merchant.id, sp.pendingId, { newId: newId('invoiceItem'), amount: sp.usedAmount, invoiceId: sp.invoiceId }, sp.remainingAmount);

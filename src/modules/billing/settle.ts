@@ -139,6 +139,7 @@ export async function settleSubscription(
     Object.assign(row, finalFields(merchant, numberSeq, ocrSeq, today, merchant.paymentTermsDays));
     await deps.ledger.insertIssued(tx, [row], lines);
     await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, [row]);
+    await deps.einvoices.enqueueForInvoices(tx, tenant, [row]);
     const object = toInvoiceResource(row, lines, tenant.livemode);
     await deps.events.recordMany(tx, tenant, [
       { type: 'invoice.created', objectId: id, object },

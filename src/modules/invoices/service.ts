@@ -17,6 +17,7 @@ import type { CatalogService } from '../catalog/service.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
 import type { CreditLedger } from '../payments/credit.ts';
 import type { CollectionService } from '../collection/service.ts';
+import type { PeppolOutbox } from '../peppol/sending.ts';
 import type { PaymentService } from '../payments/service.ts';
 import {
   OCR_SERIES,
@@ -62,6 +63,8 @@ export type InvoiceDeps = {
   payments: Pick<PaymentService, 'recordBatch'>;
   // An invoice of a card, Swish or autogiro customer gets its first collection attempt when finalised.
   collection: Pick<CollectionService, 'scheduleForInvoices'>;
+  // An invoice of a customer who chose peppol delivery is queued for sending when finalised.
+  einvoices: Pick<PeppolOutbox, 'enqueueForInvoices'>;
 };
 
 export function createInvoiceService(deps: InvoiceDeps) {
@@ -175,6 +178,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
     await store.replaceLines(tx, tenant.merchantId, inv.id, priced.lines);
     const updated: Invoice = { ...(await store.updateInvoice(tx, next)), lines: priced.lines };
     await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, [updated]);
+    await deps.einvoices.enqueueForInvoices(tx, tenant, [updated]);
     await record(tx, tenant, 'invoice.finalized', updated);
     if (updated.status === 'paid') await record(tx, tenant, 'invoice.paid', updated);
     return updated;
