@@ -133,6 +133,13 @@ t.test('Peppol documents of invoices and credit notes', async (t) => {
     t.equal(text(doc, 'cac:InvoicePeriod/cbc:EndDate'), '2027-02-24', 'the day before the next period starts');
   });
 
+  await t.test('a burst of 40 requests for the same e-invoice: every one served, the same document', async (t) => {
+    const inv = await invoice(kommun.id, [{ description: 'Konsulttimmar', quantity: 1, unit_amount: 100000, vat_rate: 25 }]);
+    const answers = await Promise.all(Array.from({ length: 40 }, () => api('GET', `/v1/invoices/${inv.id}/ubl`)));
+    t.same([...new Set(answers.map((a) => a.status))], [200]);
+    t.equal(new Set(answers.map((a) => a.body)).size, 1, 'one document, byte for byte');
+  });
+
   await t.test('every generated document passes the UBL schema and fires no rule', async (t) => {
     t.equal(generated.length, 6, 'six documents: invoices of one and several rates, reverse charge, a quarterly period; a whole and a partial credit note');
     const results = await validateUblBatch(generated.map((g) => g.xml));
