@@ -133,6 +133,19 @@ t.test('Peppol documents of invoices and credit notes', async (t) => {
     t.equal(text(doc, 'cac:InvoicePeriod/cbc:EndDate'), '2027-02-24', 'the day before the next period starts');
   });
 
+  await t.test('customer credit used on the invoice: PrepaidAmount, and what is left to pay', async (t) => {
+    const first = await invoice(kommun.id, [{ description: 'Konsulttimmar', quantity: 1, unit_amount: 10000, vat_rate: 25 }]);
+    await must(api('POST', '/v1/payments', { amount: first.amount_due + 5000, invoice: first.id }), 201, 'overpayment');
+    // 2 × 199,90 + 25 % = 499,75 → rounded 500,00; 50,00 of credit used.
+    const inv = await invoice(kommun.id, [{ description: 'Licens', quantity: 2, unit_amount: 19990, vat_rate: 25 }]);
+    t.equal(inv.amount_from_balance, 5000);
+    const doc = await ubl(`/v1/invoices/${inv.id}/ubl`, 'customer credit');
+    t.equal(text(doc, 'cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount'), '499.75');
+    t.equal(text(doc, 'cac:LegalMonetaryTotal/cbc:PrepaidAmount'), '50.00');
+    t.equal(text(doc, 'cac:LegalMonetaryTotal/cbc:PayableRoundingAmount'), '0.25');
+    t.equal(text(doc, 'cac:LegalMonetaryTotal/cbc:PayableAmount'), '450.00');
+  });
+
   await t.test('a burst of 40 requests for the same e-invoice: every one served, the same document', async (t) => {
     const inv = await invoice(kommun.id, [{ description: 'Konsulttimmar', quantity: 1, unit_amount: 100000, vat_rate: 25 }]);
     const answers = await Promise.all(Array.from({ length: 40 }, () => api('GET', `/v1/invoices/${inv.id}/ubl`)));
@@ -141,7 +154,7 @@ t.test('Peppol documents of invoices and credit notes', async (t) => {
   });
 
   await t.test('every generated document passes the UBL schema and fires no rule', async (t) => {
-    t.equal(generated.length, 6, 'six documents: invoices of one and several rates, reverse charge, a quarterly period; a whole and a partial credit note');
+    t.equal(generated.length, 7, 'invoices of one and several rates, reverse charge, a quarterly period, customer credit; a whole and a partial credit note');
     const results = await validateUblBatch(generated.map((g) => g.xml));
     generated.forEach((g, i) => {
       t.same(results[i]!.schemaErrors, [], `${g.what}: schema`);
