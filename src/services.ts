@@ -130,6 +130,7 @@ export function createServices(deps: {
     time,
     invoices,
     ledger,
+    credit,
     hold: createDunningPlanHold({ clock, policies: dunningPolicies, referenceRates, log: deps.log }),
     log: deps.log,
   });

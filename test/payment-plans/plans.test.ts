@@ -182,3 +182,27 @@ t.test('canceled after a part payment, then that payment refunded: every öre ac
   t.equal(await owed(w, c.id), 60000, 'nothing lost, nothing counted twice');
   await invariantHolds(t, w);
 });
+
+t.test('a payment to an original invoice’s old OCR reference pays the instalments', async (t) => {
+  const w = await billingWorld(t);
+  w.clock.set(ISSUE);
+  const c = await w.customer();
+  const a = await invoiceFor(w, c.id, 30000);
+  const plan = await w.must(w.api('POST', '/v1/payment-plans', { customer: c.id, invoices: [a.id], instalments: 3 }), 201, 'plan');
+  // The customer pays 150 kr with the reference on the invoice they had before the plan.
+  const payment = await w.must(w.api('POST', '/v1/payments', { amount: 15000, reference: a.ocr_reference }), 201, 'payment');
+  t.match(payment, { amount_applied: 0, amount_credited: 15000 }, 'the original asks for nothing: the money is the customer’s credit');
+  t.equal((await get(w, `/v1/customers/${c.id}`)).balance, 15000);
+  await sweepAt(w, '2027-01-05T10:00:00Z');
+  const now = await get(w, `/v1/payment-plans/${plan.id}`);
+  t.same(now.instalments.map((i: any) => [i.status, i.amount_remaining]), [['paid', 0], ['open', 5000], ['open', 10000]], 'earliest first');
+  t.equal((await get(w, `/v1/customers/${c.id}`)).balance, 0);
+  t.equal(await owed(w, c.id), 15000);
+  // The rest paid: the plan completes at the next sweep.
+  w.clock.set('2027-01-06T10:00:00Z');
+  for (const i of now.instalments.slice(1)) await w.must(w.api('POST', `/v1/invoices/${i.invoice}/pay`, {}), 200, 'pay');
+  await sweepAt(w, '2027-01-06T10:00:00Z');
+  t.match(await get(w, `/v1/payment-plans/${plan.id}`), { status: 'completed', amount_paid: 30000 });
+  t.match(await get(w, `/v1/invoices/${a.id}`), { status: 'paid', amount_payment_plan: 30000, amount_remaining: 0 });
+  await invariantHolds(t, w);
+});

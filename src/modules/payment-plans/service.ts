@@ -36,6 +36,7 @@ import type { InvoiceLedger } from '../invoices/ledger.ts';
 import type { InvoiceRow } from '../invoices/compose.ts';
 import { toInvoiceResource } from '../invoices/contract.ts';
 import type { DunningPlanHold } from '../dunning/plan-hold.ts';
+import type { CreditLedger } from '../payments/credit.ts';
 import { toPlanResource, type CreatePlanInput, type OfferInput } from './contract.ts';
 import * as store from './store.ts';
 
@@ -83,7 +84,8 @@ export function createPaymentPlanService(deps: {
   customers: Pick<CustomerService, 'find'>;
   time: Pick<TestClockTime, 'nowFor' | 'nowForChange'>;
   invoices: Pick<InvoiceService, 'issueInstalments'>;
-  ledger: Pick<InvoiceLedger, 'findInvoices' | 'lockInvoices' | 'writePlanChanges' | 'linesOf'>;
+  ledger: Pick<InvoiceLedger, 'findInvoices' | 'lockInvoices' | 'writePlanChanges' | 'writeSettlements' | 'linesOf'>;
+  credit: Pick<CreditLedger, 'applyToInvoices'>;
   hold: DunningPlanHold;
   log?: Pick<Logger, 'warn' | 'error'> | undefined;
 }) {
@@ -248,6 +250,25 @@ export function createPaymentPlanService(deps: {
     await deps.events.recordMany(tx, tenant, [...(await invoiceEvents(tx, tenant, changes)), await planEvent(tx, tenant, 'payment_plan.completed', done)]);
   }
 
+  /**
+   * The customer's credit pays the unpaid instalments, earliest first: an overpayment, or a payment
+   * to an original invoice's old OCR reference while the plan runs (such an invoice asks for nothing
+   * itself, so the payment became credit), lands where the plan asks for it.
+   */
+  async function payFromCredit(tx: Tx, tenant: Tenant, instalments: InvoiceRow[]): Promise<void> {
+    const before = new Map(instalments.map((r) => [r.id, { status: r.status, amount_remaining: r.amountRemaining, amount_from_balance: r.amountFromBalance }]));
+    await deps.credit.applyToInvoices(tx, tenant, instalments);
+    const changed = instalments.filter((r) => r.amountRemaining !== before.get(r.id)!.amount_remaining);
+    if (changed.length === 0) return;
+    const now = clock.now();
+    for (const r of changed) {
+      r.updatedAt = now;
+      if (r.status !== 'paid') r.status = 'partially_paid';
+    }
+    await ledger.writeSettlements(tx, tenant.merchantId, changed);
+    await deps.events.recordMany(tx, tenant, await invoiceEvents(tx, tenant, changed.map((r) => ({ type: r.status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid', row: { ...r }, previous: before.get(r.id)! }))));
+  }
+
   /** One claimed plan: completed when all is paid, defaulted on a missed instalment, else its next check time set. */
   async function advance(tx: Tx, c: Awaited<ReturnType<typeof store.claimDue>>[number]): Promise<void> {
     const tenant: Tenant = { merchantId: c.merchantId, livemode: c.livemode };
@@ -257,6 +278,7 @@ export function createPaymentPlanService(deps: {
     const inst = instalments.get(plan.id) ?? [];
     await hold.lockCases(tx, c.merchantId, takenIds);
     const rows = new Map((await ledger.lockInvoices(tx, c.merchantId, [...takenIds, ...inst.map((i) => i.invoiceId)])).map((r) => [r.id, r]));
+    await payFromCredit(tx, tenant, inst.map((i) => rows.get(i.invoiceId)!));
     // Paid, or settled by credit; a voided instalment is not paid (it counts as missed).
     const isSettled = (r: InvoiceRow) => r.amountRemaining === 0 && r.status !== 'void';
     if (inst.every((i) => isSettled(rows.get(i.invoiceId)!))) return complete(tx, tenant, plan, rows, takenIds, c.businessNow);
@@ -275,17 +297,20 @@ export function createPaymentPlanService(deps: {
     await store.updatePlan(tx, { ...plan, nextCheckAt: next });
   }
 
-  async function batch(lane: store.Lane): Promise<number> {
+  async function batch(lane: store.Lane, seen: string[]): Promise<number> {
     return openTransaction(db, async (tx) => {
-      const due = await store.claimDue(tx, { now: clock.now(), lane, limit: BATCH });
+      const due = await store.claimDue(tx, { now: clock.now(), lane, limit: BATCH, seen });
       for (const c of due) await advance(tx, c);
+      seen.push(...due.map((c) => c.id));
       return due.length;
     });
   }
 
+  /** Batches until one finds nothing; each plan is looked at once per pass. */
   async function drain(lane: store.Lane): Promise<number> {
+    const seen: string[] = [];
     let total = 0;
-    for (let n = -1; n !== 0; total += n) n = await batch(lane);
+    for (let n = -1; n !== 0; total += n) n = await batch(lane, seen);
     return total;
   }
 

@@ -73,8 +73,12 @@ const settledAll = sql`not exists (
   select 1 from payment_plan_instalments pi join invoices i on i.merchant_id = pi.merchant_id and i.id = pi.invoice_id
   where pi.merchant_id = p.merchant_id and pi.plan_id = p.id and i.amount_remaining > 0)`;
 
-/** Active plans due a look (their check time passed, or all paid), locked, skipping those another sweep holds. */
-export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number }): Promise<{ merchantId: string; id: string; businessNow: Date; timeZone: string; livemode: boolean }[]> {
+/**
+ * Active plans due a look (their check time passed, all paid, or their customer holds credit in the
+ * plan's currency to pay instalments with), locked, skipping those another sweep holds and those
+ * this pass has looked at already (`seen`).
+ */
+export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number; seen: string[] }): Promise<{ merchantId: string; id: string; businessNow: Date; timeZone: string; livemode: boolean }[]> {
   const now = o.now.toISOString();
   const res = await tx.execute<{ merchant_id: string; id: string; business_now: string; time_zone: string; livemode: boolean }>(sql`
     select p.merchant_id, p.id, coalesce(tc.frozen_time, ${now}::timestamptz) as business_now, m.time_zone, m.livemode
@@ -83,7 +87,8 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
     join merchants m on m.id = p.merchant_id
     left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
     where p.status = 'active' and ${laneWhere(o.lane)}
-      and (p.next_check_at <= coalesce(tc.frozen_time, ${now}::timestamptz) or ${settledAll})
+      and (p.next_check_at <= coalesce(tc.frozen_time, ${now}::timestamptz) or ${settledAll} or (c.balance > 0 and c.balance_currency = p.currency))
+      and p.id <> all(${sql.param(o.seen)}::text[])
     order by p.next_check_at
     limit ${o.limit}
     for update of p skip locked`);
@@ -93,13 +98,13 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
 /** A clock's catch-up: the earliest moment one of its plans needs a look, up to `until` (one all paid: now). */
 export async function earliestDueForClock(tx: Tx, merchantId: string, clockId: string, until: Date, after: Date | undefined): Promise<Date | null> {
   const res = await tx.execute<{ at: string | null }>(sql`
-    select min(case when ${settledAll} then tc.frozen_time else p.next_check_at end) as at
+    select min(case when ${settledAll} or (c.balance > 0 and c.balance_currency = p.currency) then tc.frozen_time else p.next_check_at end) as at
     from payment_plans p
     join customers c on c.merchant_id = p.merchant_id and c.id = p.customer_id
     join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
     where p.merchant_id = ${merchantId} and tc.id = ${clockId} and p.status = 'active'
-      and (case when ${settledAll} then tc.frozen_time else p.next_check_at end) <= ${until.toISOString()}::timestamptz
-      ${after ? sql`and (case when ${settledAll} then tc.frozen_time else p.next_check_at end) > ${after.toISOString()}::timestamptz` : sql``}`);
+      and (case when ${settledAll} or (c.balance > 0 and c.balance_currency = p.currency) then tc.frozen_time else p.next_check_at end) <= ${until.toISOString()}::timestamptz
+      ${after ? sql`and (case when ${settledAll} or (c.balance > 0 and c.balance_currency = p.currency) then tc.frozen_time else p.next_check_at end) > ${after.toISOString()}::timestamptz` : sql``}`);
   const at = res.rows[0]?.at;
   return at ? new Date(at) : null;
 }
