@@ -223,3 +223,24 @@ t.test('on a test clock, an advance works the plan: instalment missed, plan defa
   const instSteps = (await w.api('GET', `/v1/invoices/${plan.instalments[0].invoice}/dunning`)).json.messages.map((m: any) => m.step);
   t.same(instSteps, ['pre_due', 'reminder_1'], 'the instalment had its nudge and one reminder');
 });
+
+t.test('a Peppol customer’s instalments are e-invoices like any invoice', async (t) => {
+  const w = await billingWorld(t);
+  w.clock.set(ISSUE);
+  const c = await w.customer({
+    type: 'company',
+    name: 'Östersunds Kommunteknik AB',
+    national_id: '556036-0793',
+    vat_number: 'SE556036079301',
+    email: 'faktura@kommunteknik.example',
+    address: { line1: 'Rådhusgatan 42', postal_code: '83182', city: 'Östersund' },
+    delivery: { type: 'peppol' },
+  });
+  const inv = await invoiceFor(w, c.id, 125000);
+  const plan = await w.must(w.api('POST', '/v1/payment-plans', { customer: c.id, invoices: [inv.id], instalments: 2 }), 201, 'plan');
+  const queued = (await w.database.db.execute<{ invoice_id: string }>(sql`select invoice_id from peppol_deliveries order by invoice_id`)).rows.map((r) => r.invoice_id);
+  t.same(queued, [inv.id, ...plan.instalments.map((i: any) => i.invoice)].sort(), 'each instalment queued for sending');
+  const ubl = await w.app.inject({ method: 'GET', url: `/v1/invoices/${plan.instalments[0].invoice}/ubl`, headers: w.m.auth });
+  t.equal(ubl.statusCode, 200, ubl.body.slice(0, 500));
+  t.match(ubl.body, /Delbetalning 1 av 2/);
+});

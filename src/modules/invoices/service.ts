@@ -367,7 +367,8 @@ export function createInvoiceService(deps: InvoiceDeps) {
      * in the merchant's series with an OCR reference, due on its own date, one line without VAT (the
      * VAT was on the invoices the plan took over; interest and the plan fee carry none). The amount
      * is exact: no öresavrundning, so the instalments add up to the plan to the öre. A card or
-     * autogiro customer's instalments are collected on their due dates like any invoice.
+     * autogiro customer's instalments are collected on their due dates, and a Peppol customer's sent as
+     * e-invoices, like any invoice.
      */
     async issueInstalments(tx: Tx, tenant: Caller, input: { customerId: string; currency: string; instalments: { amount: number; dueDate: string; description: string }[] }): Promise<Invoice[]> {
       const scope = { merchantId: tenant.merchantId, tx };
@@ -401,6 +402,7 @@ export function createInvoiceService(deps: InvoiceDeps) {
       });
       await store.insertInvoices(tx, out.map(({ lines: _l, ...row }) => row), out.flatMap((i) => i.lines));
       await deps.collection.scheduleForInvoices(tx, tenant, merchant.timeZone, out);
+      await deps.einvoices.enqueueForInvoices(tx, tenant, out);
       await events.recordMany(tx, tenant, out.flatMap((inv) => {
         const object = toInvoiceResource(inv, inv.lines, tenant.livemode);
         return [{ type: 'invoice.created' as const, objectId: inv.id, object }, { type: 'invoice.finalized' as const, objectId: inv.id, object }];
