@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(webhookRoutes({ webhooks }));
     await v1.register(invoiceRoutes({ invoices }));
     await v1.register(creditNoteRoutes({ creditNotes }));
-    await v1.register(peppolRoutes({ peppol: services.peppol }));
+    await v1.register(peppolRoutes({ peppol: services.peppol, sending: services.peppolSender }));
     await v1.register(paymentRoutes({ payments: services.payments }));
     await v1.register(collectionRoutes({ collection: services.collection }));
     await v1.register(paymentFileRoutes({ paymentFiles: services.paymentFiles, bodyLimit: config.PAYMENT_FILE_LIMIT_BYTES ?? 20 * 1024 * 1024 }));

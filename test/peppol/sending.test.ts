@@ -47,6 +47,14 @@ t.test('Peppol sending', async (t) => {
     t.match(ev.data.object, { id: inv.id, object: 'invoice', number: inv.number });
     await sender.drain(wall);
     t.equal((await transmissions(inv.id)).length, 1, 'nothing more on later passes');
+    const seen = await api('GET', `/v1/invoices/${inv.id}/peppol-delivery`);
+    t.equal(seen.status, 200);
+    t.match(seen.json, { object: 'peppol_delivery', invoice: inv.id, customer: kommun.id, participant_id: '0007:5560360793', status: 'delivered', attempts: 1, access_point: 'test', reason: null });
+    t.match(seen.json.id, /^ped_/);
+    t.match(seen.json.transmission_id, /^ptx_/);
+    const none = await api('GET', `/v1/invoices/${other.id}/peppol-delivery`);
+    t.equal(none.status, 404, 'an e-mail customer’s invoice has none');
+    t.match(none.json.detail, /did not choose peppol delivery/);
   });
 
   await t.test('rejected by the receiver: invoice.delivery_failed with the reason', async (t) => {
@@ -80,6 +88,7 @@ t.test('Peppol sending', async (t) => {
     t.match(await delivery(inv.id), { status: 'failed', reason: /peppol_settings_invalid.*buyer_reference/ });
     t.same(await transmissions(inv.id), []);
     t.same(await eventsOf(inv.id), ['invoice.delivery_failed']);
+    t.match((await api('GET', `/v1/invoices/${inv.id}/peppol-delivery`)).json, { status: 'failed', reason: /buyer_reference/ }, 'the merchant sees what to fix');
   });
 
   await t.test('a subscription’s invoice (billing path) is queued too', async (t) => {

@@ -5,13 +5,28 @@ import { Type } from 'typebox';
 import { problemResponses } from '../../http/schemas.ts';
 import { CreditNoteParams, InvoiceParams } from '../invoices/contract.ts';
 import type { PeppolService } from './service.ts';
+import type { PeppolSender } from './sending.ts';
+import { PeppolDelivery, toPeppolDeliveryResource } from './contract.ts';
 
 const xmlResponse = (what: string) => ({ description: `The ${what} as UBL 2.1 XML (Peppol BIS Billing 3.0)`, content: { 'application/xml': { schema: Type.String() } } });
 
 export const peppolRoutes =
-  (deps: { peppol: PeppolService }): FastifyPluginAsyncTypebox =>
+  (deps: { peppol: PeppolService; sending: Pick<PeppolSender, 'delivery'> }): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const { peppol } = deps;
+    const { peppol, sending } = deps;
+
+    app.get('/v1/invoices/:id/peppol-delivery', {
+      schema: {
+        operationId: 'getInvoicePeppolDelivery',
+        summary: 'The invoice’s delivery over Peppol',
+        description:
+          'Where the e-invoice stands: queued, sending, awaiting the receiver, delivered (invoice.sent) or failed (invoice.delivery_failed, with the reason: a rejection, or the setting to fix). 404 when the invoice’s customer did not choose peppol delivery.',
+        tags: ['Invoices'],
+        params: InvoiceParams,
+        response: { 200: PeppolDelivery, ...problemResponses('validation_failed', 'not_found') },
+      },
+      handler: async (req) => toPeppolDeliveryResource(await sending.delivery(req.caller, req.params.id)),
+    });
 
     app.get('/v1/invoices/:id/ubl', {
       schema: {

@@ -6,10 +6,10 @@
 // (invoice.sent, invoice.delivery_failed) in one transaction, fenced by the claim: a worker whose
 // lease ran out and was taken over records nothing. A worker that dies after the access point
 // accepted resends with the same message id when its lease runs out; the access point recognises it.
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { inTransaction } from '../../db/unit-of-work.ts';
+import { inTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import type { Tenant } from '../../kernel/tenant.ts';
@@ -189,6 +189,16 @@ export function createPeppolSender(deps: {
 
   return {
     pass,
+    /** The delivery of an invoice (404 when its buyer did not choose peppol delivery). */
+    async delivery(tenant: Caller, invoiceId: string): Promise<PeppolDelivery> {
+      await invoices.get(tenant, invoiceId); // 404 for an unknown invoice
+      const [row] = await queryableFor(db, tenant)
+        .select()
+        .from(peppolDeliveries)
+        .where(and(eq(peppolDeliveries.merchantId, tenant.merchantId), eq(peppolDeliveries.invoiceId, invoiceId)));
+      if (!row) throw new DomainError('not_found', `Invoice ${invoiceId} has no Peppol delivery: its customer did not choose peppol delivery when it was finalised`);
+      return row;
+    },
     /** Passes until nothing is due (tests, a test clock's catch-up). */
     async drain(wall: Clock): Promise<number> {
       let total = 0;
