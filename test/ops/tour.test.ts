@@ -1,9 +1,10 @@
 // The README's API tour, run as written against a started service: `node src/main.ts all` on a
 // fresh database prints the development merchant's key; `npm run webhooks:listen` registers
 // itself and verifies every delivery; `bash scripts/tour.sh` (the exact text the README shows)
-// goes from a customer to a paid invoice; then the payments tour and the dunning tour (a test clock
-// walks an unpaid invoice to the collection agency). Checks: the tour exits 0, its invoice PDF is payable
-// (bankgiro, OCR), every event reaches the listener verified, a forged delivery is refused, and
+// goes from a customer to a paid invoice; then the payments tour, the dunning tour (a test clock
+// walks an unpaid invoice to the collection agency), the e-invoicing tour and the payment plan tour
+// (an instalment missed on a test clock, the plan defaulted, the reminders going on). Checks: the
+// tour exits 0, its invoice PDF is payable (bankgiro, OCR), every event reaches the listener verified, a forged delivery is refused, and
 // the listener removes its endpoint when stopped.
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -206,13 +207,24 @@ t.test('the README tour runs as written, with webhooks:listen verifying its even
   t.match(einvoice.out(), /"type":"invoice.sent"/, 'and the worker sent it');
   t.match(readFileSync(join(out, 'faktura.xml'), 'utf8'), /<cbc:EndpointID schemeID="0007">5560360793<\/cbc:EndpointID>/);
 
+  // The payment plan tour: two invoices in three instalments on a test clock; one paid, one missed.
+  const plans = start(t, 'bash', ['scripts/tour-plans.sh'], { API: api, KEY: key });
+  const plansExit = await plans.exited;
+  t.equal(plansExit, 0, `the payment plan tour exits 0${plansExit === 0 ? '' : `:\n${plans.out()}\n${plans.err()}`}`);
+  const planLines = plans.out().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  t.match(planLines.find((l) => l.object === 'payment_plan_offer'), { principal: 49900, fee: 17000, total: 66900 }, 'the offer over the first invoice shows the merchant’s fee');
+  t.match(planLines.find((l) => l.status === 'active' && l.instalments), { fee: 17000, total: 96900, instalments: [{ amount: 32300, due_date: '2026-05-18' }, { amount: 32300, due_date: '2026-06-18' }, { amount: 32300, due_date: '2026-07-20' }] });
+  t.match(planLines.find((l) => l.missed_instalment !== undefined), { status: 'defaulted', missed_instalment: 2, amount_paid: 32300, instalments: ['paid', 'missed', 'canceled'] });
+  t.match(planLines.filter((l) => l.amount_payment_plan !== undefined).slice(-2), [{ status: 'partially_paid', amount_remaining: 17600, amount_payment_plan: 32300 }, { status: 'open', amount_remaining: 30000, amount_payment_plan: 0 }], 'the paid part settled the earlier invoice');
+  t.match(planLines.at(-1), { status: 'active', sent: ['due_date', 'reminder_1'] }, 'the invoices’ reminders went on');
+
   server.child.kill('SIGTERM');
   t.equal(await server.exited, 0, 'the service stops cleanly');
 });
 
 t.test('the README shows the tour scripts as they are', async (t) => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh'], ['tour-dunning', 'scripts/tour-dunning.sh'], ['tour-peppol', 'scripts/tour-peppol.sh']]) {
+  for (const [marker, file] of [['tour', 'scripts/tour.sh'], ['tour-payments', 'scripts/tour-payments.sh'], ['tour-dunning', 'scripts/tour-dunning.sh'], ['tour-peppol', 'scripts/tour-peppol.sh'], ['tour-plans', 'scripts/tour-plans.sh']]) {
     const script = readFileSync(join(root, file!), 'utf8');
     const block = new RegExp(`<!-- ${marker}:start[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme);
     t.ok(block, `the README has the ${marker} block`);
