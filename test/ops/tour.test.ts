@@ -4,8 +4,8 @@
 // goes from a customer to a paid invoice; then the payments tour, the dunning tour (a test clock
 // walks an unpaid invoice to the collection agency), the e-invoicing tour and the payment plan tour
 // (an instalment missed on a test clock, the plan defaulted, the reminders going on). Checks: the
-// tour exits 0, its invoice PDF is payable (bankgiro, OCR), every event reaches the listener verified, a forged delivery is refused, and
-// the listener removes its endpoint when stopped.
+// tour exits 0, its invoice PDF is payable (bankgiro, OCR), every event reaches the listener
+// verified, a forged delivery is refused, and the listener removes its endpoint when stopped.
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
