@@ -86,7 +86,7 @@ t.test('Peppol documents of invoices and credit notes', async (t) => {
   await t.test('several VAT rates (25, 12, 6, exempt), inclusive prices, a partial credit note', async (t) => {
     const inv = await invoice(kommun.id, [
       { description: 'Licens', quantity: 7, unit_amount: 19900, tax_behavior: 'inclusive', vat_rate: 25 },
-      { description: 'Lunch', quantity: 2, unit_amount: 8950, vat_rate: 12 },
+      { description: 'Lunch & fika <konferens>', quantity: 2, unit_amount: 8950, vat_rate: 12 },
       { description: 'Tidskrift', quantity: 1, unit_amount: 4900, vat_rate: 6 },
       { description: 'Utbildning (undantagen)', quantity: 1, unit_amount: 150000, vat_rate: 0 },
     ], { metadata: { order_reference: 'PO-2026-118' } });
@@ -95,6 +95,7 @@ t.test('Peppol documents of invoices and credit notes', async (t) => {
     t.same(texts(doc, 'cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent').sort(), ['0', '12', '25', '6']);
     t.same(texts(doc, 'cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReasonCode'), ['VATEX-EU-132']);
     t.equal(text(doc, 'cac:OrderReference/cbc:ID'), 'PO-2026-118');
+    t.same(texts(doc, 'cac:InvoiceLine/cac:Item/cbc:Name')[1], 'Lunch & fika <konferens>', 'text escaped by the builder, read back as written');
     t.equal(text(doc, 'cac:TaxTotal/cbc:TaxAmount'), (inv.vat_total / 100).toFixed(2));
 
     const partial = await must(api('POST', '/v1/credit-notes', { invoice: inv.id, reason: 'order_change', lines: [{ line_no: 1, quantity: 3 }] }), 201, 'partial credit note');
@@ -112,6 +113,9 @@ t.test('Peppol documents of invoices and credit notes', async (t) => {
       address: { line1: 'Hauptstraße 5', postal_code: '80331', city: 'München', country: 'DE' },
       delivery: { type: 'peppol', participant_id: '9930:DE123456789' },
     });
+    const unknownScheme = await api('POST', `/v1/customers/${gmbh.id}/delivery`, { type: 'peppol', participant_id: '1234:DE123456789' });
+    t.equal(unknownScheme.status, 400, 'a participant id in a scheme Peppol does not know is refused');
+    t.equal(unknownScheme.json.errors[0].field, 'participant_id');
     const inv = await invoice(gmbh.id, [{ description: 'Konsulttimmar', quantity: 10, unit_amount: 120000, vat_rate: 25 }]);
     t.equal(inv.vat_total, 0);
     const doc = await ubl(`/v1/invoices/${inv.id}/ubl`, 'reverse charge');

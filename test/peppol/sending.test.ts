@@ -91,6 +91,15 @@ t.test('Peppol sending', async (t) => {
     t.match((await api('GET', `/v1/invoices/${inv.id}/peppol-delivery`)).json, { status: 'failed', reason: /buyer_reference/ }, 'the merchant sees what to fix');
   });
 
+  await t.test('an invoice voided before the worker came is not sent', async (t) => {
+    const inv = await invoice(kommun.id);
+    await must(api('POST', `/v1/invoices/${inv.id}/void`), 200, 'void');
+    await sender.drain(wall);
+    t.match(await delivery(inv.id), { status: 'failed', reason: /voided before it was sent/ });
+    t.same(await transmissions(inv.id), []);
+    t.same(await eventsOf(inv.id), ['invoice.delivery_failed']);
+  });
+
   await t.test('a subscription’s invoice (billing path) is queued too', async (t) => {
     const price = await w.monthlyPrice({ unit_amount: 49900 });
     const sub = await must(api('POST', '/v1/subscriptions', { customer: kommun.id, items: [{ price: price.id }] }), 201, 'subscription');

@@ -150,6 +150,8 @@ export function createPeppolSender(deps: {
   async function work(d: PeppolDelivery, wallNow: Date): Promise<Outcome> {
     const ap = apFor(d.livemode)!;
     if (d.status === 'awaiting') return fromStatus(d, await ap.status(d.merchantId, d.transmissionId!), wallNow);
+    const inv = await invoices.get({ merchantId: d.merchantId, livemode: d.livemode }, d.invoiceId);
+    if (inv.status === 'void') return { status: 'failed', reason: `Invoice ${inv.number} was voided before it was sent` };
     let document: string;
     try {
       document = (await peppol.invoiceUbl({ merchantId: d.merchantId, livemode: d.livemode }, d.invoiceId)).xml;
@@ -158,7 +160,6 @@ export function createPeppolSender(deps: {
       if (err instanceof DomainError) return { status: 'failed', reason: `${err.code}: ${err.message}` };
       throw err;
     }
-    const inv = await invoices.get({ merchantId: d.merchantId, livemode: d.livemode }, d.invoiceId);
     const sender = `0007:${(inv.seller?.organisationNumber ?? '').replace(/\D/g, '')}`;
     return fromSend(await ap.send({ messageId: d.id, merchantId: d.merchantId, sender, receiver: d.participantId, document }), wallNow);
   }
