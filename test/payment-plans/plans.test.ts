@@ -130,6 +130,11 @@ t.test('a missed instalment defaults the plan; reminders resume at the step they
   // Its reminder goes out 3 bank days after (Easter: Wednesday 31 March), then a week's grace.
   for (const at of ['2027-03-22T10:00:00Z', '2027-03-24T10:00:00Z', '2027-03-31T10:00:00Z', '2027-04-07T09:59:00Z']) await sweepAt(w, at);
   t.same(await stepsSent(w, plan.instalments[1].invoice), ['pre_due', 'reminder_1'], 'a nudge and one reminder');
+  const textOf = async (invoice: string, step: string) =>
+    (await w.database.db.execute<{ text_body: string }>(sql`select m.text_body from messages m join message_invoices mi on mi.merchant_id = m.merchant_id and mi.message_id = m.id
+      where mi.invoice_id = ${invoice} and m.step_key = ${step}`)).rows[0]!.text_body;
+  t.match(await textOf(a.id, 'reminder_1'), /dela upp beloppet i en avbetalningsplan/, 'the original’s reminder offered a plan');
+  t.notMatch(await textOf(plan.instalments[1].invoice, 'reminder_1'), /avbetalningsplan/, 'an instalment’s reminder does not offer another');
   t.equal((await get(w, `/v1/payment-plans/${plan.id}`)).status, 'active', 'still within the grace');
   await sweepAt(w, '2027-04-07T10:00:00Z');
   const ended = await get(w, `/v1/payment-plans/${plan.id}`);

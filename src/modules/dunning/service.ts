@@ -98,7 +98,7 @@ export function createDunningService(deps: {
   type TemplateCache = Map<string, Promise<Awaited<ReturnType<TemplateService['resolve']>>>>;
 
   /** One customer's message at one step, covering each of their invoices at it, rendered and ready to enqueue. */
-  async function prepare(tx: Tx, merchant: Merchant, policy: Policy, policyId: string, g: Group, templates: TemplateCache): Promise<Prepared> {
+  async function prepare(tx: Tx, merchant: Merchant, policy: Policy, policyId: string, g: Group, templates: TemplateCache, planInstalment: boolean): Promise<Prepared> {
     const first = g.cases[0]!;
     const now = first.businessNow;
     const today = toCalendarDate(now, first.timeZone);
@@ -133,7 +133,8 @@ export function createDunningService(deps: {
       interestRateBp: interestOre > 0 ? rateBp : null,
       paymentMethod: paymentMethodOf(first.invoice.paymentMethodType),
       payLinkPattern: null,
-      helpPaymentPlan: true,
+      // An instalment of a payment plan is not offered another plan.
+      helpPaymentPlan: !planInstalment,
     });
     const input: NewReminderMessage = {
       merchantId: merchant.id,
@@ -303,7 +304,8 @@ export function createDunningService(deps: {
         }
         for (const g of groups.values()) {
           merchant ??= await deps.merchants.get({ merchantId, tx });
-          prepared.push(await prepare(tx, merchant, policyOf(policies.get(g.policyId)!), g.policyId, g, templates));
+          const row = policies.get(g.policyId)!;
+          prepared.push(await prepare(tx, merchant, policyOf(row), g.policyId, g, templates, row.purpose === 'payment_plan'));
         }
       }
       const sent = await deps.messages.enqueueMany(tx, prepared.map((p) => p.input));
@@ -486,7 +488,7 @@ export function createDunningService(deps: {
           interestRateBp: interest.amount > 0 ? interest.rateBp : null,
           paymentMethod: paymentMethodOf(inv.buyer?.paymentMethod?.type ?? customer.paymentMethod?.type ?? null),
           payLinkPattern: null,
-          helpPaymentPlan: true,
+          helpPaymentPlan: policyRow.purpose !== 'payment_plan',
         });
         const r = renderReminder(template.parts, ctx);
         return { step, ...r, fee, interest: interest.amount, to: customer.email, delivery: inv.buyer?.delivery?.type ?? customer.delivery?.type ?? 'email_pdf' };
