@@ -38,6 +38,7 @@ import { createDunningPlanHold } from './modules/dunning/plan-hold.ts';
 import { createPaymentPlanService } from './modules/payment-plans/service.ts';
 import { createPeppolOutbox, createPeppolSender } from './modules/peppol/sending.ts';
 import { createTestAccessPoint, type AccessPoint } from './modules/peppol/access-point.ts';
+import { createExperimentService } from './modules/experiments/service.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -120,7 +121,10 @@ export function createServices(deps: {
   // Reminder templates: the merchant's overrides, else the built-in defaults.
   const templates = createTemplateService({ db, clock, merchants });
   const referenceRates = deps.referenceRates ?? loadReferenceRates();
-  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, time, referenceRates, log: deps.log });
+  const analytics = createAnalyticsService({ db, merchants });
+  // Tone and policy experiments: the sweep asks which arm a customer is in.
+  const experiments = createExperimentService({ db, clock, events, merchants, policies: dunningPolicies, analytics });
+  const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, experiments, time, referenceRates, log: deps.log });
   const paymentPlans = createPaymentPlanService({
     db,
     clock,
@@ -154,7 +158,8 @@ export function createServices(deps: {
     paymentPlans,
     templates,
     messages,
-    analytics: createAnalyticsService({ db, merchants }),
+    analytics,
+    experiments,
     events,
     webhooks,
   };

@@ -35,6 +35,7 @@ export const ID_PREFIXES = {
   message: 'msg',
   peppolDelivery: 'ped',
   peppolTransmission: 'ptx',
+  experiment: 'exp',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -17,3 +17,4 @@ export * from '../modules/messages/schema.ts';
 export * from '../modules/templates/schema.ts';
 export * from '../modules/payment-plans/schema.ts';
 export * from '../modules/peppol/schema.ts';
+export * from '../modules/experiments/schema.ts';

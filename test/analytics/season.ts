@@ -176,9 +176,8 @@ export async function writeSeason(db: Db, merchantId: string, s: Season): Promis
   await chunks(links, (rows) => db.insert(messageInvoices).values(rows));
 }
 
-// Filled in when messages carry the experiment they were sent under.
-function experimentColumns(_m: SMessage): Record<string, never> {
-  return {};
+function experimentColumns(m: SMessage): { experimentId: string | null; experimentArm: string | null } {
+  return { experimentId: m.experimentId ?? null, experimentArm: m.experimentArm ?? null };
 }
 
 export type Expected = {

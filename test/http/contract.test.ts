@@ -143,6 +143,9 @@ t.test('the document and the runtime agree', async (t) => {
     })).json.id;
     const late = (await api('POST', '/v1/customers', { name: 'Dan Dahl', national_id: '19811218-9876', dunning: { policy } })).json.id;
     await api('POST', '/v1/invoices', { customer: late, auto_finalize: true, payment_terms_days: 0, lines: [{ description: 'Konsult', unit_amount: 50000 }] });
+    // An experiment started and stopped: experiment.created and experiment.stopped carry it.
+    const experiment = (await api('POST', '/v1/experiments', { name: 'Ton', arms: [{ key: 'a', policy: null, tone: null }, { key: 'b', policy, tone: 'firm' }] })).json.id;
+    await api('POST', `/v1/experiments/${experiment}/stop`, { winner: 'b' });
     for (const days of [2, 12]) {
       clock.set(new Date(Date.parse('2026-11-25T09:00:00Z') + days * 86_400_000));
       await services.dunning.sweep();
@@ -168,7 +171,7 @@ t.test('the document and the runtime agree', async (t) => {
       after = page.data.at(-1).id;
     }
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated', 'payment_plan.created', 'payment_plan.canceled', 'payment_plan.completed', 'invoice.voided']) {
+    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated', 'payment_plan.created', 'payment_plan.canceled', 'payment_plan.completed', 'invoice.voided', 'experiment.created', 'experiment.stopped']) {
       t.ok(types.has(type), `recorded a ${type}`);
     }
     const wrong = events.filter((e): boolean => !validate(e)).map((e) => `${e.type}: ${ajv.errorsText(validate.errors).slice(0, 300)}`);

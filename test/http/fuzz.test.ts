@@ -173,8 +173,11 @@ async function seed(app: FastifyInstance, m: TestMerchant, tag: string, pool: Po
   await send('POST', '/v1/payment-plans', { customer: customer.id, invoices: [planned.id], instalments: 2, metadata: { crm: `${tag}-plan` } });
   // Dunning: a policy of its own and one invoice disputed (the rest get cases as the routes touch them).
   pool.markers.add(`${tag}-policy`);
-  await send('POST', '/v1/dunning-policies', { name: `${tag}-policy`, rules: { min_gap_days: 4 } });
+  const policy = await send('POST', '/v1/dunning-policies', { name: `${tag}-policy`, rules: { min_gap_days: 4 } });
   await send('GET', '/v1/dunning-policies');
+  // An experiment running: one arm on the policy above, one on a firm tone.
+  pool.markers.add(`${tag}-experiment`);
+  await send('POST', '/v1/experiments', { name: `${tag}-experiment`, arms: [{ key: 'control', policy: null, tone: null }, { key: 'own', policy: policy.id, tone: 'firm' }] });
   for (const id of pool.ids.get('in') ?? []) {
     const r = await call(app, { method: 'POST', url: `/v1/invoices/${id}/dispute`, headers: m.auth, payload: { reason: `${tag}-tvist` } });
     if (r.status === 200) break;
@@ -242,7 +245,7 @@ const pick = (list: () => string[]) => fc.nat().map((i) => {
   const l = list();
   return l[i % l.length]!;
 });
-const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt', 'msg', 'dp', 'tpl'];
+const PREFIXES = ['cus', 'prod', 'price', 'in', 'cn', 'sub', 'evt', 'we', 'clock', 'brun', 'key', 'mer', 'si', 'wha', 'py', 're', 'cbtxn', 'colatt', 'msg', 'dp', 'tpl', 'exp'];
 const malformedId = (prefix: string) =>
   fc.oneof(
     fc.constantFrom(`${prefix}_`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9X`, `${prefix}_01kb2y5m8q0zc3v1s7n4d6f9xa`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XAA`, `${prefix.toUpperCase()}_01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}-01KB2Y5M8Q0ZC3V1S7N4D6F9XA`, `${prefix}_01KB2Y5M8Q0ZC3V1S7N4D6F9XI`),

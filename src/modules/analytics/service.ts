@@ -25,7 +25,7 @@ export function createAnalyticsService(deps: { db: Db; merchants: Pick<MerchantS
     figures,
 
     /** GET /v1/analytics/reminders: the messages whose business time is in [from, to) in the merchant's time zone. */
-    async reminders(tenant: Caller, query: { from: string; to: string; groupBy: store.GroupBy }) {
+    async reminders<G extends store.GroupBy>(tenant: Caller, query: { from: string; to: string; groupBy: G }) {
       const from = parseCalendarDate(query.from);
       const to = parseCalendarDate(query.to);
       const bad = [

@@ -7,7 +7,7 @@ import type { Queryable } from '../../db/client.ts';
 import { CHURN_WINDOW_DAYS, PAID_WITHIN_DAYS } from '../../domain/reminder-analytics.ts';
 import type { CalendarDate } from '../../domain/calendar-date.ts';
 
-export const GROUPS = { step: sql`m.step_key`, policy: sql`m.policy_id`, tone: sql`m.tone`, channel: sql`m.channel` } as const;
+export const GROUPS = { step: sql`m.step_key`, policy: sql`m.policy_id`, tone: sql`m.tone`, channel: sql`m.channel`, arm: sql`m.experiment_arm` } as const;
 export type GroupBy = keyof typeof GROUPS;
 
 /** Which messages: those whose business time is in [from, to), or those sent under an experiment. */

@@ -25,6 +25,7 @@ import { buildReminderContext } from '../templates/context-build.ts';
 import { renderReminder } from '../templates/render.ts';
 import type { DunningPolicyService } from './policies.ts';
 import type { TestClockTime } from '../test-clocks/time.ts';
+import type { Assignment, ExperimentService } from '../experiments/service.ts';
 import * as store from './store.ts';
 
 const BATCH = 500;
@@ -32,7 +33,7 @@ const BATCH = 500;
 const ADOPT_BATCH = 20_000;
 
 type Merchant = Awaited<ReturnType<MerchantService['get']>>;
-type Group = { key: string; customerId: string; step: DunningStep; stepIndex: number; cases: store.DueCase[] };
+type Group = { key: string; customerId: string; step: DunningStep; stepIndex: number; cases: store.DueCase[]; arm: Assignment | undefined };
 
 export type CaseView = {
   invoiceId: string;
@@ -60,6 +61,8 @@ export function createDunningService(deps: {
   invoices: Pick<InvoiceService, 'markInCollection' | 'get'>;
   messages: Pick<MessageService, 'enqueueMany'>;
   templates: Pick<TemplateService, 'resolve'>;
+  // The merchant's tone or policy experiment, if one is in force: the arm of each customer.
+  experiments: Pick<ExperimentService, 'inForce'>;
   // Business time of a customer (their test clock's, else the real clock's): the case view and
   // previews show interest and fees as of the customer's today.
   time: Pick<TestClockTime, 'nowFor'>;
@@ -153,6 +156,7 @@ export function createDunningService(deps: {
       businessTime: now,
       invoices: g.cases.map((d) => ({ invoiceId: d.c.invoiceId, amountRemaining: d.invoice.amountRemaining })),
       fallbackChannels: policy.rules.fallback_channels,
+      experiment: g.arm?.running ? { id: g.arm.experimentId, arm: g.arm.arm.key } : null,
     };
     return { g, policy, input, perInvoice };
   }
@@ -261,6 +265,16 @@ export function createDunningService(deps: {
       const byMerchant = groupBy(due, (d) => d.c.merchantId);
       for (const [merchantId, cases] of byMerchant) {
         const held = await store.lockCustomers(tx, merchantId, [...new Set(cases.map((d) => d.c.customerId))]);
+        // Customers without a policy of their own follow the merchant's experiment: a case that has
+        // not started yet takes the arm's policy, and every message the arm's tone.
+        const armOf = await deps.experiments.inForce(tx, merchantId);
+        const arms = new Map<string, Assignment>();
+        for (const d of armOf ? cases : []) {
+          if (d.customer.dunningPolicyId !== null) continue;
+          const arm = arms.get(d.c.customerId) ?? armOf!(d.c.customerId);
+          arms.set(d.c.customerId, arm);
+          if (arm.arm.policy && d.c.nextStep === 0 && d.c.lastSentAt === null) d.c = { ...d.c, policyId: arm.arm.policy };
+        }
         const policies = new Map((await deps.policies.findMany(tx, merchantId, [...new Set(cases.map((d) => d.c.policyId))])).map((p) => [p.id, p]));
         let merchant: Merchant | undefined;
         const escalations: { d: store.DueCase; policy: Policy }[] = [];
@@ -289,9 +303,11 @@ export function createDunningService(deps: {
               escalations.push({ d, policy });
               break;
             case 'send': {
-              const step = policy.steps[decision.step]!;
+              const arm = arms.get(d.c.customerId);
+              const own = policy.steps[decision.step]!;
+              const step = arm?.arm.tone ? { ...own, tone: arm.arm.tone } : own;
               const key = `${d.c.customerId}|${step.key}|${d.c.policyId}`;
-              const g = groups.get(key) ?? { key, customerId: d.c.customerId, step, stepIndex: decision.step, cases: [], policyId: d.c.policyId };
+              const g = groups.get(key) ?? { key, customerId: d.c.customerId, step, stepIndex: decision.step, cases: [], policyId: d.c.policyId, arm };
               g.cases.push(d);
               groups.set(key, g);
               break;
@@ -503,6 +519,7 @@ function changeOf(c: store.CaseRow): store.CaseChange {
   return {
     merchantId: c.merchantId,
     invoiceId: c.invoiceId,
+    policyId: c.policyId,
     status: c.status,
     nextStep: c.nextStep,
     nextActionAt: c.nextActionAt,

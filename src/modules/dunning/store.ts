@@ -69,6 +69,8 @@ export type DueCase = {
     email: string | null;
     type: 'person' | 'company';
     testClockId: string | null;
+    // The customer's own policy (null: the default, or an experiment's arm).
+    dunningPolicyId: string | null;
     reminderFeeAgreedAt: Date | null;
     escalationStopped: boolean;
     escalationPostponedUntil: Date | null;
@@ -113,7 +115,7 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       coalesce(i.buyer->'paymentMethod'->>'type', c.payment_method->>'type') as pm_type,
       coalesce(i.buyer->'paymentMethod'->>'status', c.payment_method->>'status') as pm_status,
       coalesce(i.buyer->'delivery'->>'type', c.delivery->>'type') as delivery_type,
-      c.name, c.email, c.type as customer_type, c.test_clock_id, c.reminder_fee_agreed_at,
+      c.name, c.email, c.type as customer_type, c.test_clock_id, c.dunning_policy_id as c_dunning_policy_id, c.reminder_fee_agreed_at,
       c.escalation_stopped as c_escalation_stopped, c.escalation_postponed_until as c_escalation_postponed_until,
       m.time_zone, m.livemode, p.business_now,
       exists (select 1 from collection_attempts a where a.merchant_id = d.merchant_id and a.invoice_id = d.invoice_id
@@ -170,6 +172,7 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       email: r.email as string | null,
       type: r.customer_type as 'person' | 'company',
       testClockId: r.test_clock_id as string | null,
+      dunningPolicyId: r.c_dunning_policy_id as string | null,
       reminderFeeAgreedAt: date(r.reminder_fee_agreed_at),
       escalationStopped: r.c_escalation_stopped as boolean,
       escalationPostponedUntil: date(r.c_escalation_postponed_until),
@@ -192,7 +195,7 @@ export async function lockCustomers(tx: Tx, merchantId: string, customerIds: str
   return new Set(res.rows.filter((r) => r.got).map((r) => r.id));
 }
 
-export type CaseChange = Pick<CaseRow, 'merchantId' | 'invoiceId' | 'status' | 'nextStep' | 'nextActionAt' | 'shiftSeconds' | 'lastSentAt' | 'feeAmount' | 'feeChargedAt' | 'closedReason' | 'escalatedAt'>;
+export type CaseChange = Pick<CaseRow, 'merchantId' | 'invoiceId' | 'policyId' | 'status' | 'nextStep' | 'nextActionAt' | 'shiftSeconds' | 'lastSentAt' | 'feeAmount' | 'feeChargedAt' | 'closedReason' | 'escalatedAt'>;
 
 /** Writes many cases' progress in one statement. */
 export async function writeCases(tx: Tx, rows: CaseChange[], now: Date): Promise<void> {
@@ -201,6 +204,7 @@ export async function writeCases(tx: Tx, rows: CaseChange[], now: Date): Promise
     rows.map((r) => ({
       merchant_id: r.merchantId,
       invoice_id: r.invoiceId,
+      policy_id: r.policyId,
       status: r.status,
       next_step: r.nextStep,
       next_action_at: r.nextActionAt?.toISOString() ?? null,
@@ -213,10 +217,10 @@ export async function writeCases(tx: Tx, rows: CaseChange[], now: Date): Promise
     })),
   );
   await tx.execute(sql`
-    update dunning_cases d set status = v.status, next_step = v.next_step, next_action_at = v.next_action_at, shift_seconds = v.shift_seconds,
+    update dunning_cases d set policy_id = v.policy_id, status = v.status, next_step = v.next_step, next_action_at = v.next_action_at, shift_seconds = v.shift_seconds,
       last_sent_at = v.last_sent_at, fee_amount = v.fee_amount, fee_charged_at = v.fee_charged_at, closed_reason = v.closed_reason,
       escalated_at = v.escalated_at, updated_at = ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${json}::jsonb) as v(merchant_id text, invoice_id text, status text, next_step int, next_action_at timestamptz,
+    from jsonb_to_recordset(${json}::jsonb) as v(merchant_id text, invoice_id text, policy_id text, status text, next_step int, next_action_at timestamptz,
       shift_seconds int, last_sent_at timestamptz, fee_amount bigint, fee_charged_at timestamptz, closed_reason text, escalated_at timestamptz)
     where d.merchant_id = v.merchant_id and d.invoice_id = v.invoice_id`);
 }

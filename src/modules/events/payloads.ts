@@ -15,6 +15,7 @@ import { CollectionAttempt } from '../collection/contract.ts';
 import { CollectionEscalation } from '../dunning/contract.ts';
 import { Message } from '../messages/contract.ts';
 import { PaymentPlan } from '../payment-plans/contract.ts';
+import { Experiment } from '../experiments/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
 
 type Payload = { object: TSchema; built: boolean };
@@ -69,6 +70,8 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'payment_plan.completed': built(PaymentPlan),
   'collection.escalated': built(CollectionEscalation),
   'customer.churn_risk_changed': planned(Customer),
+  'experiment.created': built(Experiment),
+  'experiment.stopped': built(Experiment),
   'webhook_endpoint.disabled': built(WebhookEndpoint),
 };
 

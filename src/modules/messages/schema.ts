@@ -47,6 +47,9 @@ export const messages = pgTable(
     // The channels still allowed after this one, in order (the policy's fallback_channels when the
     // message was made): a bounce goes on to the first, none left means failed.
     fallbackChannels: jsonb('fallback_channels').$type<'webhook'[]>().notNull().default([]),
+    // The experiment (exp_…) and arm the customer was in when it was made, while the experiment ran.
+    experimentId: text('experiment_id'),
+    experimentArm: text('experiment_arm'),
     // Business time (test clocks apply) the message was created for.
     businessTime: timestamp('business_time', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -56,6 +59,9 @@ export const messages = pgTable(
   (t) => [
     primaryKey({ columns: [t.merchantId, t.id] }),
     index('messages_customer_idx').on(t.merchantId, t.customerId, t.id),
+    // Reminder analytics: a merchant's messages by business time, and an experiment's.
+    index('messages_business_time_idx').on(t.merchantId, t.businessTime),
+    index('messages_experiment_idx').on(t.merchantId, t.experimentId).where(sql`experiment_id is not null`),
     // The sender's queue.
     index('messages_queued_idx').on(t.nextAttemptAt).where(sql`status in ('queued', 'sending')`),
   ],

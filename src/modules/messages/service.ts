@@ -51,6 +51,8 @@ export type NewReminderMessage = {
   businessTime: Date;
   invoices: { invoiceId: string; amountRemaining: number }[];
   fallbackChannels: FallbackChannel[];
+  /** The running experiment and arm the customer is in (reminder analytics count the message for it). */
+  experiment?: { id: string; arm: string } | null;
 };
 
 /** An invoice's PDF to attach (the invoices module renders it). */
@@ -178,6 +180,8 @@ export function createMessageService(deps: {
       lastError: channel === null ? 'the customer chose e-mail but has no e-mail address, and the policy has no fallback channel' : null,
       fallbackOf: null,
       fallbackChannels,
+      experimentId: input.experiment?.id ?? null,
+      experimentArm: input.experiment?.arm ?? null,
       businessTime: input.businessTime,
       createdAt: now,
       sentAt: channel === 'webhook' ? now : null,
