@@ -122,6 +122,11 @@ t.test('the sweep gives each customer their arm, the same after a restart; the w
     t.match(r, { step_key: 'due_date', experiment_id: exp.id, experiment_arm: arm, policy_id: arm === 'alt' ? alt : def, tone: arm === 'alt' ? 'firm' : 'friendly' }, `${r.customer_id} in ${arm}`);
   }
 
+  // The message resource says which arm it was sent under (and reminder.sent with it).
+  const shown = (await w.api('GET', `/v1/messages?customer=${customers[0]}`)).json.data[0];
+  t.same(shown.experiment, { id: exp.id, arm: armOf(customers[0]!) });
+  t.equal((await w.api('GET', `/v1/messages?customer=${own[0]}`)).json.data[0].experiment, null);
+
   // A third of the customers pay the next day (Thursday 4 February: within 2 bank days).
   const payers = customers.filter((_, i) => i % 3 === 0);
   for (const c of payers) await w.must(w.api('POST', '/v1/payments', { invoice: first.get(c), amount: 19900, date: '2027-02-04' }), 201, 'payment');

@@ -24,6 +24,12 @@ export const Message = Type.Object(
       },
       { description: 'Which step of the reminder process it is' },
     ),
+    experiment: Nullable(
+      Type.Object(
+        { id: Id('experiment'), arm: Type.String({ description: 'The arm’s key' }) },
+        { description: 'The experiment the customer was in when it was made, while it ran (POST /v1/experiments): its results count this message' },
+      ),
+    ),
     locale: Type.Enum(['sv', 'en']),
     channel: Type.Enum(MESSAGE_CHANNELS, {
       description: 'email: Omtanke sends it; webhook: the reminder.requested event carries it, for your system to send (Kivra, Peppol, paper, or e-mail without an address)',
@@ -69,6 +75,7 @@ export const Message = Type.Object(
         customer: 'cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA',
         policy: null,
         step: { key: 'reminder_1', kind: 'reminder', tone: 'friendly' },
+        experiment: null,
         locale: 'sv',
         channel: 'email',
         delivery: 'email_pdf',
@@ -124,6 +131,7 @@ export function toMessageResource(row: MessageRow, invoices: MessageInvoiceRow[]
     customer: row.customerId,
     policy: row.policyId,
     step: { key: row.stepKey, kind: row.stepKind as MessageResource['step']['kind'], tone: row.tone as MessageResource['step']['tone'] },
+    experiment: row.experimentId ? { id: row.experimentId, arm: row.experimentArm ?? '' } : null,
     locale: row.locale,
     channel: row.channel,
     delivery: row.delivery as MessageResource['delivery'],
