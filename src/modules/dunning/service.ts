@@ -264,7 +264,6 @@ export function createDunningService(deps: {
       const templates: TemplateCache = new Map();
       const byMerchant = groupBy(due, (d) => d.c.merchantId);
       for (const [merchantId, cases] of byMerchant) {
-        const held = await store.lockCustomers(tx, merchantId, [...new Set(cases.map((d) => d.c.customerId))]);
         // Customers without a policy of their own follow the merchant's experiment: a case that has
         // not started yet takes the arm's policy, and every message the arm's tone.
         const armOf = await deps.experiments.inForce(tx, merchantId);
@@ -280,7 +279,6 @@ export function createDunningService(deps: {
         const escalations: { d: store.DueCase; policy: Policy }[] = [];
         const groups = new Map<string, Group & { policyId: string }>();
         for (const d of cases) {
-          if (!held.has(d.c.customerId)) continue;
           const row = policies.get(d.c.policyId);
           if (!row) {
             changes.set(d.c.invoiceId, { ...changeOf(d.c), status: 'closed', nextActionAt: null, closedReason: 'policy_missing' });

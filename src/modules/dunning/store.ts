@@ -99,8 +99,8 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       ${o.lane.kind === 'clock' ? sql`and d.merchant_id = ${o.lane.merchantId} and d.customer_id in (select id from customers where merchant_id = ${o.lane.merchantId} and test_clock_id = ${o.lane.clockId})` : sql``}
       order by d.next_action_at
       limit ${o.limit * 4}
-    ), pick as (
-      select d.merchant_id, d.invoice_id, coalesce(tc.frozen_time, ${now}::timestamptz) as business_now
+    ), due as materialized (
+      select d.merchant_id, d.customer_id
       from candidates k
       join dunning_cases d on d.merchant_id = k.merchant_id and d.invoice_id = k.invoice_id
       join customers c on c.merchant_id = d.merchant_id and c.id = d.customer_id
@@ -108,6 +108,22 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       where d.status = 'active' and d.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
       order by d.next_action_at
       limit ${o.limit}
+    ), held as materialized (
+      -- One message covers all of a customer's invoices at a step, so a customer's due cases are
+      -- claimed together: the customer's lock first (another sweep holding it has them all), then
+      -- every due case of theirs. Cases are only ever claimed under their customer's lock, so two
+      -- sweeps never split a customer between them.
+      select u.merchant_id, u.customer_id from (select distinct merchant_id, customer_id from due) u
+      where pg_try_advisory_xact_lock(hashtext('dunning:' || u.merchant_id), hashtext(u.customer_id))
+    ), pick as (
+      -- The rows as locked: their latest versions (another sweep may have moved them since this
+      -- statement began), which is what the decision must start from.
+      select d.*, coalesce(tc.frozen_time, ${now}::timestamptz) as business_now
+      from held h
+      join dunning_cases d on d.merchant_id = h.merchant_id and d.customer_id = h.customer_id
+      join customers c on c.merchant_id = d.merchant_id and c.id = d.customer_id
+      left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
+      where d.status = 'active' and d.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
       for update of d skip locked
     )
     select d.*, i.status as i_status, i.amount_remaining, i.amount_credited, i.currency, i.number, i.ocr_reference, i.issue_date, i.due_date,
@@ -117,15 +133,14 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       coalesce(i.buyer->'delivery'->>'type', c.delivery->>'type') as delivery_type,
       c.name, c.email, c.type as customer_type, c.test_clock_id, c.dunning_policy_id as c_dunning_policy_id, c.reminder_fee_agreed_at,
       c.escalation_stopped as c_escalation_stopped, c.escalation_postponed_until as c_escalation_postponed_until,
-      m.time_zone, m.livemode, p.business_now,
+      m.time_zone, m.livemode,
       exists (select 1 from collection_attempts a where a.merchant_id = d.merchant_id and a.invoice_id = d.invoice_id
         and a.status in ('scheduled', 'processing', 'submitted')) as collection_in_progress,
       exists (select 1 from payment_read_days r where r.merchant_id = d.merchant_id and r.clock_key = coalesce(c.test_clock_id, '')
         and r.day = i.due_date) as payments_read,
       (select max(ms.business_time) from messages ms where ms.merchant_id = d.merchant_id and ms.customer_id = d.customer_id
         and ms.fallback_of is null) as last_message_at
-    from pick p
-    join dunning_cases d on d.merchant_id = p.merchant_id and d.invoice_id = p.invoice_id
+    from pick d
     join invoices i on i.merchant_id = d.merchant_id and i.id = d.invoice_id
     join customers c on c.merchant_id = d.merchant_id and c.id = d.customer_id
     join merchants m on m.id = d.merchant_id
@@ -184,15 +199,6 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
     paymentsReadOnDueDate: r.payments_read as boolean,
     customerLastMessageAt: date(r.last_message_at),
   }));
-}
-
-/** Of these customers, those this transaction now holds the dunning lock of (another sweep holds the rest). */
-export async function lockCustomers(tx: Tx, merchantId: string, customerIds: string[]): Promise<Set<string>> {
-  if (customerIds.length === 0) return new Set();
-  const res = await tx.execute<{ id: string; got: boolean }>(sql`
-    select id, pg_try_advisory_xact_lock(hashtext('dunning:' || ${merchantId}), hashtext(id)) as got
-    from jsonb_array_elements_text(${JSON.stringify(customerIds)}::jsonb) as id order by id`);
-  return new Set(res.rows.filter((r) => r.got).map((r) => r.id));
 }
 
 export type CaseChange = Pick<CaseRow, 'merchantId' | 'invoiceId' | 'policyId' | 'status' | 'nextStep' | 'nextActionAt' | 'shiftSeconds' | 'lastSentAt' | 'feeAmount' | 'feeChargedAt' | 'closedReason' | 'escalatedAt'>;
