@@ -74,6 +74,7 @@ export function generateSeason(seed: number, o: { customers: number; policies: s
     const invoiceCount = r.int(1, 3);
     const dueBase = addDays('2026-02-10' as CalendarDate, r.int(0, 90));
     const mine: SInvoice[] = [];
+    const messagesOfCustomer: SMessage[] = [];
     for (let k = 0; k < invoiceCount; k++) {
       const inv: SInvoice = { id: newId('invoice'), customerId, status: 'open', total: r.int(100, 2000) * 100, payments: [], escalatedAt: null };
       mine.push(inv);
@@ -85,7 +86,7 @@ export function generateSeason(seed: number, o: { customers: number; policies: s
       for (const step of STEPS) {
         const day = addDays(due, step.offset);
         if (paidOn && daysBetween(paidOn, day) > 0) break; // paid: no more reminders
-        const shared = season.messages.find((m) => m.customerId === customerId && m.stepKey === step.key && toCalendarDate(m.businessTime, TZ) === day);
+        const shared = messagesOfCustomer.find((m) => m.stepKey === step.key && toCalendarDate(m.businessTime, TZ) === day);
         if (shared && r.next() < 0.8) {
           shared.invoiceIds.push(inv.id);
         } else {
@@ -95,6 +96,7 @@ export function generateSeason(seed: number, o: { customers: number; policies: s
             status, businessTime: at(day, r.int(8 * 60, 20 * 60)), fallbackOf: null, invoiceIds: [inv.id], experimentId: o.experiment?.id ?? null, experimentArm: arm,
           };
           season.messages.push(m);
+          messagesOfCustomer.push(m);
           if (status === 'bounced' && r.next() < 0.8) {
             season.messages.push({ ...m, id: newId('message'), channel: 'webhook', status: 'sent', fallbackOf: m.id, invoiceIds: [] });
           }

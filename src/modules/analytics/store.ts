@@ -79,20 +79,24 @@ export async function reminderFigures(
         case when pd.paid_on is null then null else greatest(pd.paid_on - r.day, 0) end as days_to_payment,
         coalesce(pd.paid_on <= dl.deadline, false) as in_bank_days,
         coalesce(pd.paid_on <= r.day + ${PAID_WITHIN_DAYS}::int, false) as in_days,
-        exists (select 1 from dunning_cases c where c.merchant_id = ${mid} and c.invoice_id = r.invoice_id and c.escalated_at >= r.business_time) as escalated
-      from reminded r left join paid pd on pd.invoice_id = r.invoice_id left join deadlines dl on dl.day = r.day
+        coalesce(c.escalated_at >= r.business_time, false) as escalated
+      from reminded r
+      left join paid pd on pd.invoice_id = r.invoice_id
+      left join deadlines dl on dl.day = r.day
+      left join dunning_cases c on c.merchant_id = ${mid} and c.invoice_id = r.invoice_id
     ), first_to_customer as (
       select distinct on (d.grp, d.customer_id) d.grp, d.customer_id, d.root, d.business_time, d.day
       from delivered d order by d.grp, d.customer_id, d.business_time, d.id
+    ), customer_paid as (
+      -- Every invoice of the customer's first message in the group paid within 2 bank days of it.
+      select f.grp, f.customer_id, bool_and(coalesce(pd.paid_on <= dl.deadline, false)) as paid_in_bank_days
+      from first_to_customer f
+      join message_invoices mi on mi.merchant_id = ${mid} and mi.message_id = f.root
+      left join paid pd on pd.invoice_id = mi.invoice_id
+      left join deadlines dl on dl.day = f.day
+      group by f.grp, f.customer_id
     ), customer_outcome as (
-      select f.grp,
-        -- Every invoice of the customer's first message in the group paid within 2 bank days of it.
-        not exists (
-          select 1 from message_invoices mi
-          left join paid pd on pd.invoice_id = mi.invoice_id
-          left join deadlines dl on dl.day = f.day
-          where mi.merchant_id = ${mid} and mi.message_id = f.root and not coalesce(pd.paid_on <= dl.deadline, false)
-        ) as paid_in_bank_days,
+      select f.grp, cp.paid_in_bank_days,
         -- Churned: a subscription live at the message, none live 90 days (of 24 hours) later.
         exists (
           select 1 from subscriptions s where s.merchant_id = ${mid} and s.customer_id = f.customer_id and s.start_date <= f.day
@@ -102,7 +106,7 @@ export async function reminderFigures(
             and s.start_date <= ((f.business_time + ${churnHours}) at time zone ${o.timeZone})::date
             and not (s.status = 'canceled' and coalesce(s.ended_at, s.canceled_at) <= f.business_time + ${churnHours})
         ) as churned
-      from first_to_customer f
+      from first_to_customer f join customer_paid cp on cp.grp is not distinct from f.grp and cp.customer_id = f.customer_id
     ), by_message as (
       select grp, count(*) as messages from delivered group by grp
     ), by_invoice as (
