@@ -223,7 +223,7 @@ t.test('results of a generated season: every arm as recomputed, the intervals fr
   }
 });
 
-t.test('bursts of creates: with one key, with many keys, without keys; one experiment each', async (t) => {
+t.test('bursts of creates (one key, many keys, none: one experiment each) and of stops (one stop)', async (t) => {
   const { app, database, merchant } = await buildTestApp(t, { poolMax: 4 });
   const arms = [{ key: 'a', policy: null, tone: null }, { key: 'b', policy: null, tone: 'firm' }];
   const post = async (auth: Record<string, string>, key: string | null, i: number) => {
@@ -258,4 +258,24 @@ t.test('bursts of creates: with one key, with many keys, without keys; one exper
   t.equal(await count(none.id), 1);
   const events = Number((await database.db.execute<{ n: string }>(sql`select count(*) as n from events where type = 'experiment.created'`)).rows[0]!.n);
   t.equal(events, 3, 'one experiment.created each');
+
+  // Stops: 20 with one key and 20 without, naming different winners: one stop, one winner.
+  const id = bare.find((r) => r.status === 201)!.json.id;
+  const stop = async (i: number) => {
+    for (;;) {
+      const r = await call(app, { method: 'POST', url: `/v1/experiments/${id}/stop`, headers: { ...none.auth, ...(i < 20 ? { 'idempotency-key': 'stop-1' } : {}) }, payload: { winner: i < 20 ? 'b' : i % 2 ? 'a' : 'b' } });
+      if (r.status === 409 && r.json.code === 'idempotency_request_in_progress') {
+        await new Promise((res) => setTimeout(res, 20));
+        continue;
+      }
+      return r;
+    }
+  };
+  const stops = await Promise.all(Array.from({ length: 40 }, (_, i) => stop(i)));
+  const ok = stops.filter((r) => r.status === 200);
+  t.ok(stops.every((r) => r.status === 200 || (r.status === 409 && r.json.code === 'invalid_state')), stops.map((r) => r.status).join(','));
+  t.equal(new Set(ok.map((r) => `${r.json.winner}@${r.json.stopped_at}`)).size, 1, 'every 200 is the one stop (the keyed ones replayed)');
+  const stopped = Number((await database.db.execute<{ n: string }>(sql`select count(*) as n from events where type = 'experiment.stopped'`)).rows[0]!.n);
+  t.equal(stopped, 1, 'one experiment.stopped');
+  t.equal((await call(app, { method: 'GET', url: `/v1/experiments/${id}`, headers: none.auth })).json.winner, ok[0]!.json.winner);
 });
