@@ -36,6 +36,7 @@ import { messageRoutes } from './modules/messages/routes.ts';
 import { dunningPolicyRoutes } from './modules/dunning/policy-routes.ts';
 import { dunningRoutes } from './modules/dunning/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
+import { churnRoutes } from './modules/analytics/churn-routes.ts';
 import { paymentPlanRoutes } from './modules/payment-plans/routes.ts';
 import { experimentRoutes } from './modules/experiments/routes.ts';
 
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(dunningPolicyRoutes({ policies: services.dunningPolicies }));
     await v1.register(dunningRoutes({ dunning: services.dunning }));
     await v1.register(analyticsRoutes({ analytics: services.analytics }));
+    await v1.register(churnRoutes({ churn: services.churnAnalytics }));
     await v1.register(paymentPlanRoutes({ plans: services.paymentPlans }));
     await v1.register(experimentRoutes({ experiments: services.experiments }));
   });

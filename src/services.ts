@@ -33,6 +33,7 @@ import { createDunningService } from './modules/dunning/service.ts';
 import type { ReferenceRate } from './domain/late-interest.ts';
 import { loadReferenceRates } from './modules/dunning/reference-rates.ts';
 import { createAnalyticsService } from './modules/analytics/service.ts';
+import { createChurnAnalyticsService } from './modules/analytics/churn-service.ts';
 import { createPeppolService } from './modules/peppol/service.ts';
 import { createDunningPlanHold } from './modules/dunning/plan-hold.ts';
 import { createPaymentPlanService } from './modules/payment-plans/service.ts';
@@ -122,6 +123,7 @@ export function createServices(deps: {
   const templates = createTemplateService({ db, clock, merchants });
   const referenceRates = deps.referenceRates ?? loadReferenceRates();
   const analytics = createAnalyticsService({ db, merchants });
+  const churnAnalytics = createChurnAnalyticsService({ db, clock, merchants });
   // Tone and policy experiments: the sweep asks which arm a customer is in.
   const experiments = createExperimentService({ db, clock, events, merchants, policies: dunningPolicies, analytics });
   const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, experiments, time, referenceRates, log: deps.log });
@@ -159,6 +161,7 @@ export function createServices(deps: {
     templates,
     messages,
     analytics,
+    churnAnalytics,
     experiments,
     events,
     webhooks,
