@@ -105,10 +105,10 @@ t.test('every /v1 operation is fully documented', async (t) => {
       }
 
       const responses = Object.entries(op.responses ?? {});
-      // Documents (an invoice's HTML, PDF or UBL, a message's .eml) are the one kind of success that is not JSON.
+      // Documents (an invoice's HTML, PDF or UBL, a message's .eml, the churn figures' CSV) are the one kind of success that is not JSON.
       const success = responses.filter(
         ([status, r]) =>
-          /^2\d\d$/.test(status) && (r.content?.['application/json'] ?? r.content?.['text/html'] ?? r.content?.['application/pdf'] ?? r.content?.['application/xml'] ?? r.content?.['message/rfc822'])?.schema,
+          /^2\d\d$/.test(status) && (r.content?.['application/json'] ?? r.content?.['text/html'] ?? r.content?.['application/pdf'] ?? r.content?.['application/xml'] ?? r.content?.['message/rfc822'] ?? r.content?.['text/csv'])?.schema,
       );
       t.ok(success.length > 0, 'has a 2xx response with a schema');
 

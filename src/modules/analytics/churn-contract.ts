@@ -45,7 +45,7 @@ export const ChurnPeriodResource = Type.Object(
     end: Day('Day after the last'),
     customers_at_start: Count('Customers with a living subscription at the first instant of the period'),
     new_customers: Count('Customers whose first subscription ever started in the period'),
-    returning_customers: Count('Former customers who started again in the period (a new subscription, a reactivated one, a welcome-back after unarchiving); counted once per return'),
+    returning_customers: Count('Former customers who started again in the period (a new subscription, a welcome-back after unarchiving); counted once per return'),
     churned_customers: Count('Times an active customer’s last living subscription ended in the period'),
     customers_at_end: Count('customers_at_start + new + returning − churned: the customers at the next period’s start'),
     logo_churn_rate_bp: Rate('churned_customers / customers_at_start'),
@@ -194,7 +194,29 @@ export const FormerCustomerResource = Type.Object(
       { description: 'What that subscription was on when it ended' },
     ),
   },
-  { $id: 'FormerCustomer', additionalProperties: false },
+  {
+    $id: 'FormerCustomer',
+    additionalProperties: false,
+    description: 'A customer who had a subscription and has none now',
+    examples: [
+      {
+        object: 'former_customer',
+        id: 'cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA',
+        name: 'Anna Andersson',
+        email: 'anna@example.se',
+        first_started_at: '2025-12-14T23:00:00.000Z',
+        ended_at: '2026-01-20T10:00:00.000Z',
+        tenure_days: 36,
+        days_since_leaving: 308,
+        spells: 1,
+        subscription: 'sub_01KB2Y5M8Q0ZC3V1S7N4D6F9XA',
+        cancellation_reason: 'too_expensive',
+        cancellation_initiator: 'customer',
+        involuntary: false,
+        last_items: [{ price: 'price_01KB2Y5M8Q0ZC3V1S7N4D6F9XA', quantity: 1, product_name: 'Tidning', price_nickname: 'Helår' }],
+      },
+    ],
+  },
 );
 
 export const FormerCustomerList = ListOf(FormerCustomerResource, 'A page of former customers, newest customer first');
@@ -253,7 +275,7 @@ export function toFormerCustomerResource(f: FormerCustomer): Static<typeof Forme
   };
 }
 
-const CSV_COLUMNS = [
+export const CSV_COLUMNS = [
   'period_start', 'period_end', 'customers_at_start', 'new_customers', 'returning_customers', 'churned_customers', 'customers_at_end',
   'logo_churn_rate_bp', 'voluntary_churn', 'involuntary_churn', 'churn_by_reason', 'currency', 'mrr_at_start', 'mrr_new', 'mrr_returning',
   'mrr_expansion', 'mrr_contraction', 'mrr_churned', 'mrr_at_end', 'net_revenue_churn_bp',

@@ -13,6 +13,7 @@ import {
   FormerCustomerList,
   FormerCustomersQuery,
   churnCsv,
+  CSV_COLUMNS,
   toFormerCustomerResource,
   toPeriodResource,
 } from './churn-contract.ts';
@@ -70,7 +71,15 @@ export const churnRoutes =
         querystring: ChurnQuery,
         produces: ['text/csv'],
         response: {
-          200: { description: 'The figures as CSV', content: { 'text/csv': { schema: Type.String() } } },
+          200: {
+            description: 'The figures as CSV',
+            content: {
+              'text/csv': {
+                schema: Type.String(),
+                example: `${CSV_COLUMNS.join(',')}\r\n2026-04-01,2026-05-01,7,1,0,2,6,2857,1,1,"no_longer_needed: 1, other: 1",SEK,90000,10000,0,0,0,20000,80000,2222\r\n`,
+              },
+            },
+          },
           ...problemResponses('validation_failed'),
         },
       },
