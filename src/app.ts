@@ -19,6 +19,7 @@ import { openapiDocument } from './http/openapi.ts';
 import type { Services } from './services.ts';
 import { merchantRoutes } from './modules/merchants/routes.ts';
 import { customerRoutes } from './modules/customers/routes.ts';
+import { churnRiskRoutes } from './modules/churn-risk/routes.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
 import { eventRoutes } from './modules/events/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
@@ -105,7 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerRateLimit(v1, config, database.pool);
     registerIdempotency(v1, { db: database.db, clock: services.clock, ttlHours: config.IDEMPOTENCY_TTL_HOURS });
     await v1.register(merchantRoutes({ merchants }));
-    await v1.register(customerRoutes({ customers }));
+    await v1.register(customerRoutes({ customers, churnRisk: services.churnRisk }));
+    await v1.register(churnRiskRoutes({ churnRisk: services.churnRisk }));
     await v1.register(catalogRoutes({ catalog }));
     await v1.register(eventRoutes({ events }));
     await v1.register(webhookRoutes({ webhooks }));

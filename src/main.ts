@@ -99,6 +99,7 @@ let deliveries: DeliveryWorker | undefined;
 let collector: CollectionWorker | undefined;
 let sender: MessageWorker | undefined;
 let dunner: Poller | undefined;
+let churner: Poller | undefined;
 let einvoicer: Poller | undefined;
 if (mode === 'worker' || mode === 'all') {
   const { webhooks } = services;
@@ -129,6 +130,9 @@ if (mode === 'worker' || mode === 'all') {
   // Payment plans ride on the same pass: a plan completes, defaults or moves its check after the reminders.
   dunner = createPoller({ name: 'dunning', pass: async () => (await services.dunning.sweep()) + (await services.paymentPlans.sweep()), log, pollMs: config.DUNNING_POLL_MS });
   dunner.start();
+  // Churn risk: recomputes customers whose signals changed (from the events) and, daily, every customer.
+  churner = createPoller({ name: 'churn-risk', pass: () => services.churnRisk.pass(), log, pollMs: config.DUNNING_POLL_MS });
+  churner.start();
   // E-invoices: sends queued Peppol deliveries and checks delayed ones every PEPPOL_POLL_MS.
   einvoicer = createPoller({ name: 'peppol', pass: () => services.peppolSender.pass(systemClock), log, pollMs: config.PEPPOL_POLL_MS });
   einvoicer.start();
@@ -172,6 +176,7 @@ async function shutdown(signal: string) {
     await sender?.stop(); // e-mails in flight finish and are recorded
     mailer.close();
     await dunner?.stop(); // the sweep's transaction in flight commits
+    await churner?.stop();
     await einvoicer?.stop(); // access point calls in flight finish and are recorded
     await jobs.stop(config.SHUTDOWN_TIMEOUT_MS); // lets running jobs finish
     await database.pool.end();

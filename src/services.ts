@@ -40,6 +40,7 @@ import { createPaymentPlanService } from './modules/payment-plans/service.ts';
 import { createPeppolOutbox, createPeppolSender } from './modules/peppol/sending.ts';
 import { createTestAccessPoint, type AccessPoint } from './modules/peppol/access-point.ts';
 import { createExperimentService } from './modules/experiments/service.ts';
+import { createChurnRiskService } from './modules/churn-risk/service.ts';
 import type { Logger } from 'pino';
 
 export function createServices(deps: {
@@ -66,6 +67,8 @@ export function createServices(deps: {
   referenceRates?: ReferenceRate[] | undefined;
   // A real Peppol access point for live mode (an operator's API behind the AccessPoint interface).
   liveAccessPoint?: AccessPoint | undefined;
+  // How long the churn-risk pass waits before reading an event (tests: 0), see churn-risk/service.ts.
+  churnRiskSettleMs?: number | undefined;
 }) {
   const { db, clock, jobs } = deps;
   const events = createEventService({ db, clock, fanOutStatement });
@@ -124,6 +127,8 @@ export function createServices(deps: {
   const referenceRates = deps.referenceRates ?? loadReferenceRates();
   const analytics = createAnalyticsService({ db, merchants });
   const churnAnalytics = createChurnAnalyticsService({ db, clock, merchants });
+  // Churn risk per customer, recomputed by the worker's churn-risk pass (src/modules/churn-risk).
+  const churnRisk = createChurnRiskService({ db, clock, events, merchants, customers, time, ...(deps.churnRiskSettleMs !== undefined ? { settleMs: deps.churnRiskSettleMs } : {}) });
   // Tone and policy experiments: the sweep asks which arm a customer is in.
   const experiments = createExperimentService({ db, clock, events, merchants, policies: dunningPolicies, analytics });
   const dunning = createDunningService({ db, clock, events, policies: dunningPolicies, merchants, invoices, messages, templates, experiments, time, referenceRates, log: deps.log });
@@ -162,6 +167,7 @@ export function createServices(deps: {
     messages,
     analytics,
     churnAnalytics,
+    churnRisk,
     experiments,
     events,
     webhooks,

@@ -18,3 +18,4 @@ export * from '../modules/templates/schema.ts';
 export * from '../modules/payment-plans/schema.ts';
 export * from '../modules/peppol/schema.ts';
 export * from '../modules/experiments/schema.ts';
+export * from '../modules/churn-risk/schema.ts';

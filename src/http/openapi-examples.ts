@@ -2,6 +2,7 @@
 // test/openapi.test.ts validates every example in the document against its schema, so these
 // cannot drift from the contracts unnoticed.
 import { EVENT_EXAMPLE } from '../modules/events/payloads.ts';
+import { DEFAULT_WEIGHTS } from '../domain/churn-risk.ts';
 
 const T = '2026-11-25T09:00:00.000Z';
 const CUS = 'cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA';
@@ -213,6 +214,7 @@ export const RESOURCE_EXAMPLES: Record<string, unknown> = {
     payment_plan_fee: null,
     invoice_number_prefix: 'F-',
     ocr_length_digit: true,
+    churn_risk_weights: DEFAULT_WEIGHTS,
     collection_agency: { name: 'Snäll Inkasso AB', organisation_number: '556677-8899', email: 'claims@snall.example', reference: 'K-1042' },
     created_at: T,
     updated_at: T,

@@ -62,6 +62,7 @@ export async function buildTestApp(t: T, opts: { config?: Partial<AppConfig>; po
     allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     secretsKey: TEST_SECRETS_KEY,
     referenceRates: TEST_REFERENCE_RATES,
+    churnRiskSettleMs: 0,
     ...(opts.billingBatchSize ? { billingBatchSize: opts.billingBatchSize } : {}),
     ...(opts.mailer ? { mailer: opts.mailer } : {}),
   });

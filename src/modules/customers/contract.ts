@@ -223,6 +223,11 @@ export const ListCustomersQuery = Type.Object(
     email: Type.Optional(Type.String({ maxLength: 254, description: 'Only customers with exactly this e-mail' })),
     external_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only the customer with this external_id' })),
     archived: Type.Optional(Type.Boolean({ description: 'true lists only archived customers; default lists active ones' })),
+    churn_risk: Type.Optional(
+      Type.Enum(['low', 'medium', 'high'], {
+        description: 'Only customers whose churn risk is at this level, highest score first (then page with starting_after; not combined with the other filters or ending_before)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -15,6 +15,7 @@ import { ChoiceChangeList, ChoiceHistoryQuery, DeliveryInput, PaymentMethodInput
 import { cardNumberFields } from '../../domain/card-number.ts';
 import { invalid } from '../../kernel/errors.ts';
 import type { FastifyRequest } from 'fastify';
+import type { ChurnRiskService } from '../churn-risk/service.ts';
 
 /**
  * Card numbers never enter: before the body is validated, stored, fingerprinted or answered, any
@@ -39,7 +40,7 @@ const refuseCardNumbers = (pick: (body: Record<string, unknown>) => unknown, pre
 const tags = ['Customers'];
 
 export const customerRoutes =
-  (deps: { customers: CustomerService }): FastifyPluginAsyncTypebox =>
+  (deps: { customers: CustomerService; churnRisk: Pick<ChurnRiskService, 'listByLevel'> }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { customers } = deps;
 
@@ -65,13 +66,20 @@ export const customerRoutes =
       schema: {
         operationId: 'listCustomers',
         summary: 'List customers',
-        description: 'Newest first. Page with `starting_after` set to the last id of the previous page.',
+        description: 'Newest first; with `churn_risk`, that level’s customers by churn risk score, highest first. Page with `starting_after` set to the last id of the previous page.',
         tags,
         querystring: ListCustomersQuery,
         response: { 200: CustomerList, ...problemResponses('validation_failed') },
       },
       handler: async (req) => {
-        const { limit, starting_after, ending_before, email, external_id, archived } = req.query;
+        const { limit, starting_after, ending_before, email, external_id, archived, churn_risk } = req.query;
+        if (churn_risk !== undefined) {
+          const other = Object.entries({ ending_before, email, external_id, archived }).find(([, v]) => v !== undefined);
+          if (other) throw invalid([{ field: other[0], location: 'query', message: 'cannot be combined with churn_risk' }]);
+          const ranked = await deps.churnRisk.listByLevel(req.caller, churn_risk, limit ?? 10, starting_after);
+          const rows = await Promise.all(ranked.ids.map((id) => customers.get(req.caller, id)));
+          return { object: 'list' as const, data: rows.map((c) => toCustomerResource(c, req.principal.livemode)), has_more: ranked.hasMore };
+        }
         const page = await customers.list(
           req.caller,
           { email, externalId: external_id, archived },

@@ -16,6 +16,7 @@ import { CollectionEscalation } from '../dunning/contract.ts';
 import { Message } from '../messages/contract.ts';
 import { PaymentPlan } from '../payment-plans/contract.ts';
 import { Experiment } from '../experiments/contract.ts';
+import { ChurnRisk } from '../churn-risk/contract.ts';
 import { API_VERSION, EVENT_TYPES, type EventType } from './types.ts';
 
 type Payload = { object: TSchema; built: boolean };
@@ -69,7 +70,7 @@ export const EVENT_PAYLOADS: Record<EventType, Payload> = {
   'payment_plan.canceled': built(PaymentPlan),
   'payment_plan.completed': built(PaymentPlan),
   'collection.escalated': built(CollectionEscalation),
-  'customer.churn_risk_changed': planned(Customer),
+  'customer.churn_risk_changed': built(ChurnRisk),
   'experiment.created': built(Experiment),
   'experiment.stopped': built(Experiment),
   'webhook_endpoint.disabled': built(WebhookEndpoint),

@@ -45,7 +45,7 @@ export const EVENT_TYPES = {
   'payment_plan.canceled': 'A payment plan was canceled by the merchant: the rest went back to its invoices, as on a default',
   'payment_plan.completed': 'A payment plan was paid in full: its invoices are paid',
   'collection.escalated': 'A debt was escalated to collection',
-  'customer.churn_risk_changed': "A customer's churn risk changed",
+  'customer.churn_risk_changed': "A customer's churn risk level changed (low, medium, high): the score, the previous level, the reasons and a suggested action",
   'experiment.created': 'A tone or policy experiment started',
   'experiment.stopped': 'An experiment was stopped and its winner applies from now on',
   'webhook_endpoint.disabled': 'A webhook endpoint was disabled (410 Gone, or failing for 5 days)',

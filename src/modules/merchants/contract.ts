@@ -1,6 +1,19 @@
 import { Type } from 'typebox';
 import { Id, Nullable, Timestamp, ListOf, ListQuery } from '../../http/schemas.ts';
 import type { ApiKey, Merchant } from './service.ts';
+import { CHURN_RISK_WEIGHT_KEYS, DEFAULT_WEIGHTS, MAX_WEIGHT, weightsWith } from '../../domain/churn-risk.ts';
+
+// Every weight by name: all of them in the merchant resource, any of them in an update.
+const ChurnRiskWeightsSchema = (description: string, all: boolean) =>
+  Type.Object(
+    Object.fromEntries(
+      CHURN_RISK_WEIGHT_KEYS.map((k) => {
+        const weight = Type.Integer({ minimum: 0, maximum: MAX_WEIGHT, description: `Default ${DEFAULT_WEIGHTS[k]}` });
+        return [k, all ? weight : Type.Optional(weight)];
+      }),
+    ),
+    { additionalProperties: false, description, examples: [all ? DEFAULT_WEIGHTS : { reminder: 8, manual_payment: 4 }] },
+  );
 
 const SellerAddress = Type.Object(
   {
@@ -45,6 +58,7 @@ export const MerchantResource = Type.Object({
   payment_plan_fee: Nullable(Type.Integer({ description: 'The fee a payment plan may carry, in öre, when the customer agrees to it in writing (null: plans carry no fee). At most 17000 (170 kr, lag (1981:739) 4 §)' })),
   invoice_number_prefix: Type.String({ description: 'Invoice number series prefix' }),
   ocr_length_digit: Type.Boolean({ description: 'OCR references carry a length digit (Bankgirot setting)' }),
+  churn_risk_weights: ChurnRiskWeightsSchema('The churn risk weights in force: the merchant\'s, the defaults for the rest (see GET /v1/customers/{id}/churn-risk)', true),
   created_at: Timestamp('When the merchant was created'),
   updated_at: Nullable(Timestamp('When the settings last changed')),
 }, { $id: 'Merchant', description: 'The merchant (tenant) that owns the API key, with its seller settings' });
@@ -68,6 +82,7 @@ export const UpdateMerchantBody = Type.Object(
     payment_plan_fee: Type.Optional(Nullable(Type.Integer({ description: 'Öre; null: no plan fee. More than 17000 (170 kr) is refused' }))),
     invoice_number_prefix: Type.Optional(Type.String({ pattern: '^[A-Z0-9-]{0,10}$', description: 'Up to 10 of A–Z, 0–9 and -' })),
     ocr_length_digit: Type.Optional(Type.Boolean()),
+    churn_risk_weights: Type.Optional(Nullable(ChurnRiskWeightsSchema('Points per unit of each churn risk signal, 0–100 each; replaces the merchant\'s weights (keys left out take the default); null: every default', false))),
   },
   {
     additionalProperties: false,
@@ -131,6 +146,7 @@ export function toMerchantResource(m: Merchant) {
     payment_plan_fee: m.paymentPlanFee,
     invoice_number_prefix: m.invoiceNumberPrefix,
     ocr_length_digit: m.ocrLengthDigit,
+    churn_risk_weights: weightsWith(m.churnRiskWeights),
     created_at: m.createdAt.toISOString(),
     updated_at: m.updatedAt?.toISOString() ?? null,
   };

@@ -1,3 +1,4 @@
+import type { ChurnRiskWeights } from '../../domain/churn-risk.ts';
 import { pgTable, text, boolean, timestamp, integer, bigint, jsonb, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const merchants = pgTable('merchants', {
@@ -29,6 +30,8 @@ export const merchants = pgTable('merchants', {
   collectionAgency: jsonb('collection_agency').$type<{ name: string; organisation_number?: string | null; email?: string | null; reference?: string | null }>(),
   // The fee a payment plan may carry (öre; null: plans carry none), at most the legal cap.
   paymentPlanFee: bigint('payment_plan_fee', { mode: 'number' }),
+  // The merchant's churn risk weights over the defaults (src/domain/churn-risk.ts); null: defaults.
+  churnRiskWeights: jsonb('churn_risk_weights').$type<Partial<ChurnRiskWeights>>(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }),
 });
 

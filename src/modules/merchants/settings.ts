@@ -4,6 +4,7 @@ import { parseNationalId } from '../../domain/national-id.ts';
 import { PAYMENT_PLAN_FEE_CAP } from '../../domain/payment-plan.ts';
 import { normalizePostalCode, normalizeVatNumber } from '../../domain/tax-registration.ts';
 import { parseBankgiro } from '../../domain/bankgiro.ts';
+import { parseWeights } from '../../domain/churn-risk.ts';
 import { DomainError, type FieldError as ProblemFieldError } from '../../kernel/errors.ts';
 import type { MerchantRow } from './store.ts';
 
@@ -25,6 +26,7 @@ export type SettingsInput = {
   payment_plan_fee?: number | null | undefined;
   invoice_number_prefix?: string | undefined;
   ocr_length_digit?: boolean | undefined;
+  churn_risk_weights?: Record<string, unknown> | null | undefined;
 };
 
 export const DEFAULT_SETTINGS = {
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS = {
   registeredOffice: null,
   collectionAgency: null,
   paymentPlanFee: null,
+  churnRiskWeights: null,
   timeZone: 'Europe/Stockholm',
   paymentTermsDays: 30,
   invoiceNumberPrefix: '',
@@ -206,5 +209,11 @@ export function applySettings(current: MerchantRow, input: SettingsInput, today:
   }
   if (input.invoice_number_prefix !== undefined) next.invoiceNumberPrefix = input.invoice_number_prefix;
   if (input.ocr_length_digit !== undefined) next.ocrLengthDigit = input.ocr_length_digit;
+  if (input.churn_risk_weights !== undefined) {
+    // Replaces the merchant's weights as a whole (null: the defaults); the keys left out keep their defaults.
+    const parsed = input.churn_risk_weights === null ? { ok: true as const, value: null } : parseWeights(input.churn_risk_weights);
+    if (parsed.ok) next.churnRiskWeights = parsed.value;
+    else errors.push(...parsed.errors);
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };
 }

@@ -1,0 +1,149 @@
+// Churn risk per customer: the pure score (src/domain/churn-risk.ts) over the signals the store
+// reads, kept current by a background pass. The pass recomputes the customers whose signals an
+// event touched (read from the events outbox behind a cursor) and, daily in each customer's business
+// time, every customer. A level change stores the new level and records customer.churn_risk_changed
+// in one transaction under the score row's lock: two recomputes of one customer serialise on it, so
+// the second sees the level already stored and records nothing.
+import type { Db } from '../../db/client.ts';
+import { openTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, invalid } from '../../kernel/errors.ts';
+import { churnRisk, weightsWith, type ChurnRiskLevel } from '../../domain/churn-risk.ts';
+import type { EventService } from '../events/service.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { CustomerService } from '../customers/service.ts';
+import type { TestClockTime } from '../test-clocks/time.ts';
+import { toChurnRiskResource } from './contract.ts';
+import * as store from './store.ts';
+
+export type ChurnRiskRow = store.ChurnRiskRow;
+
+// Events younger than this (by their id's time) may belong to a transaction still committing with
+// an older id than one already visible; the cursor stays behind them.
+const DEFAULT_SETTLE_MS = 5_000;
+const EVENTS_PER_MERCHANT = 500;
+const STALE_BATCH = 200;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The largest event id made at or before `ms` (ids are `evt_` + 10 time characters + 16 random). */
+function eventIdBound(ms: number): string {
+  let out = '';
+  for (let i = 0, t = ms; i < 10; i++, t = Math.floor(t / 32)) out = CROCKFORD[t % 32] + out;
+  return `evt_${out}${'Z'.repeat(16)}`;
+}
+
+export function createChurnRiskService(deps: {
+  db: Db;
+  clock: Clock;
+  events: Pick<EventService, 'record'>;
+  merchants: Pick<MerchantService, 'get'>;
+  customers: Pick<CustomerService, 'get'>;
+  time: Pick<TestClockTime, 'nowFor'>;
+  settleMs?: number;
+}) {
+  const { db, clock, events } = deps;
+  const settleMs = deps.settleMs ?? DEFAULT_SETTLE_MS;
+
+  /** Scores one customer now and stores it; on a level change records the event, once. */
+  async function recompute(merchantId: string, customerId: string): Promise<ChurnRiskRow> {
+    return openTransaction(db, async (tx) => {
+      const scope = { merchantId, tx };
+      const merchant = await deps.merchants.get(scope);
+      const customer = await deps.customers.get({ ...scope, livemode: merchant.livemode }, customerId);
+      const now = await deps.time.nowFor(scope, customer.testClockId);
+      const current = await store.lockScore(tx, merchantId, customerId, clock.now());
+      // Read after the lock: a recompute that waited sees what the one before it committed.
+      const signals = await store.readSignals(tx, merchantId, customerId, now, merchant.timeZone);
+      if (!signals) throw new DomainError('not_found', `No such customer: ${customerId}`);
+      const risk = churnRisk(signals, weightsWith(merchant.churnRiskWeights));
+      const next: ChurnRiskRow = {
+        ...current,
+        score: risk.score,
+        level: risk.level,
+        reasons: risk.reasons,
+        suggestedAction: risk.suggestedAction,
+        computedAt: now,
+        updatedAt: clock.now(),
+      };
+      await store.updateScore(tx, next);
+      // A customer starts low: the first score records an event only when it is not.
+      const previous: ChurnRiskLevel = current.level;
+      if (risk.level !== previous) {
+        await events.record(tx, { merchantId, livemode: merchant.livemode }, {
+          type: 'customer.churn_risk_changed',
+          objectId: customerId,
+          object: toChurnRiskResource(next, previous),
+          previousAttributes: { level: previous, score: current.score },
+        });
+      }
+      return next;
+    });
+  }
+
+  /** Customers whose signals changed since the cursor: recomputed, then the cursor moves past them. */
+  async function passEvents(): Promise<number> {
+    const rows = await store.nextSignalEvents(db, eventIdBound(Date.now() - settleMs), EVENTS_PER_MERCHANT);
+    const last = new Map<string, string>();
+    const touched = new Map<string, Set<string>>();
+    for (const r of rows) {
+      last.set(r.merchant_id, r.id);
+      if (!r.customer_id) continue;
+      let set = touched.get(r.merchant_id);
+      if (!set) touched.set(r.merchant_id, (set = new Set()));
+      set.add(r.customer_id);
+    }
+    let moved = 0;
+    for (const [merchantId, ids] of touched) {
+      for (const customerId of ids) {
+        try {
+          await recompute(merchantId, customerId);
+          moved++;
+        } catch (err) {
+          // An event can name a customer of the other mode or one since removed: nothing to score.
+          if (!(err instanceof DomainError && err.code === 'not_found')) throw err;
+        }
+      }
+    }
+    for (const [merchantId, id] of last) await store.advanceCursor(db, merchantId, id, clock.now());
+    return rows.length;
+  }
+
+  /** The daily recompute: customers with no score, or one more than a day old in their business time. */
+  async function passStale(): Promise<number> {
+    const stale = await store.staleCustomers(db, clock.now(), STALE_BATCH);
+    for (const s of stale) await recompute(s.merchant_id, s.customer_id);
+    return stale.length;
+  }
+
+  return {
+    recompute,
+    passEvents,
+    passStale,
+
+    /** One background pass (the poller repeats it while it moves anything). */
+    async pass(): Promise<number> {
+      return (await passEvents()) + (await passStale());
+    },
+
+    /** The stored score, or one computed now when there is none yet. */
+    async get(tenant: Caller, customerId: string): Promise<ChurnRiskRow> {
+      await deps.customers.get(tenant, customerId);
+      const stored = await store.findScore(queryableFor(db, tenant), tenant.merchantId, customerId);
+      return stored ?? recompute(tenant.merchantId, customerId);
+    },
+
+    /** Customer ids of one level, riskiest first, after the customer `startingAfter` (by its score). */
+    async listByLevel(tenant: Caller, level: ChurnRiskLevel, limit: number, startingAfter?: string) {
+      const q = queryableFor(db, tenant);
+      let after: { score: number; customerId: string } | undefined;
+      if (startingAfter) {
+        const row = await store.findScore(q, tenant.merchantId, startingAfter);
+        if (!row) throw invalid([{ field: 'starting_after', location: 'query', message: 'must be a customer of the previous page (one with a churn risk)' }]);
+        after = { score: row.score, customerId: row.customerId };
+      }
+      const rows = await store.listByLevel(q, tenant.merchantId, level, limit + 1, after);
+      return { ids: rows.slice(0, limit).map((r) => r.customerId), hasMore: rows.length > limit };
+    },
+  };
+}
+export type ChurnRiskService = ReturnType<typeof createChurnRiskService>;

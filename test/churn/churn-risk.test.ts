@@ -1,0 +1,182 @@
+// Churn risk per customer: computed on demand, kept current by the background pass from the
+// events, daily in business time (test clocks too), the level-change event once per change even
+// under concurrent recomputes, the merchant's weights, and the customer list by level.
+import t from 'tap';
+import { billingWorld, PROBLEM } from '../billing/world.ts';
+
+const churnEvents = async (w: Awaited<ReturnType<typeof billingWorld>>, customerId: string) => {
+  const r = await w.api('GET', `/v1/events?type=customer.churn_risk_changed&object_id=${customerId}&limit=100`);
+  return r.json.data as any[];
+};
+
+t.test('a new customer: computed on demand, low, with its reasons', async (t) => {
+  const w = await billingWorld(t);
+  const c = await w.customer();
+  const r = await w.api('GET', `/v1/customers/${c.id}/churn-risk`);
+  t.equal(r.status, 200, r.body);
+  // New (tenure 0: short_tenure 10) and paying by bankgiro (manual_payment 8).
+  t.same(r.json, {
+    object: 'churn_risk',
+    customer: c.id,
+    score: 18,
+    level: 'low',
+    previous_level: null,
+    reasons: [
+      { code: 'short_tenure', contribution: 10, detail: 'a customer for 0 months' },
+      { code: 'manual_payment', contribution: 8, detail: 'pays by manual transfer, not automatic collection' },
+    ],
+    suggested_action: null,
+    computed_at: '2026-11-25T09:00:00.000Z',
+  });
+  t.same(await churnEvents(w, c.id), [], 'a customer starts low: no event for a low first score');
+
+  const missing = await w.api('GET', '/v1/customers/cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA/churn-risk');
+  t.equal(missing.status, 404);
+  t.equal(missing.json.type, `${PROBLEM}not_found`);
+  const bad = await w.api('GET', '/v1/customers/nope/churn-risk');
+  t.equal(bad.status, 400);
+  t.equal(bad.json.errors[0].field, 'id');
+  const other = await w.seller('Annan AB');
+  t.equal((await w.apiFor(other)('GET', `/v1/customers/${c.id}/churn-risk`)).status, 404, "another merchant's customer is not found");
+});
+
+t.test('signals change: the pass recomputes from the events, one event per level change', async (t) => {
+  const w = await billingWorld(t);
+  const price = await w.monthlyPrice({ currency: 'SEK', unit_amount: 19900 });
+  const c = await w.customer();
+  const calm = await w.customer({ email: 'calm@example.se', national_id: null });
+  await w.services.churnRisk.pass();
+  t.equal((await w.api('GET', `/v1/customers/${c.id}/churn-risk`)).json.score, 18);
+
+  // Card, then back to bankgiro (left_automatic_payment 12); a subscription set to cancel at period end (35).
+  await w.must(w.api('POST', `/v1/customers/${c.id}/payment-method`, { type: 'card', token: 'tok_visa', brand: 'visa', last4: '4242' }), 200, 'card');
+  await w.must(w.api('POST', `/v1/customers/${c.id}/payment-method`, { type: 'bankgiro' }), 200, 'bankgiro');
+  const sub = await w.must(w.api('POST', '/v1/subscriptions', { customer: c.id, items: [{ price: price.id }] }), 201, 'subscription');
+  await w.must(w.api('POST', `/v1/subscriptions/${sub.id}/cancel`, { reason: 'too_expensive', at_period_end: true, initiator: 'customer' }), 200, 'cancel');
+  t.ok((await w.services.churnRisk.pass()) > 0, 'the pass read the events');
+
+  const high = await w.api('GET', `/v1/customers/${c.id}/churn-risk`);
+  t.match(high.json, { score: 65, level: 'high', suggested_action: 'call before the period ends and ask what would make them stay' });
+  t.same(
+    high.json.reasons.map((r: any) => [r.code, r.contribution]),
+    [
+      ['cancel_at_period_end', 35],
+      ['left_automatic_payment', 12],
+      ['short_tenure', 10],
+      ['manual_payment', 8],
+    ],
+  );
+  let events = await churnEvents(w, c.id);
+  t.equal(events.length, 1, 'one event for low → high');
+  t.match(events[0].data, { object: { object: 'churn_risk', customer: c.id, score: 65, level: 'high', previous_level: 'low', suggested_action: 'call before the period ends and ask what would make them stay' }, previous_attributes: { level: 'low', score: 18 } });
+
+  // The list by level, riskiest first.
+  const list = await w.api('GET', '/v1/customers?churn_risk=high');
+  t.equal(list.status, 200, list.body);
+  t.same(list.json.data.map((x: any) => x.id), [c.id]);
+  const low = await w.api('GET', '/v1/customers?churn_risk=low');
+  t.same(low.json.data.map((x: any) => x.id), [calm.id]);
+  const combined = await w.api('GET', '/v1/customers?churn_risk=high&email=a@b.se');
+  t.equal(combined.status, 400);
+  t.equal(combined.json.errors[0].field, 'email');
+  const badLevel = await w.api('GET', '/v1/customers?churn_risk=extreme');
+  t.equal(badLevel.status, 400);
+  t.equal(badLevel.json.errors[0].field, 'churn_risk');
+
+  // Nothing changed: passes and recomputes record nothing more.
+  await w.services.churnRisk.pass();
+  await w.services.churnRisk.recompute(w.m.id, c.id);
+  t.equal((await churnEvents(w, c.id)).length, 1, 'same level: no event');
+
+  // Reactivated: back to medium (30), one more event.
+  await w.must(w.api('POST', `/v1/subscriptions/${sub.id}/reactivate`), 200, 'reactivate');
+  await w.services.churnRisk.pass();
+  events = await churnEvents(w, c.id);
+  t.equal(events.length, 2);
+  t.match(events[0].data.object, { level: 'medium', previous_level: 'high', score: 30, suggested_action: 'ask to switch to autogiro' });
+});
+
+t.test('concurrent recomputes of a level change record the event exactly once', async (t) => {
+  const w = await billingWorld(t, { poolMax: 10 });
+  const customers = await Promise.all([0, 1, 2].map((i) => w.customer({ email: `c${i}@example.se`, national_id: null })));
+  for (const c of customers) {
+    await w.services.churnRisk.recompute(w.m.id, c.id);
+    await w.must(w.api('POST', `/v1/customers/${c.id}/payment-method`, { type: 'card', token: 'tok_visa', brand: 'visa', last4: '4242' }), 200, 'card');
+    await w.must(w.api('POST', `/v1/customers/${c.id}/payment-method`, { type: 'bankgiro' }), 200, 'bankgiro');
+  }
+  // 18 → 30 (left_automatic_payment): low → medium. 40 recomputes and 8 passes at once, over a pool of 10.
+  await Promise.all([
+    ...Array.from({ length: 40 }, (_, i) => w.services.churnRisk.recompute(w.m.id, customers[i % 3]!.id)),
+    ...Array.from({ length: 8 }, () => w.services.churnRisk.pass()),
+  ]);
+  for (const c of customers) {
+    const events = await churnEvents(w, c.id);
+    t.equal(events.length, 1, `${c.id}: one customer.churn_risk_changed`);
+    t.match(events[0]?.data.object, { level: 'medium', previous_level: 'low', score: 30 });
+  }
+
+  // Concurrent first computations (GET on a customer with no score yet) store one row and one level.
+  const fresh = await w.customer({ email: 'fresh@example.se', national_id: null });
+  await w.must(w.api('POST', `/v1/customers/${fresh.id}/payment-method`, { type: 'card', token: 'tok_visa', brand: 'visa', last4: '4242' }), 200, 'card');
+  await w.must(w.api('POST', `/v1/customers/${fresh.id}/payment-method`, { type: 'bankgiro' }), 200, 'bankgiro');
+  const gets = await Promise.all(Array.from({ length: 40 }, () => w.api('GET', `/v1/customers/${fresh.id}/churn-risk`)));
+  t.same([...new Set(gets.map((g) => g.status))], [200]);
+  t.same([...new Set(gets.map((g) => g.json.level))], ['medium']);
+  t.equal((await churnEvents(w, fresh.id)).length, 1, 'one event for the first medium');
+});
+
+t.test("the merchant's weights: validated, naming the field, and used", async (t) => {
+  const w = await billingWorld(t);
+  const c = await w.customer();
+  const m = await w.api('GET', '/v1/merchant');
+  t.equal(m.json.churn_risk_weights.cancel_at_period_end, 35, 'the defaults in force');
+
+  for (const [body, field] of [
+    [{ nonsense: 1 }, 'churn_risk_weights.nonsense'],
+    [{ reminder: -1 }, 'churn_risk_weights.reminder'],
+    [{ reminder: 101 }, 'churn_risk_weights.reminder'],
+    [{ reminder: 2.5 }, 'churn_risk_weights.reminder'],
+    [{ reminder: '5' }, 'churn_risk_weights.reminder'],
+  ] as const) {
+    const r = await w.api('PATCH', '/v1/merchant', { churn_risk_weights: body });
+    t.equal(r.status, 400, JSON.stringify(body));
+    t.equal(r.json.type, `${PROBLEM}validation_failed`);
+    t.ok(r.json.errors.some((e: any) => e.field === field), `${JSON.stringify(body)} names ${field}: ${JSON.stringify(r.json.errors)}`);
+  }
+  t.equal((await w.api('PATCH', '/v1/merchant', { churn_risk_weights: [1] })).status, 400);
+
+  const ok = await w.api('PATCH', '/v1/merchant', { churn_risk_weights: { manual_payment: 40 } });
+  t.equal(ok.status, 200, ok.body);
+  t.equal(ok.json.churn_risk_weights.manual_payment, 40);
+  t.equal(ok.json.churn_risk_weights.short_tenure, 10, 'the others keep their defaults');
+  const r = await w.services.churnRisk.recompute(w.m.id, c.id);
+  t.equal(r.score, 50);
+  t.equal(r.level, 'medium');
+  const reset = await w.api('PATCH', '/v1/merchant', { churn_risk_weights: null });
+  t.equal(reset.json.churn_risk_weights.manual_payment, 8);
+  t.equal((await w.services.churnRisk.recompute(w.m.id, c.id)).score, 18);
+});
+
+t.test('daily recompute in business time, test clocks included', async (t) => {
+  const w = await billingWorld(t);
+  const c = await w.customer();
+  const clock = await w.must(w.api('POST', '/v1/test-clocks', { frozen_time: '2027-06-01T10:00:00Z' }), 201, 'test clock');
+  const simulated = await w.customer({ email: 'sim@example.se', national_id: null, test_clock: clock.id });
+  t.equal(await w.services.churnRisk.passStale(), 2, 'every customer without a score');
+  t.equal(await w.services.churnRisk.passStale(), 0, 'then none until a day has passed');
+  t.equal((await w.api('GET', `/v1/customers/${simulated.id}/churn-risk`)).json.computed_at, '2027-06-01T10:00:00.000Z', "as of the test clock's time");
+
+  w.clock.advance(25 * 3600_000);
+  t.equal(await w.services.churnRisk.passStale(), 1, 'a day later the real-time customer is recomputed');
+  t.equal((await w.api('GET', `/v1/customers/${c.id}/churn-risk`)).json.computed_at, '2026-11-26T10:00:00.000Z');
+
+  // The clock moves four months on: its customer is recomputed as of the clock's new time.
+  await w.must(w.api('POST', `/v1/test-clocks/${clock.id}/advance`, { frozen_time: '2027-10-01T10:00:00Z' }), 200, 'advance');
+  for (let i = 0; i < 100; i++) {
+    if ((await w.api('GET', `/v1/test-clocks/${clock.id}`)).json.status === 'ready') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.equal(await w.services.churnRisk.passStale(), 1);
+  const later = await w.api('GET', `/v1/customers/${simulated.id}/churn-risk`);
+  t.match(later.json, { computed_at: '2027-10-01T10:00:00.000Z' });
+});
