@@ -150,6 +150,8 @@ t.test('the document and the runtime agree', async (t) => {
       clock.set(new Date(Date.parse('2026-11-25T09:00:00Z') + days * 86_400_000));
       await services.dunning.sweep();
     }
+    // Reminded, escalated and late: the churn risk pass moves Dan Dahl's level (customer.churn_risk_changed).
+    await services.churnRisk.pass();
     clock.set('2026-11-25T09:00:00Z');
     // A payment plan made and canceled, and one paid off.
     const planner = (await api('POST', '/v1/customers', { name: 'Eva Ek' })).json.id;
@@ -171,7 +173,7 @@ t.test('the document and the runtime agree', async (t) => {
       after = page.data.at(-1).id;
     }
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated', 'payment_plan.created', 'payment_plan.canceled', 'payment_plan.completed', 'invoice.voided', 'experiment.created', 'experiment.stopped']) {
+    for (const type of ['customer.created', 'customer.updated', 'product.created', 'price.created', 'subscription.created', 'invoice.created', 'invoice.finalized', 'credit_note.created', 'invoice.credited', 'reminder.requested', 'reminder.sent', 'invoice.in_collection', 'collection.escalated', 'payment_plan.created', 'payment_plan.canceled', 'payment_plan.completed', 'invoice.voided', 'experiment.created', 'experiment.stopped', 'customer.churn_risk_changed']) {
       t.ok(types.has(type), `recorded a ${type}`);
     }
     const wrong = events.filter((e): boolean => !validate(e)).map((e) => `${e.type}: ${ajv.errorsText(validate.errors).slice(0, 300)}`);

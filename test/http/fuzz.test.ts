@@ -218,6 +218,8 @@ async function seedMessages(app: FastifyInstance, services: Services, database: 
   const list = await call(app, { method: 'GET', url: '/v1/messages', headers: m.auth });
   collect(pool, list.json, new Set([m.keyId]));
   pool.markers.add(`${tag} påminnelse`);
+  // Churn risk scores for every customer (the worker's pass), so the list by level has rows to page.
+  await services.churnRisk.pass();
   for (const id of pool.all) pool.markers.add(id);
 }
 
