@@ -79,6 +79,8 @@ t.test('signals change: the pass recomputes from the events, one event per level
   const combined = await w.api('GET', '/v1/customers?churn_risk=high&email=a@b.se');
   t.equal(combined.status, 400);
   t.equal(combined.json.errors[0].field, 'email');
+  await w.must(w.api('POST', `/v1/customers/${calm.id}/archive`), 200, 'archive');
+  t.same((await w.api('GET', '/v1/customers?churn_risk=low')).json.data, [], 'archived customers leave the list');
   const badLevel = await w.api('GET', '/v1/customers?churn_risk=extreme');
   t.equal(badLevel.status, 400);
   t.equal(badLevel.json.errors[0].field, 'churn_risk');
@@ -123,6 +125,18 @@ t.test('concurrent recomputes of a level change record the event exactly once', 
   t.same([...new Set(gets.map((g) => g.status))], [200]);
   t.same([...new Set(gets.map((g) => g.json.level))], ['medium']);
   t.equal((await churnEvents(w, fresh.id)).length, 1, 'one event for the first medium');
+
+  // The list by level pages by (score, id): four medium customers in pages of two.
+  const p1 = await w.api('GET', '/v1/customers?churn_risk=medium&limit=2');
+  t.equal(p1.json.data.length, 2);
+  t.equal(p1.json.has_more, true);
+  const p2 = await w.api('GET', `/v1/customers?churn_risk=medium&limit=2&starting_after=${p1.json.data[1].id}`);
+  t.equal(p2.json.has_more, false);
+  const paged = [...p1.json.data, ...p2.json.data].map((c: any) => c.id);
+  t.same([...paged].sort(), [...customers.map((c) => c.id), fresh.id].sort(), 'every medium customer once');
+  const unknown = await w.api('GET', '/v1/customers?churn_risk=medium&starting_after=cus_01KB2Y5M8Q0ZC3V1S7N4D6F9XA');
+  t.equal(unknown.status, 400);
+  t.equal(unknown.json.errors[0].field, 'starting_after');
 });
 
 t.test("the merchant's weights: validated, naming the field, and used", async (t) => {

@@ -152,7 +152,7 @@ export async function findScore(q: Queryable, merchantId: string, customerId: st
   return row;
 }
 
-/** Customer ids of one level, riskiest first (score desc, then id desc), after the (score, id) cursor. */
+/** Ids of one level's customers (not archived), riskiest first (score desc, then id desc), after the (score, id) cursor. */
 export async function listByLevel(q: Queryable, merchantId: string, level: ChurnRiskLevel, limit: number, after?: { score: number; customerId: string }) {
   return q
     .select({ customerId: churnRiskScores.customerId, score: churnRiskScores.score })
@@ -162,6 +162,8 @@ export async function listByLevel(q: Queryable, merchantId: string, level: Churn
         eq(churnRiskScores.merchantId, merchantId),
         eq(churnRiskScores.level, level),
         sql`${churnRiskScores.computedAt} > 'epoch'`,
+        // Archived customers keep their last score but leave the list, as they leave the plain one.
+        sql`exists (select 1 from customers c where c.merchant_id = ${churnRiskScores.merchantId} and c.id = ${churnRiskScores.customerId} and c.archived_at is null)`,
         after ? or(lt(churnRiskScores.score, after.score), and(eq(churnRiskScores.score, after.score), lt(churnRiskScores.customerId, after.customerId))) : undefined,
       ),
     )
