@@ -155,12 +155,26 @@ export function churnRisk(s: ChurnSignals, weights: ChurnRiskWeights = DEFAULT_W
   const reasons = all.sort((a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code));
   const score = Math.min(100, reasons.reduce((sum, r) => sum + r.contribution, 0));
   const level = levelFor(score);
-  return { score, level, reasons, suggestedAction: level === 'low' ? null : suggestedAction(reasons[0]!.code, s) };
+  return { score, level, reasons, suggestedAction: level === 'low' ? null : suggestedAction(reasons, s) };
 }
 
-/** What a CRM task should say, from the reason that weighs most. */
-function suggestedAction(top: ReasonCode, s: ChurnSignals): string {
-  switch (top) {
+/**
+ * What a CRM task should say: the action whose reasons add up to the most points. Tenure and an
+ * earlier exit are context, not something to act on, so they decide only when nothing else does.
+ */
+function suggestedAction(reasons: readonly ChurnReason[], s: ChurnSignals): string {
+  const totals = new Map<string, number>();
+  for (const r of reasons) {
+    const action = actionFor(r.code, s);
+    if (action) totals.set(action, (totals.get(action) ?? 0) + r.contribution);
+  }
+  let best: [string, number] = ['check in with the customer', 0];
+  for (const [action, points] of totals) if (points > best[1]) best = [action, points];
+  return best[0];
+}
+
+function actionFor(code: ReasonCode, s: ChurnSignals): string | null {
+  switch (code) {
     case 'reminder':
     case 'reminder_step':
       return s.furthestStep < 2 ? 'call before the second reminder' : 'offer a payment plan';
@@ -185,7 +199,7 @@ function suggestedAction(top: ReasonCode, s: ChurnSignals): string {
       return 'ask for a working e-mail address';
     case 'short_tenure':
     case 'earlier_exit':
-      return 'check in with the customer';
+      return null;
   }
 }
 

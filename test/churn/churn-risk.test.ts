@@ -194,3 +194,42 @@ t.test('daily recompute in business time, test clocks included', async (t) => {
   const later = await w.api('GET', `/v1/customers/${simulated.id}/churn-risk`);
   t.match(later.json, { computed_at: '2027-10-01T10:00:00.000Z' });
 });
+
+t.test('from dunning: reminders, the step reached and days late', async (t) => {
+  const w = await billingWorld(t);
+  const policy = await w.must(
+    w.api('POST', '/v1/dunning-policies', {
+      name: 'Kort',
+      steps: [
+        { key: 'r1', kind: 'reminder', offset: 1, offset_unit: 'days', tone: 'friendly', template: 'reminder', fee: false, attach_pdf: false },
+        { key: 'r2', kind: 'reminder', offset: 5, offset_unit: 'days', tone: 'neutral', template: 'final_reminder', fee: false, attach_pdf: false },
+        { key: 'esc', kind: 'escalation', offset: 10, offset_unit: 'days', tone: 'neutral', template: null, fee: false, attach_pdf: false },
+      ],
+    }),
+    201,
+    'policy',
+  );
+  const c = await w.customer({ dunning: { policy: policy.id } });
+  await w.must(w.api('POST', '/v1/invoices', { customer: c.id, auto_finalize: true, payment_terms_days: 0, lines: [{ description: 'Konsult', unit_amount: 50000 }] }), 201, 'invoice');
+  const at = async (days: number) => {
+    w.clock.set(new Date(Date.parse('2026-11-25T09:00:00Z') + days * 86_400_000));
+    await w.services.dunning.sweep();
+  };
+  await at(2);
+  const first = await w.services.churnRisk.recompute(w.m.id, c.id);
+  const codes = (r: typeof first) => Object.fromEntries(r.reasons.map((x) => [x.code, x.contribution]));
+  // One reminder (6), the first step (8), 2 days late (⌊3·2/7⌋ = 0: left out), one late invoice (3), bankgiro (8), new (10).
+  t.same(codes(first), { reminder: 6, reminder_step: 8, late_invoice: 3, manual_payment: 8, short_tenure: 10 });
+  t.equal(first.level, 'medium');
+  t.equal(first.suggestedAction, 'call before the second reminder');
+  await at(6);
+  await at(12);
+  const last = await w.services.churnRisk.recompute(w.m.id, c.id);
+  // Two reminders (12), escalated (3 × 8 = 24), 12 days late (⌊36/7⌋ = 5), one late invoice (3), bankgiro (8), new (10): 62.
+  t.same(codes(last), { reminder: 12, reminder_step: 24, days_late: 5, late_invoice: 3, manual_payment: 8, short_tenure: 10 });
+  t.equal(last.score, 62);
+  t.equal(last.level, 'high');
+  t.equal(last.suggestedAction, 'offer a payment plan');
+  const events = await churnEvents(w, c.id);
+  t.same(events.map((e) => [e.data.object.previous_level, e.data.object.level]), [['medium', 'high'], ['low', 'medium']], 'low → medium → high, newest first');
+});

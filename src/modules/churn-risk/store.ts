@@ -65,7 +65,11 @@ export async function readSignals(q: Queryable, merchantId: string, customerId: 
       (select count(*)::int from messages m
         where m.merchant_id = ${merchantId} and m.customer_id = ${customerId} and m.step_kind in ('reminder', 'escalation')
           and m.business_time > ${since} and m.business_time <= ${now} and m.status not in ('failed', 'bounced')) as reminders,
-      (select coalesce(max(case when escalated then 3 when reminders >= 2 then 2 when reminders = 1 then 1 else 0 end), 0)::int from steps) as furthest,
+      -- Escalation counts whether or not its step sent a message (the agency may be told by webhook only).
+      greatest(
+        (select coalesce(max(case when escalated then 3 when reminders >= 2 then 2 when reminders = 1 then 1 else 0 end), 0)::int from steps),
+        (select case when count(*) > 0 then 3 else 0 end from dunning_cases d where d.merchant_id = ${merchantId} and d.customer_id = ${customerId}
+          and d.escalated_at > ${since} and d.escalated_at <= ${now})) as furthest,
       (select coalesce(max(days), 0)::int from late) as max_days_late,
       (select count(*)::int from late where days > 0) as late_invoices,
       (select count(*)::int from collection_attempts a
