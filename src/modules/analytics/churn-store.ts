@@ -242,7 +242,7 @@ export type FormerCustomer = {
 };
 
 /**
- * Customers with no subscription living at `now` or later who had one: their spells' total length,
+ * Customers with no subscription living at `now` (a test-clock customer's: their clock's time) or later who had one: their spells' total length,
  * the subscription whose end ended the last spell (its items, reason, initiator), newest id first.
  */
 export async function formerCustomers(
@@ -254,8 +254,14 @@ export async function formerCustomers(
   const page = o.endingBefore ? sql`and c.id > ${o.endingBefore}` : o.startingAfter ? sql`and c.id < ${o.startingAfter}` : sql``;
   const res = await q.execute<Record<string, unknown>>(sql`
     with ${movesCte(mid, o.timeZone, null)}, ${churnsCte(mid)},
-    former as (
-      select customer_id from seg group by customer_id having bool_and(t is not null and t <= ${now}::timestamptz)
+    customer_now as (
+      -- A test-clock customer's now is their clock's.
+      select c.id as customer_id, coalesce(tc.frozen_time, ${now}::timestamptz) as now
+      from customers c left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
+      where c.merchant_id = ${mid}
+    ), former as (
+      select s.customer_id, n.now from seg s join customer_now n on n.customer_id = s.customer_id
+      group by s.customer_id, n.now having bool_and(s.t is not null and s.t <= n.now)
     ), spells as (
       select customer_id, count(*) filter (where not was_active) as spells,
         sum(extract(epoch from at)) filter (where was_active) - sum(extract(epoch from at)) filter (where not was_active) as seconds
@@ -264,13 +270,14 @@ export async function formerCustomers(
     ), last_churn as (
       select distinct on (customer_id) * from churns where customer_id in (select customer_id from former) order by customer_id, at desc
     )
-    select c.id, c.name, c.email, fs.at as first_started_at, lc.at as ended_at, s.seconds, s.spells, lc.sub_id, lc.reason, lc.involuntary,
+    select c.id, c.name, c.email, fo.now, fs.at as first_started_at, lc.at as ended_at, s.seconds, s.spells, lc.sub_id, lc.reason, lc.involuntary,
       l.cancellation_initiator as initiator,
       coalesce((select jsonb_agg(jsonb_build_object('price', i.price_id, 'quantity', i.quantity, 'product', pr.name, 'nickname', p.nickname) order by i.id)
         from subscription_items i left join prices p on p.merchant_id = i.merchant_id and p.id = i.price_id
         left join products pr on pr.merchant_id = p.merchant_id and pr.id = p.product_id
         where i.merchant_id = ${mid} and i.subscription_id = lc.sub_id), '[]'::jsonb) as items
     from customers c
+    join former fo on fo.customer_id = c.id
     join last_churn lc on lc.customer_id = c.id
     join spells s on s.customer_id = c.id
     join first_start fs on fs.customer_id = c.id
@@ -287,7 +294,7 @@ export async function formerCustomers(
       firstStartedAt: new Date(r.first_started_at as string | Date),
       endedAt,
       tenureDays: Math.floor(Number(r.seconds) / 86_400),
-      daysSinceLeaving: Math.floor((o.now.getTime() - endedAt.getTime()) / 86_400_000),
+      daysSinceLeaving: Math.floor((new Date(r.now as string | Date).getTime() - endedAt.getTime()) / 86_400_000),
       spells: Number(r.spells),
       subscriptionId: String(r.sub_id),
       reason: (r.reason as string | null) ?? null,
