@@ -37,6 +37,8 @@ export type HSub = {
   initiator?: 'customer' | 'merchant' | 'involuntary' | null;
   items: HItems;
   changes?: { at: Date; items: HItems }[];
+  /** Canceled at `from` (with a reason and initiator), reactivated at `to`. */
+  gaps?: { from: Date; to: Date; reason: NonNullable<HSub['reason']>; initiator: NonNullable<HSub['initiator']> }[];
 };
 export type History = {
   customers: { id: string; name: string }[];
@@ -90,6 +92,18 @@ export async function writeHistory(db: Db, merchantId: string, h: History): Prom
       }),
     );
     if (changes.length > 0) await db.insert(events).values(changes);
+    // Cancellations and reactivations as their events tell them (the row keeps only the last end).
+    const event = (s: HSub, type: string, at: Date, object: Record<string, unknown>) => ({
+      merchantId, id: newId('event'), type, apiVersion: '2026-01-01', livemode: false, objectId: s.id, data: { object: { id: s.id, object: 'subscription', customer: s.customerId, ...object } }, createdAt: at,
+    });
+    const lifecycle = batch.flatMap((s) => [
+      ...(s.gaps ?? []).flatMap((g) => [
+        event(s, 'subscription.canceled', g.from, { status: 'canceled', ended_at: g.from.toISOString(), cancellation_details: { reason: g.reason, feedback: null, initiator: g.initiator } }),
+        event(s, 'subscription.reactivated', g.to, { status: 'active', ended_at: null, cancellation_details: null }),
+      ]),
+      ...(s.endedAt ? [event(s, 'subscription.canceled', s.endedAt, { status: 'canceled', ended_at: s.endedAt.toISOString() })] : []),
+    ]);
+    if (lifecycle.length > 0) await db.insert(events).values(lifecycle);
   }
   const signalInvoice = async (customerId: string) => {
     const id = newId('invoice');
@@ -145,15 +159,24 @@ function piecesOf(h: History): Map<string, Piece[]> {
     }, 0);
   const out = new Map<string, Piece[]>();
   for (const s of h.subs) {
-    const from = stockholmMidnight(s.trialEnd ?? s.startDate);
-    const to = s.endedAt ? s.endedAt.getTime() : Infinity;
-    if (to <= from) continue;
-    const cuts = [from, ...(s.changes ?? []).map((c) => c.at.getTime()), to];
+    // Its lives: the gaps between a cancellation and a reactivation cut it; each life ends with its own reason.
+    const start = stockholmMidnight(s.trialEnd ?? s.startDate);
+    const lives: { from: number; to: number; sub: HSub }[] = [];
+    let from = start;
+    for (const g of [...(s.gaps ?? [])].sort((a, b) => a.from.getTime() - b.from.getTime())) {
+      lives.push({ from, to: g.from.getTime(), sub: { ...s, reason: g.reason, initiator: g.initiator } });
+      from = Math.max(from, g.to.getTime());
+    }
+    lives.push({ from, to: s.endedAt ? s.endedAt.getTime() : Infinity, sub: s });
+    const cuts = [-Infinity, ...(s.changes ?? []).map((c) => c.at.getTime()), Infinity];
     const itemsAt = [s.items, ...(s.changes ?? []).map((c) => c.items)];
-    for (let k = 0; k < itemsAt.length; k++) {
-      const a = Math.max(from, k === 0 ? -Infinity : cuts[k]!);
-      const b = Math.min(to, cuts[k + 1]!);
-      if (b > a) out.set(s.customerId, [...(out.get(s.customerId) ?? []), { sub: s, from: a, to: b, mrr: mrrOf(itemsAt[k]!) }]);
+    for (const life of lives) {
+      if (life.to <= life.from) continue;
+      for (let k = 0; k < itemsAt.length; k++) {
+        const a = Math.max(life.from, cuts[k]!);
+        const b = Math.min(life.to, cuts[k + 1]!);
+        if (b > a) out.set(s.customerId, [...(out.get(s.customerId) ?? []), { sub: life.sub, from: a, to: b, mrr: mrrOf(itemsAt[k]!) }]);
+      }
     }
   }
   return out;
@@ -275,7 +298,7 @@ export function recomputeFormer(h: History, now: number) {
   return out.sort((a, b) => (a.id < b.id ? 1 : -1));
 }
 
-/** A random history: starts over two years, trials, upgrades and downgrades, switches without a gap, leavers who come back, two currencies, signals. */
+/** A random history: starts over two years, trials, upgrades and downgrades, switches without a gap, leavers who come back (reactivated or anew), two currencies, signals. */
 export function generateHistory(seed: number, n: number): History {
   const r = prng(seed);
   const ps = [
@@ -299,6 +322,7 @@ export function generateHistory(seed: number, n: number): History {
     return list;
   };
   const reasons = ['too_expensive', 'switched_provider', 'no_longer_needed', 'payment_problems', 'unhappy_with_service', 'other', null] as const;
+  type Reason = Exclude<(typeof reasons)[number], null>;
   for (let i = 0; i < n; i++) {
     const customerId = newId('customer');
     h.customers.push({ id: customerId, name: `Kund${i}` });
@@ -313,6 +337,15 @@ export function generateHistory(seed: number, n: number): History {
       while (r.next() < 0.4 && t + 10 < day + trial + length) {
         t += r.int(1, 60);
         sub.changes!.push({ at: instantAt(t), items: items(currency) });
+      }
+      if (length > 60 && r.next() < 0.2) {
+        // Canceled and reactivated later (the gap is a churn and a return).
+        const from = instantAt(day + trial + r.int(5, Math.floor(length / 2)));
+        const to = new Date(from.getTime() + r.int(1, 40) * 86_400_000 + r.int(0, 600) * 60_000);
+        if (to.getTime() < day0 + (day + trial + length - 2) * 86_400_000) {
+          sub.gaps = [{ from, to, reason: r.pick(reasons.filter((x): x is Reason => x !== null)), initiator: r.pick(['customer', 'merchant', 'involuntary'] as const) }];
+          sub.changes = sub.changes!.filter((c) => c.at < from || c.at > to);
+        }
       }
       if (day + trial + length < 720 && r.next() < 0.85) {
         const end = instantAt(day + trial + length + (r.next() < 0.05 ? -trial - 2 : 0));

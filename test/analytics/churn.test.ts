@@ -173,12 +173,37 @@ t.test('a hand-made history: every figure as worked out by hand', async (t) => {
   t.same(back.json.data.map((f: { name: string }) => f.name), ['K', 'J']);
 });
 
+t.test('a reactivated subscription: its gap is a churn and a return', async (t) => {
+  const { app, database, merchant } = await buildTestApp(t);
+  const m = await merchant('Acme AB');
+  const m100 = price({ currency: 'SEK', unitAmount: 10_000, interval: 'month' });
+  const l = newId('customer');
+  await writeHistory(database.db, m.id, {
+    customers: [{ id: l, name: 'L' }],
+    prices: [m100],
+    subs: [{ id: newId('subscription'), customerId: l, currency: 'SEK', startDate: '2025-12-01', items: [{ price: m100.id, quantity: 1 }], gaps: [{ from: at('2026-01-10T10:00:00Z'), to: at('2026-03-03T10:00:00Z'), reason: 'too_expensive', initiator: 'customer' }] }],
+    failedCollections: [],
+    defaultedPlans: [],
+    escalations: [],
+  });
+  const res = await call(app, { method: 'GET', url: '/v1/analytics/churn?from=2026-01-01&to=2026-04-01', headers: m.auth });
+  const row = (p: any) => [p.customers_at_start, p.new_customers, p.returning_customers, p.churned_customers, p.voluntary_churn, p.churn_by_reason, p.mrr.map((x: any) => [x.at_start, x.returning, x.churned])];
+  t.same(res.json.periods.map(row), [
+    [1, 0, 0, 1, 1, [{ reason: 'too_expensive', customers: 1 }], [[10_000, 0, 10_000]]],
+    [0, 0, 0, 0, 0, [], []],
+    [0, 0, 1, 0, 0, [], [[0, 10_000, 0]]],
+  ]);
+  const cohorts = await call(app, { method: 'GET', url: '/v1/analytics/cohorts?from=2025-12-01&to=2026-01-01', headers: m.auth });
+  t.same(cohorts.json.cohorts[0].retention.slice(0, 4).map((r: any) => r.active), [1, 0, 0, 1], 'away in February, back in March');
+  t.same((await call(app, { method: 'GET', url: '/v1/analytics/former-customers', headers: m.auth })).json.data, [], 'back: no former customer');
+});
+
 t.test('generated histories: every figure as recomputed by sampling each customer', async (t) => {
   const { app, database, merchant, clock } = await buildTestApp(t);
   const m = await merchant('Acme AB');
   const h = generateHistory(42, 150);
   await writeHistory(database.db, m.id, h);
-  t.ok(h.subs.some((s) => s.changes?.length) && h.subs.some((s) => s.trialEnd) && h.failedCollections.length > 0, 'changes, trials and signals occur');
+  t.ok(h.subs.some((s) => s.changes?.length) && h.subs.some((s) => s.trialEnd) && h.subs.some((s) => s.gaps) && h.failedCollections.length > 0, 'changes, trials, reactivations and signals occur');
 
   const months: string[] = [];
   for (let y = 2025; y <= 2026; y++) for (let mo = 1; mo <= 12; mo++) months.push(`${y}-${String(mo).padStart(2, '0')}-01`);

@@ -45,7 +45,7 @@ export const ChurnPeriodResource = Type.Object(
     end: Day('Day after the last'),
     customers_at_start: Count('Customers with a living subscription at the first instant of the period'),
     new_customers: Count('Customers whose first subscription ever started in the period'),
-    returning_customers: Count('Former customers who started again in the period (a new subscription, a welcome-back after unarchiving); counted once per return'),
+    returning_customers: Count('Former customers who started again in the period (a new subscription, a reactivated one, a welcome-back after unarchiving); counted once per return'),
     churned_customers: Count('Times an active customer’s last living subscription ended in the period'),
     customers_at_end: Count('customers_at_start + new + returning − churned: the customers at the next period’s start'),
     logo_churn_rate_bp: Rate('churned_customers / customers_at_start'),

@@ -8,8 +8,8 @@ import { INVOLUNTARY_WINDOW_DAYS } from '../../domain/churn-metrics.ts';
 
 /**
  * `moves`: every instant a customer's state changes, with what changed. A subscription lives from
- * its start (or its trial's end) in the merchant's time zone to ended_at (or canceled_at); one that
- * ended before it began never counts. Its items over time: the current subscription_items, and
+ * its start (or its trial's end) in the merchant's time zone to ended_at (or canceled_at), less the
+ * gaps between a cancellation and a reactivation; a life that ended before it began never counts. Its items over time: the current subscription_items, and
  * before each `subscription.updated` event that changed them, that event's previous items (the
  * event's created_at is when they changed). A customer is active while any subscription lives; at
  * each instant one starts or ends or its items change, the customer's MRR per currency before and
@@ -24,8 +24,34 @@ function movesCte(merchantId: string, timeZone: string, currency: string | null)
         case when s.status = 'canceled' then coalesce(s.ended_at, s.canceled_at) end as live_to
       from subscriptions s
       where s.merchant_id = ${mid} ${currency ? sql`and s.currency = ${currency}` : sql``}
+    ), gaps as (
+      -- A canceled subscription reactivated later: gone from its subscription.canceled event's
+      -- ended_at to the next subscription.reactivated event (the row keeps only its last end).
+      -- Both must be in one clock's time: a test-clock customer's reactivation is not (the event
+      -- carries the wall-clock time), so theirs are not seen.
+      select c.object_id as sub_id, (c.data->'object'->>'ended_at')::timestamptz as gap_from, r.created_at as gap_to,
+        c.data->'object'->'cancellation_details'->>'reason' as reason, c.data->'object'->'cancellation_details'->>'initiator' as initiator
+      from events c
+      join lateral (
+        select r.created_at from events r
+        where r.merchant_id = ${mid} and r.type = 'subscription.reactivated' and r.object_id = c.object_id and (r.created_at, r.id) > (c.created_at, c.id)
+        order by r.created_at, r.id limit 1
+      ) r on true
+      where c.merchant_id = ${mid} and c.type = 'subscription.canceled' and c.data->'object'->>'ended_at' is not null
+        and c.object_id in (select s.id from subs s join customers cu on cu.merchant_id = ${mid} and cu.id = s.customer_id and cu.test_clock_id is null)
+    ), cuts as (
+      select *, row_number() over (partition by sub_id order by gap_from) as k from gaps where gap_to > gap_from
     ), lived as (
-      select * from subs where live_to is null or live_to > live_from
+      -- Each life of a subscription: from its start (or a reactivation) to a cancellation (or its end).
+      select s.id, s.customer_id, s.currency,
+        coalesce(prev.gap_to, s.live_from) as live_from, coalesce(nxt.gap_from, s.live_to) as live_to,
+        case when nxt.sub_id is null then s.cancellation_reason else nxt.reason end as cancellation_reason,
+        case when nxt.sub_id is null then s.cancellation_initiator else nxt.initiator end as cancellation_initiator
+      from subs s
+      cross join lateral generate_series(1, 1 + (select count(*) from cuts c where c.sub_id = s.id)::int) n(k)
+      left join cuts prev on prev.sub_id = s.id and prev.k = n.k - 1
+      left join cuts nxt on nxt.sub_id = s.id and nxt.k = n.k
+      where coalesce(nxt.gap_from, s.live_to) is null or coalesce(nxt.gap_from, s.live_to) > coalesce(prev.gap_to, s.live_from)
     ), item_changes as (
       select e.object_id as sub_id, e.id, e.created_at as at, e.data->'previous_attributes'->'items' as before, e.data->'object'->'items' as after
       from events e
@@ -39,7 +65,7 @@ function movesCte(merchantId: string, timeZone: string, currency: string | null)
       select l.id, null::timestamptz, null::timestamptz, coalesce((
         select jsonb_agg(jsonb_build_object('price', i.price_id, 'quantity', i.quantity))
         from subscription_items i where i.merchant_id = ${mid} and i.subscription_id = l.id), '[]'::jsonb)
-      from lived l where not exists (select 1 from item_changes c where c.sub_id = l.id)
+      from subs l where not exists (select 1 from item_changes c where c.sub_id = l.id)
     ), span_mrr as (
       select sp.sub_id, sp.f, sp.t, coalesce(sum(
         case when p.type = 'recurring' and p.recurring_interval is not null then
@@ -86,7 +112,7 @@ function churnsCte(merchantId: string): SQL {
     ends as (
       select distinct customer_id, at from moves where was_active and not is_active
     ), churns as (
-      select distinct on (e.customer_id, e.at) e.customer_id, e.at, l.id as sub_id, l.cancellation_reason as reason,
+      select distinct on (e.customer_id, e.at) e.customer_id, e.at, l.id as sub_id, l.cancellation_reason as reason, l.cancellation_initiator as initiator,
         (l.cancellation_initiator = 'involuntary'
           or exists (select 1 from collection_attempts a where a.merchant_id = ${mid} and a.customer_id = e.customer_id
                      and a.status in ('failed', 'exhausted') and coalesce(a.completed_at, a.updated_at) > e.at - ${window} and coalesce(a.completed_at, a.updated_at) <= e.at)
@@ -270,8 +296,7 @@ export async function formerCustomers(
     ), last_churn as (
       select distinct on (customer_id) * from churns where customer_id in (select customer_id from former) order by customer_id, at desc
     )
-    select c.id, c.name, c.email, fo.now, fs.at as first_started_at, lc.at as ended_at, s.seconds, s.spells, lc.sub_id, lc.reason, lc.involuntary,
-      l.cancellation_initiator as initiator,
+    select c.id, c.name, c.email, fo.now, fs.at as first_started_at, lc.at as ended_at, s.seconds, s.spells, lc.sub_id, lc.reason, lc.involuntary, lc.initiator,
       coalesce((select jsonb_agg(jsonb_build_object('price', i.price_id, 'quantity', i.quantity, 'product', pr.name, 'nickname', p.nickname) order by i.id)
         from subscription_items i left join prices p on p.merchant_id = i.merchant_id and p.id = i.price_id
         left join products pr on pr.merchant_id = p.merchant_id and pr.id = p.product_id
@@ -281,7 +306,6 @@ export async function formerCustomers(
     join last_churn lc on lc.customer_id = c.id
     join spells s on s.customer_id = c.id
     join first_start fs on fs.customer_id = c.id
-    join lived l on l.id = lc.sub_id
     where c.merchant_id = ${mid} ${o.reason ? sql`and lc.reason = ${o.reason}` : sql``} ${page}
     order by c.id ${o.endingBefore ? sql`asc` : sql`desc`}
     limit ${o.limit + 1}`);
