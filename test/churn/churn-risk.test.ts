@@ -233,3 +233,42 @@ t.test('from dunning: reminders, the step reached and days late', async (t) => {
   const events = await churnEvents(w, c.id);
   t.same(events.map((e) => [e.data.object.previous_level, e.data.object.level]), [['medium', 'high'], ['low', 'medium']], 'low → medium → high, newest first');
 });
+
+t.test('signals from collection, pauses, disputes, payment plans and a return', async (t) => {
+  const w = await billingWorld(t);
+  const price = await w.monthlyPrice({ currency: 'SEK', unit_amount: 19900 });
+  const codes = async (customerId: string) => Object.fromEntries((await w.services.churnRisk.recompute(w.m.id, customerId)).reasons.map((x) => [x.code, x.contribution]));
+  const invoice = async (customerId: string) =>
+    w.must(w.api('POST', '/v1/invoices', { customer: customerId, auto_finalize: true, lines: [{ description: 'Konsult', unit_amount: 50000 }] }), 201, 'invoice');
+
+  // A card that is declined on the due date: failed_collection (automatic payment, so no manual_payment).
+  const declined = await w.customer({ email: 'kort@example.se', national_id: null, payment_method: { type: 'card', token: 'tok_test_insufficient_funds', brand: 'visa', last4: '0002' } });
+  const cardInvoice = await invoice(declined.id);
+  const [attempt] = (await w.api('GET', `/v1/collection-attempts?invoice=${cardInvoice.id}`)).json.data;
+  t.ok(attempt, 'an attempt is scheduled');
+  w.clock.set(new Date(new Date(attempt.due_at).getTime() + 3600_000));
+  await w.services.collection.runOnce();
+  const attempts = (await w.api('GET', `/v1/collection-attempts?invoice=${cardInvoice.id}`)).json.data;
+  t.match(attempts.find((a: any) => a.id === attempt.id), { outcome: 'declined' }, 'declined (a retry is scheduled)');
+  t.same(await codes(declined.id), { failed_collection: 10, short_tenure: 10 });
+
+  // Paused, an invoice disputed, another in a payment plan.
+  const troubled = await w.customer({ email: 'paus@example.se', national_id: null });
+  const sub = await w.must(w.api('POST', '/v1/subscriptions', { customer: troubled.id, items: [{ price: price.id }] }), 201, 'subscription');
+  await w.must(w.api('POST', `/v1/subscriptions/${sub.id}/pause`), 200, 'pause');
+  const first = (await w.api('GET', `/v1/invoices?subscription=${sub.id}`)).json.data[0];
+  await w.must(w.api('POST', `/v1/invoices/${first.id}/dispute`, { reason: 'Fel belopp' }), 200, 'dispute');
+  await w.must(w.api('POST', '/v1/payment-plans', { customer: troubled.id, invoices: [(await invoice(troubled.id)).id], instalments: 3 }), 201, 'plan');
+  t.same(await codes(troubled.id), { manual_payment: 8, short_tenure: 10, pause: 12, dispute: 12, payment_plan_active: 10 });
+
+  // Left over the price, came back 40 days later: earlier_exit, and tenure counts from the return.
+  const returning = await w.customer({ email: 'tillbaka@example.se', national_id: null });
+  const gone = await w.must(w.api('POST', '/v1/subscriptions', { customer: returning.id, items: [{ price: price.id }] }), 201, 'first');
+  await w.must(w.api('POST', `/v1/subscriptions/${gone.id}/cancel`, { reason: 'too_expensive', at_period_end: false }), 200, 'cancel');
+  w.clock.advance(40 * 86_400_000);
+  await w.must(w.api('POST', '/v1/subscriptions', { customer: returning.id, items: [{ price: price.id }] }), 201, 'back');
+  const back = await codes(returning.id);
+  t.match(back, { manual_payment: 8, short_tenure: 10, earlier_exit: 12 });
+  t.ok(back.days_late! > 0 && back.late_invoice === 3, 'and the first subscription’s invoice, never paid, is late');
+
+});

@@ -72,6 +72,17 @@ t.test('levels and actions', async (t) => {
   t.equal(churnRisk({ ...QUIET_SIGNALS, cancelAtPeriodEnd: true, earlierExitReason: 'too_expensive' }).suggestedAction, 'call before the period ends and ask what would make them stay');
 });
 
+t.test('the suggested action: the one whose reasons add up most; tenure and an earlier exit only as context', async (t) => {
+  // short_tenure 10 + earlier_exit 12 outweigh manual_payment 8, but are context: switch to autogiro.
+  t.equal(churnRisk({ ...QUIET_SIGNALS, tenureMonths: 0, earlierExitReason: 'too_expensive', paymentMethod: 'manual' }).suggestedAction, 'ask to switch to autogiro');
+  // Reminders (6 + 8) together outweigh the manual payment (8) even though each alone does not.
+  t.equal(churnRisk({ ...QUIET_SIGNALS, reminders: 1, furthestStep: 1, paymentMethod: 'manual', tenureMonths: 0 }).suggestedAction, 'call before the second reminder');
+  // Only context: check in.
+  const contextOnly = churnRisk({ ...QUIET_SIGNALS, tenureMonths: 0, earlierExitReason: 'payment_problems' }, { ...DEFAULT_WEIGHTS, short_tenure: 20 });
+  t.equal(contextOnly.level, 'medium');
+  t.equal(contextOnly.suggestedAction, 'check in with the customer');
+});
+
 t.test('the score is capped at 100 and reasons are sorted by contribution', async (t) => {
   fc.assert(
     fc.property(signals, weights, (s, w) => {
