@@ -100,6 +100,8 @@ t.test('signals change: the pass recomputes from the events, one event per level
 
 t.test('concurrent recomputes of a level change record the event exactly once', async (t) => {
   const w = await billingWorld(t, { poolMax: 10 });
+  // A CRM's endpoint for this event only: one delivery per change.
+  const endpoint = await w.must(w.api('POST', '/v1/webhook-endpoints', { url: 'https://crm.example.se/hooks', enabled_events: ['customer.churn_risk_changed'] }), 201, 'endpoint');
   const customers = await Promise.all([0, 1, 2].map((i) => w.customer({ email: `c${i}@example.se`, national_id: null })));
   for (const c of customers) {
     await w.services.churnRisk.recompute(w.m.id, c.id);
@@ -125,6 +127,8 @@ t.test('concurrent recomputes of a level change record the event exactly once', 
   t.same([...new Set(gets.map((g) => g.status))], [200]);
   t.same([...new Set(gets.map((g) => g.json.level))], ['medium']);
   t.equal((await churnEvents(w, fresh.id)).length, 1, 'one event for the first medium');
+  const deliveries = (await w.api('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`)).json.data;
+  t.equal(deliveries.length, 4, 'the CRM endpoint gets one delivery per change: four customers, one change each');
 
   // The list by level pages by (score, id): four medium customers in pages of two.
   const p1 = await w.api('GET', '/v1/customers?churn_risk=medium&limit=2');
