@@ -82,7 +82,9 @@ export function createChurnRiskService(deps: {
 
   /** Customers whose signals changed since the cursor: recomputed, then the cursor moves past them. */
   async function passEvents(): Promise<number> {
-    const rows = await store.nextSignalEvents(db, eventIdBound(Date.now() - settleMs), EVENTS_PER_MERCHANT);
+    const bound = eventIdBound(Date.now() - settleMs);
+    await store.startCursors(db, bound, clock.now());
+    const rows = await store.nextSignalEvents(db, bound, EVENTS_PER_MERCHANT);
     const last = new Map<string, string>();
     const touched = new Map<string, Set<string>>();
     for (const r of rows) {

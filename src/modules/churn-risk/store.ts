@@ -185,9 +185,8 @@ const SIGNAL_TYPES = sql`(e.type like 'invoice.%' or e.type like 'reminder.%' or
  */
 export async function nextSignalEvents(q: Queryable, bound: string, perMerchant: number) {
   const res = await q.execute<{ merchant_id: string; id: string; customer_id: string | null }>(sql`
-    select m.id as merchant_id, e.id, e.customer_id
-    from merchants m
-    left join churn_risk_cursors c on c.merchant_id = m.id
+    select c.merchant_id, e.id, e.customer_id
+    from churn_risk_cursors c
     cross join lateral (
       select e.id,
         case when ${SIGNAL_TYPES} then
@@ -195,13 +194,26 @@ export async function nextSignalEvents(q: Queryable, bound: string, perMerchant:
                else e.data->'object'->>'customer' end
         end as customer_id
       from events e
-      where e.merchant_id = m.id and e.id > coalesce(c.last_event_id, '') and e.id <= ${bound}
+      where e.merchant_id = c.merchant_id and e.id > c.last_event_id and e.id <= ${bound}
       order by e.id
       limit ${perMerchant}
     ) e
-    order by m.id, e.id
+    order by c.merchant_id, e.id
   `);
   return res.rows;
+}
+
+/**
+ * A merchant without a cursor (new, or every merchant when this first runs) starts at `bound`: its
+ * earlier events are not replayed, since the daily pass scores every customer who has no score.
+ */
+export async function startCursors(q: Queryable, bound: string, now: Date): Promise<void> {
+  await q.execute(sql`
+    insert into churn_risk_cursors (merchant_id, last_event_id, updated_at)
+    select m.id, ${bound}, ${now} from merchants m
+    where not exists (select 1 from churn_risk_cursors c where c.merchant_id = m.id)
+    on conflict (merchant_id) do nothing
+  `);
 }
 
 /** Moves a merchant's cursor forward (never back, whatever order two passes finish in). */
