@@ -30,7 +30,7 @@ export type ChurnSignals = {
   failedCollections: number;
   /** A payment plan running now, or one that defaulted recently. */
   paymentPlan: 'none' | 'active' | 'defaulted';
-  /** A recent downgrade (a proration credit on a subscription change). */
+  /** A recent downgrade (a subscription change whose prorations credit more than they charge). */
   downgraded: boolean;
   /** A subscription paused now. */
   paused: boolean;

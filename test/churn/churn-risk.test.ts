@@ -276,3 +276,21 @@ t.test('signals from collection, pauses, disputes, payment plans and a return', 
   t.ok(back.days_late! > 0 && back.late_invoice === 3, 'and the first subscription’s invoice, never paid, is late');
 
 });
+
+t.test('a downgrade: a change that credits more than it charges, not an upgrade', async (t) => {
+  const w = await billingWorld(t);
+  const basic = await w.monthlyPrice({ unit_amount: 30000, product_name: 'Basic' });
+  const pro = await w.monthlyPrice({ unit_amount: 60000, product_name: 'Pro' });
+  const downgrade = async (customerId: string) => (await w.services.churnRisk.recompute(w.m.id, customerId)).reasons.find((r) => r.code === 'downgrade')?.contribution;
+  const up = await w.customer({ email: 'upp@example.se', national_id: null });
+  const down = await w.customer({ email: 'ner@example.se', national_id: null });
+  const upSub = await w.must(w.api('POST', '/v1/subscriptions', { customer: up.id, items: [{ price: basic.id }] }), 201, 'up');
+  const downSub = await w.must(w.api('POST', '/v1/subscriptions', { customer: down.id, items: [{ price: basic.id, quantity: 3 }] }), 201, 'down');
+  w.clock.set('2026-12-05T09:00:00Z');
+  // Basic → Pro: 600 kr charged and 300 kr credited for the rest of the period: an upgrade.
+  await w.must(w.api('PATCH', `/v1/subscriptions/${upSub.id}`, { items: [{ price: pro.id }] }), 200, 'upgrade');
+  // 3 × Basic → 1 × Basic: only a credit.
+  await w.must(w.api('PATCH', `/v1/subscriptions/${downSub.id}`, { items: [{ price: basic.id, quantity: 1 }] }), 200, 'downgrade');
+  t.equal(await downgrade(up.id), undefined, 'an upgrade with a credit line is no downgrade');
+  t.equal(await downgrade(down.id), 10);
+});

@@ -80,9 +80,10 @@ export async function readSignals(q: Queryable, merchantId: string, customerId: 
           when bool_or(p.status = 'defaulted' and p.ended_at > ${since} and p.ended_at <= ${now}) then 'defaulted'
           else 'none' end
         from payment_plans p where p.merchant_id = ${merchantId} and p.customer_id = ${customerId}) as plan,
-      exists (select 1 from invoice_lines l join invoices i on i.merchant_id = l.merchant_id and i.id = l.invoice_id
-        where i.merchant_id = ${merchantId} and i.customer_id = ${customerId} and l.proration and l.net < 0
-          and i.finalized_at > ${since} and i.finalized_at <= ${now}) as downgraded,
+      -- A downgrade: one subscription change (its prorations, made together) that credits more than it charges.
+      exists (select 1 from pending_invoice_items p where p.merchant_id = ${merchantId} and p.customer_id = ${customerId}
+          and p.created_at > ${since} and p.created_at <= ${now}
+        group by p.subscription_id, p.created_at having sum(p.unit_amount * p.quantity) < 0) as downgraded,
       exists (select 1 from subscriptions s where s.merchant_id = ${merchantId} and s.customer_id = ${customerId}
         and s.status = 'paused' and s.paused_at <= ${now}) as paused,
       exists (select 1 from subscriptions s where s.merchant_id = ${merchantId} and s.customer_id = ${customerId}
