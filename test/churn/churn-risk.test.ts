@@ -294,3 +294,25 @@ t.test('a downgrade: a change that credits more than it charges, not an upgrade'
   t.equal(await downgrade(up.id), undefined, 'an upgrade with a credit line is no downgrade');
   t.equal(await downgrade(down.id), 10);
 });
+
+t.test('on a test clock: a payment plan defaults inside a jump, and the score follows the clock', async (t) => {
+  const w = await billingWorld(t);
+  const clock = await w.must(w.api('POST', '/v1/test-clocks', { frozen_time: '2027-01-04T09:00:00Z' }), 201, 'clock');
+  const c = await w.customer({ test_clock: clock.id, email: 'klocka@example.se', national_id: null });
+  const inv = await w.must(w.api('POST', '/v1/invoices', { customer: c.id, auto_finalize: true, lines: [{ description: 'Konsult', unit_amount: 60000 }] }), 201, 'invoice');
+  await w.must(w.api('POST', '/v1/payment-plans', { customer: c.id, invoices: [inv.id], instalments: 2 }), 201, 'plan');
+  t.equal((await w.services.churnRisk.recompute(w.m.id, c.id)).reasons.find((r) => r.code === 'payment_plan_active')?.contribution, 10, 'a plan running');
+
+  await w.must(w.api('POST', `/v1/test-clocks/${clock.id}/advance`, { frozen_time: '2027-02-20T12:00:00Z' }), 200, 'advance');
+  for (let i = 0; i < 3000 && (await w.api('GET', `/v1/test-clocks/${clock.id}`)).json.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
+  await w.services.churnRisk.pass();
+  const risk = (await w.api('GET', `/v1/customers/${c.id}/churn-risk`)).json;
+  t.equal(risk.computed_at, '2027-02-20T12:00:00.000Z', "as of the clock's time");
+  const codes = Object.fromEntries(risk.reasons.map((r: any) => [r.code, r.contribution]));
+  t.equal(codes.payment_plan_defaulted, 25, 'the plan defaulted in the jump');
+  t.equal(codes.payment_plan_active, undefined, 'and runs no more');
+  t.ok(codes.reminder > 0 && codes.days_late > 0, `reminders and lateness on the clock's days: ${JSON.stringify(codes)}`);
+  t.equal(risk.level, 'high');
+  const events = await churnEvents(w, c.id);
+  t.equal(events[0].data.object.level, 'high', 'the CRM heard of it');
+});
