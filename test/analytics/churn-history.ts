@@ -61,7 +61,10 @@ export const price = (p: Omit<HPrice, 'id' | 'count' | 'vatRate' | 'taxBehavior'
 export async function writeHistory(db: Db, merchantId: string, h: History): Promise<void> {
   const now = new Date('2024-01-01T00:00:00Z');
   const productId = newId('product');
-  await db.insert(customers).values(h.customers.map((c) => ({ merchantId, id: c.id, type: 'person' as const, name: c.name, email: `${c.name.toLowerCase()}@example.se`, locale: 'sv' as const, metadata: {}, createdAt: now, updatedAt: now })));
+  for (let i = 0; i < h.customers.length; i += 500) {
+    const batch = h.customers.slice(i, i + 500);
+    await db.insert(customers).values(batch.map((c) => ({ merchantId, id: c.id, type: 'person' as const, name: c.name, email: `${c.name.toLowerCase()}@example.se`, locale: 'sv' as const, metadata: {}, createdAt: now, updatedAt: now })));
+  }
   await db.insert(products).values({ merchantId, id: productId, name: 'Tidning', active: true, metadata: {}, createdAt: now, updatedAt: now });
   await db.insert(prices).values(
     h.prices.map((p) => ({

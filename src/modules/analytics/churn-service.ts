@@ -1,8 +1,8 @@
 // Churn analytics: customers and MRR won and lost per period, retention by start month, and the
 // former customers a win-back campaign would call. Read-only, counted from the rows as they are now.
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import type { Clock } from '../../clock.ts';
-import { queryableFor, type Caller } from '../../db/unit-of-work.ts';
+import { inTransaction, type Caller } from '../../db/unit-of-work.ts';
 import { invalid, type FieldError } from '../../kernel/errors.ts';
 import { addMonthsClamped, compare, fromParts, parseCalendarDate, startOfDayInstant, toCalendarDate, toParts, type CalendarDate } from '../../domain/calendar-date.ts';
 import { MAX_PERIODS, periodsOf, type ChurnInterval, type Period } from '../../domain/churn-metrics.ts';
@@ -27,6 +27,13 @@ function dates(query: { from?: string | undefined; to?: string | undefined }, er
 export function createChurnAnalyticsService(deps: { db: Db; clock: Clock; merchants: Pick<MerchantService, 'get'> }) {
   const { db, clock, merchants } = deps;
 
+  /** The statements in a transaction of their own, without JIT (see churn-store.ts). */
+  const read = <T>(tenant: Caller, fn: (tx: Tx) => Promise<T>) =>
+    inTransaction(db, tenant, async (tx) => {
+      await store.withoutJit(tx);
+      return fn(tx);
+    });
+
   return {
     /** GET /v1/analytics/churn: [from, to) in the merchant's time zone, cut on calendar months or ISO weeks. */
     async churn(tenant: Caller, query: { from: string; to: string; interval: ChurnInterval; currency?: string | undefined }) {
@@ -38,7 +45,7 @@ export function createChurnAnalyticsService(deps: { db: Db; clock: Clock; mercha
       const merchant = await merchants.get(tenant);
       const timeZone = merchant.timeZone;
       const bounds = periods.map((p, idx) => ({ idx, start: startOfDayInstant(p.start, timeZone), end: startOfDayInstant(p.end, timeZone) }));
-      const figures = await store.churnFigures(queryableFor(db, tenant), { merchantId: tenant.merchantId, timeZone, currency: query.currency ?? null, periods: bounds });
+      const figures = await read(tenant, (tx) => store.churnFigures(tx, { merchantId: tenant.merchantId, timeZone, currency: query.currency ?? null, periods: bounds }));
       const out: ChurnPeriod[] = periods.map((p, idx) => ({
         ...p,
         customers: figures.customers[idx]!,
@@ -60,7 +67,7 @@ export function createChurnAnalyticsService(deps: { db: Db; clock: Clock; mercha
       const from = asked.from ?? addMonthsClamped(to, -12);
       if (errors.length === 0 && periodsOf(from, to, 'month').length > MAX_PERIODS) errors.push({ field: 'to', location: 'query', message: `asks more than ${MAX_PERIODS} months` });
       if (errors.length > 0) throw invalid(errors);
-      const cohorts = await store.cohortFigures(queryableFor(db, tenant), { merchantId: tenant.merchantId, timeZone, from, to, now });
+      const cohorts = await read(tenant, (tx) => store.cohortFigures(tx, { merchantId: tenant.merchantId, timeZone, from, to, now }));
       return { from, to, timeZone, now, cohorts };
     },
 
@@ -68,7 +75,7 @@ export function createChurnAnalyticsService(deps: { db: Db; clock: Clock; mercha
     async formerCustomers(tenant: Caller, filter: { reason?: string | undefined }, page: PageParams): Promise<Page<store.FormerCustomer> & { now: Date }> {
       const merchant = await merchants.get(tenant);
       const now = clock.now();
-      const rows = await store.formerCustomers(queryableFor(db, tenant), { merchantId: tenant.merchantId, timeZone: merchant.timeZone, now, reason: filter.reason ?? null, ...page });
+      const rows = await read(tenant, (tx) => store.formerCustomers(tx, { merchantId: tenant.merchantId, timeZone: merchant.timeZone, now, reason: filter.reason ?? null, ...page }));
       const hasMore = rows.length > page.limit;
       const data = hasMore ? rows.slice(0, page.limit) : rows;
       return { data: page.endingBefore ? data.reverse() : data, hasMore, now };
