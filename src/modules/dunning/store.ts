@@ -94,19 +94,20 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       -- The earliest due cases by the due index alone (no join, so the plan reads them in order and
       -- stops); the lane and each customer's own business time are checked next. Cases of a clock
       -- being advanced among them only make this batch smaller.
-      select d.merchant_id, d.invoice_id, d.customer_id from dunning_cases d
+      select d.merchant_id, d.invoice_id, d.customer_id, d.next_action_at from dunning_cases d
       where d.status = 'active' and d.next_action_at <= (select greatest(${now}::timestamptz, max(frozen_time)) from test_clocks)
       ${o.lane.kind === 'clock' ? sql`and d.merchant_id = ${o.lane.merchantId} and d.customer_id in (select id from customers where merchant_id = ${o.lane.merchantId} and test_clock_id = ${o.lane.clockId})` : sql``}
       order by d.next_action_at
       limit ${o.limit * 4}
     ), due as materialized (
-      select d.merchant_id, d.customer_id
+      -- Each candidate's customer looked up by key (lateral): a join here let the planner scan every
+      -- customer once a batch, which made a day's sweep grow with all cases, not the due ones.
+      select k.merchant_id, k.customer_id
       from candidates k
-      join dunning_cases d on d.merchant_id = k.merchant_id and d.invoice_id = k.invoice_id
-      join customers c on c.merchant_id = d.merchant_id and c.id = d.customer_id
-      left join test_clocks tc on tc.merchant_id = c.merchant_id and tc.id = c.test_clock_id
-      where d.status = 'active' and d.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
-      order by d.next_action_at
+      cross join lateral (select c.merchant_id, c.test_clock_id from customers c where c.merchant_id = k.merchant_id and c.id = k.customer_id) c
+      left join lateral (select t.id, t.status, t.frozen_time from test_clocks t where t.merchant_id = k.merchant_id and t.id = c.test_clock_id) tc on true
+      where k.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
+      order by k.next_action_at
       limit ${o.limit}
     ), held as materialized (
       -- One message covers all of a customer's invoices at a step, so a customer's due cases are
