@@ -149,7 +149,7 @@ export type PeriodCustomers = {
 export type PeriodMrr = { idx: number; currency: string; atStart: number; new: number; returning: number; expansion: number; contraction: number; churned: number };
 
 /**
- * Per period: the customer counts and, per currency, the MRR movements. The state "at start" is
+ * Per period, in one statement: the customer counts and, per currency, the MRR movements. The state "at start" is
  * the one just before the period's first instant, since what changes at that instant is the
  * period's own move (a customer starting at midnight of the 1st is new in that month).
  */
@@ -176,10 +176,29 @@ export async function churnFigures(
       select p.idx, count(*) filter (where c.involuntary) as involuntary, count(*) filter (where not c.involuntary) as voluntary,
         jsonb_agg(c.reason) as reasons
       from periods p join churns c on c.at >= p.ps and c.at < p.pe group by p.idx
+    ), mrr_start as (
+      select p.idx, x.currency, sum(x.mrr) as mrr from periods p join seg x on x.f < p.ps and (x.t is null or x.t >= p.ps) group by p.idx, x.currency
+    ), mrr_moved as (
+      select p.idx, m.currency,
+        sum(m.mrr_after) filter (where not m.was_active and m.first) as new,
+        sum(m.mrr_after) filter (where not m.was_active and not m.first) as returning,
+        sum(m.mrr_after - m.mrr_before) filter (where m.was_active and m.is_active and m.mrr_after > m.mrr_before) as expansion,
+        sum(m.mrr_before - m.mrr_after) filter (where m.was_active and m.is_active and m.mrr_after < m.mrr_before) as contraction,
+        sum(m.mrr_before) filter (where m.was_active and not m.is_active) as churned
+      from periods p join moves m on m.at >= p.ps and m.at < p.pe group by p.idx, m.currency
+    ), mrr as (
+      select coalesce(a.idx, v.idx) as idx, jsonb_agg(jsonb_build_object(
+          'currency', coalesce(a.currency, v.currency), 'at_start', coalesce(a.mrr, 0), 'new', coalesce(v.new, 0), 'returning', coalesce(v.returning, 0),
+          'expansion', coalesce(v.expansion, 0), 'contraction', coalesce(v.contraction, 0), 'churned', coalesce(v.churned, 0))
+        order by coalesce(a.currency, v.currency)) as list
+      from mrr_start a full join mrr_moved v on v.idx = a.idx and v.currency = a.currency
+      group by 1
     )
     select p.idx, coalesce(s.n, 0) as at_start, coalesce(c.new, 0) as new, coalesce(c.returning, 0) as returning, coalesce(c.churned, 0) as churned,
-      coalesce(k.voluntary, 0) as voluntary, coalesce(k.involuntary, 0) as involuntary, coalesce(k.reasons, '[]'::jsonb) as reasons
+      coalesce(k.voluntary, 0) as voluntary, coalesce(k.involuntary, 0) as involuntary, coalesce(k.reasons, '[]'::jsonb) as reasons,
+      coalesce(mm.list, '[]'::jsonb) as mrr
     from periods p left join at_start s on s.idx = p.idx left join counted c on c.idx = p.idx left join kinds k on k.idx = p.idx
+      left join mrr mm on mm.idx = p.idx
     order by p.idx`);
   const customers = res.rows.map((r) => {
     const reasons = r.reasons as (string | null)[];
@@ -197,36 +216,18 @@ export async function churnFigures(
       byReason,
     };
   });
-  const m = await q.execute<Record<string, unknown>>(sql`
-    with periods as (
-      select idx, ps, pe from jsonb_to_recordset(${periods}::jsonb) as b(idx int, ps timestamptz, pe timestamptz)
-    ), ${movesCte(o.merchantId, o.timeZone, o.currency)},
-    at_start as (
-      select p.idx, x.currency, sum(x.mrr) as mrr from periods p join seg x on x.f < p.ps and (x.t is null or x.t >= p.ps) group by p.idx, x.currency
-    ), moved as (
-      select p.idx, m.currency,
-        sum(m.mrr_after) filter (where not m.was_active and m.first) as new,
-        sum(m.mrr_after) filter (where not m.was_active and not m.first) as returning,
-        sum(m.mrr_after - m.mrr_before) filter (where m.was_active and m.is_active and m.mrr_after > m.mrr_before) as expansion,
-        sum(m.mrr_before - m.mrr_after) filter (where m.was_active and m.is_active and m.mrr_after < m.mrr_before) as contraction,
-        sum(m.mrr_before) filter (where m.was_active and not m.is_active) as churned
-      from periods p join moves m on m.at >= p.ps and m.at < p.pe group by p.idx, m.currency
-    )
-    select coalesce(a.idx, v.idx) as idx, coalesce(a.currency, v.currency) as currency, coalesce(a.mrr, 0) as at_start,
-      coalesce(v.new, 0) as new, coalesce(v.returning, 0) as returning, coalesce(v.expansion, 0) as expansion,
-      coalesce(v.contraction, 0) as contraction, coalesce(v.churned, 0) as churned
-    from at_start a full join moved v on v.idx = a.idx and v.currency = a.currency
-    order by 1, 2`);
-  const mrr = m.rows.map((r) => ({
-    idx: Number(r.idx),
-    currency: String(r.currency),
-    atStart: Number(r.at_start),
-    new: Number(r.new),
-    returning: Number(r.returning),
-    expansion: Number(r.expansion),
-    contraction: Number(r.contraction),
-    churned: Number(r.churned),
-  }));
+  const mrr = res.rows.flatMap((r) =>
+    (r.mrr as Record<string, string | number>[]).map((m) => ({
+      idx: Number(r.idx),
+      currency: String(m.currency),
+      atStart: Number(m.at_start),
+      new: Number(m.new),
+      returning: Number(m.returning),
+      expansion: Number(m.expansion),
+      contraction: Number(m.contraction),
+      churned: Number(m.churned),
+    })),
+  );
   return { customers, mrr };
 }
 
