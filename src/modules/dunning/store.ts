@@ -100,12 +100,12 @@ export async function claimDue(tx: Tx, o: { now: Date; lane: Lane; limit: number
       order by d.next_action_at
       limit ${o.limit * 4}
     ), due as materialized (
-      -- Each candidate's customer looked up by key (lateral): a join here let the planner scan every
-      -- customer once a batch, which made a day's sweep grow with all cases, not the due ones.
+      -- Each candidate's customer looked up by key (a lateral the planner cannot flatten: "limit 1"):
+      -- a join here let it hash every customer once a batch, so a day's sweep grew with all cases.
       select k.merchant_id, k.customer_id
       from candidates k
-      cross join lateral (select c.merchant_id, c.test_clock_id from customers c where c.merchant_id = k.merchant_id and c.id = k.customer_id) c
-      left join lateral (select t.id, t.status, t.frozen_time from test_clocks t where t.merchant_id = k.merchant_id and t.id = c.test_clock_id) tc on true
+      cross join lateral (select c.merchant_id, c.test_clock_id from customers c where c.merchant_id = k.merchant_id and c.id = k.customer_id limit 1) c
+      left join lateral (select t.id, t.status, t.frozen_time from test_clocks t where t.merchant_id = k.merchant_id and t.id = c.test_clock_id limit 1) tc on true
       where k.next_action_at <= coalesce(tc.frozen_time, ${now}::timestamptz) and ${laneWhere(o.lane)}
       order by k.next_action_at
       limit ${o.limit}
