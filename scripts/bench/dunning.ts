@@ -9,8 +9,10 @@
 //   cold: no case exists yet (Omtanke switched on over N open invoices): the sweep opens all N,
 //     decides each, and sends the one step now due for most of them.
 // Reported next to the floor: a bare SQL query selecting the same due rows, in the same run.
+// --test-clock puts every customer on one test clock standing at that time, and times the clock's
+// catch-up work (the lane a test-clock advance runs) instead of the worker's sweep.
 //
-//   npm run bench:dunning -- --invoices 100000 [--scenario daily|cold]
+//   npm run bench:dunning -- --invoices 100000 [--scenario daily|cold] [--test-clock]
 // BENCH_EXPLAIN=1 prints the claim query's plan (auto_explain) before the sweep.
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -26,7 +28,8 @@ import { DEFAULT_RULES, DEFAULT_STEPS } from '../../src/domain/dunning-policy.ts
 import { nominalTime } from '../../src/domain/dunning-schedule.ts';
 import type { CalendarDate } from '../../src/domain/calendar-date.ts';
 
-const { values: args } = parseArgs({ options: { invoices: { type: 'string' }, scenario: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { invoices: { type: 'string' }, scenario: { type: 'string' }, 'test-clock': { type: 'boolean' } } });
+const TEST_CLOCK = args['test-clock'] === true;
 const SCENARIO = args.scenario ?? 'daily';
 if (SCENARIO !== 'daily' && SCENARIO !== 'cold') {
   process.stderr.write('--scenario must be daily or cold\n');
@@ -66,6 +69,12 @@ await bench.run(async () => {
     from (select s.*, row_number() over (order by s.id) as n, date '2027-02-10' - 40 + (row_number() over (order by s.id) % 51)::int as d
           from subscriptions s where s.merchant_id = ${merchant.id}) s`);
   if (SCENARIO === 'daily') await seedCases(db, merchant.id, clock.now());
+  if (TEST_CLOCK) {
+    // A clock in the middle of an advance, standing at NOW: its catch-up works what is due there.
+    await db.execute(sql`insert into test_clocks (merchant_id, id, name, frozen_time, status, target_time, advanced_from, created_at, updated_at)
+      values (${merchant.id}, 'clock_bench', 'bench', ${NOW}::timestamptz, 'advancing', ${NOW}::timestamptz, ${NOW}::timestamptz, now(), now())`);
+    await db.execute(sql`update customers set test_clock_id = 'clock_bench' where merchant_id = ${merchant.id}`);
+  }
   await db.execute(sql`vacuum analyze`);
 
   // --- The floor: the rows the sweep must read, selected by bare SQL ------------------------------
@@ -92,7 +101,7 @@ await bench.run(async () => {
       await tx.execute(sql`set local auto_explain.log_analyze = on`);
       await tx.execute(sql`set local client_min_messages = log`);
       await tx.execute(sql`set local auto_explain.log_level = notice`);
-      await claimDue(tx, { now: clock.now(), lane: { kind: 'sweep' }, limit: 500 });
+      await claimDue(tx, { now: clock.now(), lane: TEST_CLOCK ? { kind: 'clock', merchantId: merchant.id, clockId: 'clock_bench' } : { kind: 'sweep' }, limit: 500 });
       throw new Error('rollback');
     }).catch(() => {});
   }
@@ -100,7 +109,7 @@ await bench.run(async () => {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const started = performance.now();
-  await services.dunning.sweep();
+  await (TEST_CLOCK ? services.dunning.workClock(merchant.id, 'clock_bench') : services.dunning.sweep());
   const sweepMs = performance.now() - started;
   clearInterval(sampler);
 
@@ -118,7 +127,7 @@ await bench.run(async () => {
   const evaluated = SCENARIO === 'daily' ? floorRows.rows.length : N;
   const out = [
     '',
-    `PostgreSQL ${await bench.serverVersion()}, Node ${process.version}, ${N} open invoices, scenario ${SCENARIO}`,
+    `PostgreSQL ${await bench.serverVersion()}, Node ${process.version}, ${N} open invoices, scenario ${SCENARIO}${TEST_CLOCK ? ', on a test clock' : ''}`,
     '',
     '| measurement | time (s) | invoices/s | messages enqueued/s | peak RSS (MB) |',
     '|---|---|---|---|---|',
