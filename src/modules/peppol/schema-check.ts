@@ -3,10 +3,11 @@
 // under their relative names; several documents can be checked in one call (each call starts a
 // WebAssembly instance, about 0.2 s).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** Where the kit is: PEPPOL_KIT_DIR, else ../shared/peppol beside the repository. */
 export function peppolKitDir(): string {
@@ -22,6 +23,10 @@ let loaded: SchemaFiles | undefined;
 function schemaFiles(): SchemaFiles {
   if (loaded) return loaded;
   const dir = join(peppolKitDir(), 'xsd');
+  // Without the schemas no document is checked, so none is served or sent: a 503 that says why.
+  if (!existsSync(join(dir, 'UBL-Invoice-or-CreditNote-2.1.xsd'))) {
+    throw new DomainError('service_unavailable', `The UBL schemas are not installed at ${dir}: set PEPPOL_KIT_DIR to the Peppol validation kit (README, e-invoicing)`);
+  }
   const preload = ['common', 'maindoc'].flatMap((sub) =>
     readdirSync(join(dir, sub))
       .filter((f) => f.endsWith('.xsd'))
