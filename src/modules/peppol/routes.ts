@@ -37,7 +37,7 @@ export const peppolRoutes =
         tags: ['Invoices'],
         params: InvoiceParams,
         produces: ['application/xml'],
-        response: { 200: xmlResponse('invoice'), ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'peppol_not_applicable', 'peppol_settings_invalid', 'peppol_document_invalid') },
+        response: { 200: xmlResponse('invoice'), ...problemResponses('validation_failed', 'not_found', 'invalid_state', 'peppol_not_applicable', 'peppol_settings_invalid', 'peppol_document_invalid', 'service_unavailable') },
       },
       handler: async (req, reply) => {
         const { number, xml } = await peppol.invoiceUbl(req.caller, req.params.id);
@@ -56,7 +56,7 @@ export const peppolRoutes =
         tags: ['Invoices'],
         params: CreditNoteParams,
         produces: ['application/xml'],
-        response: { 200: xmlResponse('credit note'), ...problemResponses('validation_failed', 'not_found', 'peppol_not_applicable', 'peppol_settings_invalid', 'peppol_document_invalid') },
+        response: { 200: xmlResponse('credit note'), ...problemResponses('validation_failed', 'not_found', 'peppol_not_applicable', 'peppol_settings_invalid', 'peppol_document_invalid', 'service_unavailable') },
       },
       handler: async (req, reply) => {
         const { number, xml } = await peppol.creditNoteUbl(req.caller, req.params.id);
