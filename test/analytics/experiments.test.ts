@@ -109,8 +109,22 @@ t.test('the sweep gives each customer their arm, the same after a restart; the w
   const first = new Map<string, string>();
   for (const c of [...customers, ...own]) first.set(c, (await w.must(w.api('POST', '/v1/invoices', { customer: c, auto_finalize: true, lines: [{ description: 'Tjänst', unit_amount: 19900, tax_behavior: 'inclusive', vat_rate: 25 }] }), 201, 'invoice')).id);
 
+  // The preview of the due-date reminder, asked before the sweep, is what the sweep then sends: the
+  // arm's policy and tone included.
+  w.clock.set('2027-02-03T09:30:00Z');
+  const previewed = new Map<string, { subject: string; text: string }>();
+  for (const c of [inArm('alt')[0]!, inArm('control')[0]!, own[0]!]) {
+    previewed.set(c, await w.must(w.api('GET', `/v1/invoices/${first.get(c)}/reminders/preview?step=due_date`), 200, 'preview'));
+  }
+
   // The due date, after the 10:00 cut-off: the due-date reminder (Kivra has no pre-due nudge).
   await sweepAt(w.services, w, '2027-02-03T09:30:00Z');
+  for (const [c, p] of previewed) {
+    const sent = (await w.database.db.execute<{ subject: string; text_body: string }>(sql`select subject, text_body from messages where customer_id = ${c}`)).rows[0]!;
+    t.same({ subject: p.subject, text: p.text }, { subject: sent.subject, text: sent.text_body }, `the preview is what ${armOf(c)} / ${own.includes(c) ? 'own policy' : 'in the experiment'} got`);
+  }
+  const altSent = (await w.database.db.execute<{ subject: string }>(sql`select subject from messages where customer_id = ${inArm('alt')[0]!}`)).rows[0]!.subject;
+  t.not(altSent, previewed.get(inArm('control')[0]!)!.subject, 'the firm arm reads differently from the friendly control');
   let rows = await messageRows(w);
   t.equal(rows.length, 26, 'one due-date reminder each');
   for (const r of rows) {

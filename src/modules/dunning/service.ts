@@ -474,15 +474,24 @@ export function createDunningService(deps: {
         if (!inv.dueDate || !inv.number) throw new DomainError('invalid_state', 'Only a finalized invoice with a due date has reminders');
         const found = await store.findCase(tx, tenant.merchantId, invoiceId);
         const customer = (await store.customerFacts(tx, tenant.merchantId, inv.customerId))!;
-        const policyRow = found
-          ? await deps.policies.find(tx, tenant.merchantId, found.policyId)
-          : customer.dunningPolicyId
-            ? await deps.policies.find(tx, tenant.merchantId, customer.dunningPolicyId)
-            : await deps.policies.defaultFor(tx, tenant.merchantId);
+        // As the sweep would send it: a customer without a policy of their own follows the
+        // experiment in force (its arm's policy until the first step goes out, its tone always).
+        const armOf = customer.dunningPolicyId === null ? await deps.experiments.inForce(tx, tenant.merchantId) : null;
+        const arm = armOf?.(inv.customerId).arm;
+        const notStarted = !found || (found.nextStep === 0 && found.lastSentAt === null);
+        const policyRow =
+          arm?.policy && notStarted
+            ? await deps.policies.find(tx, tenant.merchantId, arm.policy)
+            : found
+              ? await deps.policies.find(tx, tenant.merchantId, found.policyId)
+              : customer.dunningPolicyId
+                ? await deps.policies.find(tx, tenant.merchantId, customer.dunningPolicyId)
+                : await deps.policies.defaultFor(tx, tenant.merchantId);
         if (!policyRow) throw new DomainError('not_found', 'The invoice’s dunning policy no longer exists');
         const policy = policyOf(policyRow);
         const messageSteps = policy.steps.filter((s) => s.template !== null);
-        const step = stepKey ? messageSteps.find((s) => s.key === stepKey) : (policy.steps[found?.nextStep ?? 0]?.template ? policy.steps[found?.nextStep ?? 0] : messageSteps[0]);
+        const own = stepKey ? messageSteps.find((s) => s.key === stepKey) : (policy.steps[found?.nextStep ?? 0]?.template ? policy.steps[found?.nextStep ?? 0] : messageSteps[0]);
+        const step = own && arm?.tone ? { ...own, tone: arm.tone } : own;
         if (!step) throw invalidField('step', `is not a message step of policy ${policyRow.id} (${messageSteps.map((s) => s.key).join(', ')})`);
         const merchant = await deps.merchants.get({ ...tenant, tx });
         const today = toCalendarDate(await deps.time.nowFor({ ...tenant, tx }, customer.testClockId), merchant.timeZone);
