@@ -98,28 +98,42 @@ export function createChurnRiskService(deps: {
       if (!set) touched.set(r.merchant_id, (set = new Set()));
       set.add(r.customer_id);
     }
-    let moved = 0;
-    for (const [merchantId, ids] of touched) {
-      for (const customerId of ids) {
-        try {
-          await recompute(merchantId, customerId);
-          moved++;
-        } catch (err) {
-          // An event can name a customer of the other mode or one since removed: nothing to score.
-          if (!(err instanceof DomainError && err.code === 'not_found')) throw err;
-        }
-      }
-    }
+    const failed = await recomputeEach([...touched].flatMap(([merchantId, ids]) => [...ids].map((customerId) => ({ merchantId, customerId }))));
     for (const [merchantId, id] of last) await store.advanceCursor(db, merchantId, id, clock.now());
+    reportFailures(failed);
     return rows.length;
   }
 
   /** The daily recompute: customers with no score, or one more than a day old in their business time. */
   async function passStale(): Promise<number> {
     const stale = await store.staleCustomers(db, clock.now(), STALE_BATCH);
-    for (const s of stale) await recompute(s.merchant_id, s.customer_id);
+    const failed = await recomputeEach(stale.map((s) => ({ merchantId: s.merchant_id, customerId: s.customer_id })));
     staleIdleSince = stale.length === 0 ? Date.now() : undefined;
+    reportFailures(failed);
     return stale.length;
+  }
+
+  /**
+   * Recomputes each; one customer that fails does not hold up the others (the daily recompute tries
+   * it again). An event can name a customer of the other mode or one since removed: nothing to score.
+   */
+  async function recomputeEach(list: { merchantId: string; customerId: string }[]): Promise<{ customerId: string; err: unknown }[]> {
+    const failed: { customerId: string; err: unknown }[] = [];
+    for (const { merchantId, customerId } of list) {
+      try {
+        await recompute(merchantId, customerId);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === 'not_found')) failed.push({ customerId, err });
+      }
+    }
+    return failed;
+  }
+
+  /** After the pass's work is recorded: the poller logs what failed. */
+  function reportFailures(failed: { customerId: string; err: unknown }[]): void {
+    if (failed.length === 0) return;
+    const first = failed[0]!;
+    throw new Error(`churn risk of ${failed.length} customer(s) not recomputed, e.g. ${first.customerId}: ${(first.err as Error)?.message ?? String(first.err)}`, { cause: first.err });
   }
 
   return {
