@@ -19,7 +19,8 @@ import * as store from './store.ts';
 export type ChurnRiskRow = store.ChurnRiskRow;
 
 // Events younger than this (by their id's time) may belong to a transaction still committing with
-// an older id than one already visible; the cursor stays behind them.
+// an older id than one already visible; the cursor stays behind them. Ids carry wall time, not
+// business time, so this is measured on the wall clock (Date.now) on purpose.
 const DEFAULT_SETTLE_MS = 5_000;
 const EVENTS_PER_MERCHANT = 500;
 const STALE_BATCH = 200;
