@@ -6,7 +6,7 @@
 // the second sees the level already stored and records nothing.
 import type { Db } from '../../db/client.ts';
 import { openTransaction, queryableFor, type Caller } from '../../db/unit-of-work.ts';
-import type { Clock } from '../../clock.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 import { DomainError, invalid } from '../../kernel/errors.ts';
 import { churnRisk, weightsWith, type ChurnRiskLevel } from '../../domain/churn-risk.ts';
 import type { EventService } from '../events/service.ts';
@@ -20,7 +20,7 @@ export type ChurnRiskRow = store.ChurnRiskRow;
 
 // Events younger than this (by their id's time) may belong to a transaction still committing with
 // an older id than one already visible; the cursor stays behind them. Ids carry wall time, not
-// business time, so this is measured on the wall clock (Date.now) on purpose.
+// business time, so this is measured on the wall clock (deps.wall) on purpose.
 const DEFAULT_SETTLE_MS = 5_000;
 const EVENTS_PER_MERCHANT = 500;
 const STALE_BATCH = 200;
@@ -44,8 +44,11 @@ export function createChurnRiskService(deps: {
   customers: Pick<CustomerService, 'get'>;
   time: Pick<TestClockTime, 'nowFor'>;
   settleMs?: number;
+  /** Real time, for what runs on it (event ids carry wall time; the idle scan's pause): not business time. */
+  wall?: Clock;
 }) {
   const { db, clock, events } = deps;
+  const wall = deps.wall ?? systemClock;
   const settleMs = deps.settleMs ?? DEFAULT_SETTLE_MS;
   let staleIdleSince: number | undefined;
 
@@ -87,7 +90,7 @@ export function createChurnRiskService(deps: {
 
   /** Customers whose signals changed since the cursor: recomputed, then the cursor moves past them. */
   async function passEvents(): Promise<number> {
-    const bound = eventIdBound(Date.now() - settleMs);
+    const bound = eventIdBound(wall.now().getTime() - settleMs);
     await store.startCursors(db, bound, clock.now());
     const rows = await store.nextSignalEvents(db, bound, EVENTS_PER_MERCHANT);
     const last = new Map<string, string>();
@@ -109,7 +112,7 @@ export function createChurnRiskService(deps: {
   async function passStale(): Promise<number> {
     const stale = await store.staleCustomers(db, clock.now(), STALE_BATCH);
     const failed = await recomputeEach(stale.map((s) => ({ merchantId: s.merchant_id, customerId: s.customer_id })));
-    staleIdleSince = stale.length === 0 ? Date.now() : undefined;
+    staleIdleSince = stale.length === 0 ? wall.now().getTime() : undefined;
     reportFailures(failed);
     return stale.length;
   }
@@ -145,7 +148,7 @@ export function createChurnRiskService(deps: {
     /** One background pass (the poller repeats it while it moves anything). */
     async pass(): Promise<number> {
       const moved = await passEvents();
-      const idle = staleIdleSince !== undefined && Date.now() - staleIdleSince < STALE_IDLE_MS;
+      const idle = staleIdleSince !== undefined && wall.now().getTime() - staleIdleSince < STALE_IDLE_MS;
       return moved + (idle ? 0 : await passStale());
     },
 
