@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { bulkInsert } from '../../db/bulk.ts';
+import { anyText, bulkInsert } from '../../db/bulk.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { creditNotes, invoiceLines, invoices, pendingInvoiceItems } from './schema.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
@@ -38,7 +38,7 @@ export async function findLinesOf(q: Queryable, merchantId: string, invoiceIds: 
   const rows = await q
     .select()
     .from(invoiceLines)
-    .where(and(eq(invoiceLines.merchantId, merchantId), inArray(invoiceLines.invoiceId, invoiceIds)))
+    .where(and(eq(invoiceLines.merchantId, merchantId), anyText(invoiceLines.invoiceId, invoiceIds)))
     .orderBy(asc(invoiceLines.invoiceId), asc(invoiceLines.lineNo));
   for (const r of rows) {
     const list = out.get(r.invoiceId) ?? [];
@@ -129,7 +129,7 @@ export async function findByOcr(q: Queryable, merchantId: string, refs: string[]
   return q
     .select({ id: invoices.id, ocrReference: sql<string>`${invoices.ocrReference}` })
     .from(invoices)
-    .where(and(eq(invoices.merchantId, merchantId), inArray(invoices.ocrReference, [...new Set(refs)])));
+    .where(and(eq(invoices.merchantId, merchantId), anyText(invoices.ocrReference, refs)));
 }
 
 /** Invoices that can still be paid, of these customers (the amount + payer rule). */
@@ -141,7 +141,7 @@ export async function findPayableOf(q: Queryable, merchantId: string, customerId
     .where(
       and(
         eq(invoices.merchantId, merchantId),
-        inArray(invoices.customerId, [...new Set(customerIds)]),
+        anyText(invoices.customerId, customerIds),
         inArray(invoices.status, ['open', 'partially_paid', 'uncollectible', 'in_collection']),
       ),
     );
@@ -150,7 +150,7 @@ export async function findPayableOf(q: Queryable, merchantId: string, customerId
 /** Invoices by id, read without a lock (a payment plan's view, an offer). */
 export async function findInvoices(q: Queryable, merchantId: string, ids: string[]): Promise<InvoiceRow[]> {
   if (ids.length === 0) return [];
-  return q.select().from(invoices).where(and(eq(invoices.merchantId, merchantId), inArray(invoices.id, [...new Set(ids)])));
+  return q.select().from(invoices).where(and(eq(invoices.merchantId, merchantId), anyText(invoices.id, ids)));
 }
 
 /** Invoices locked FOR UPDATE in id order: every batch locks in the same order, so none deadlock. */
@@ -159,7 +159,7 @@ export async function lockInvoices(q: Queryable, merchantId: string, ids: string
   return q
     .select()
     .from(invoices)
-    .where(and(eq(invoices.merchantId, merchantId), inArray(invoices.id, [...new Set(ids)])))
+    .where(and(eq(invoices.merchantId, merchantId), anyText(invoices.id, ids)))
     .orderBy(asc(invoices.id))
     .for('update');
 }

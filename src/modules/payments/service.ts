@@ -184,7 +184,15 @@ export function createPaymentService(deps: PaymentDeps) {
       if (inv && inv.currency === w.input.currency && inv.status !== 'draft') w.customerId = inv.customerId;
       else if (w.target) Object.assign(w, { target: undefined, customerId: w.input.customerId ?? null, matchedBy: w.input.customerId ? 'customer' : null });
     }
-    const book = await credit.open(tx, merchantId, work.flatMap((w) => (w.customerId ? [w.customerId] : [])));
+    // Only customers who may take credit are locked: a payment its invoice absorbs leaves none
+    // (so a bank file paying its invoices exactly locks no customer).
+    const asked = new Map<string, number>();
+    for (const w of work) if (w.target) asked.set(w.target, (asked.get(w.target) ?? 0) + w.input.amount);
+    const absorbed = (w: Work) => {
+      const inv = w.target ? invoices.get(w.target) : undefined;
+      return !!inv && PAYABLE.includes(inv.status) && asked.get(inv.id)! <= inv.amountRemaining;
+    };
+    const book = await credit.open(tx, merchantId, work.flatMap((w) => (w.customerId && !absorbed(w) ? [w.customerId] : [])));
 
     // 4. Allocate, in input order, against the locked state.
     const rows: PaymentRow[] = [];

@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { bulkInsert } from '../../db/bulk.ts';
+import { anyText, bulkInsert } from '../../db/bulk.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { customerBalanceTransactions, payments, refunds } from './schema.ts';
 import type { PaymentRow, RefundRow } from './contract.ts';
@@ -18,7 +18,7 @@ export async function findByExternalKeys(q: Queryable, merchantId: string, keys:
   return q
     .select()
     .from(payments)
-    .where(and(eq(payments.merchantId, merchantId), inArray(payments.externalKey, [...new Set(keys)])));
+    .where(and(eq(payments.merchantId, merchantId), isNotNull(payments.externalKey), anyText(payments.externalKey, keys)));
 }
 
 export async function findPayment(q: Queryable, merchantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | undefined> {
