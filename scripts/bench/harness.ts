@@ -150,3 +150,39 @@ export function rpcWorker<Req extends { id: number }>(name: string, url: URL, op
     },
   };
 }
+
+/**
+ * Where a run's database time goes: from now on, every query node-postgres sends (in this process)
+ * is timed from send to result, grouped by its statement's opening text, until stop(). report()
+ * prints the statements that took longest, with their count and total time. The time includes
+ * building the query's parameters, which is the client's share of a statement.
+ */
+export function profileQueries(): { stop(): void; report(top?: number): void } {
+  const stats = new Map<string, { n: number; ms: number }>();
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string } | undefined;
+    const text = (typeof config === 'string' ? config : config?.text) ?? '?';
+    const key = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+    const started = performance.now();
+    const result = original.apply(this, args);
+    const note = () => {
+      const s = stats.get(key) ?? { n: 0, ms: 0 };
+      s.n++;
+      s.ms += performance.now() - started;
+      stats.set(key, s);
+    };
+    if (result instanceof Promise) result.then(note, note);
+    return result;
+  };
+  return {
+    stop() {
+      proto.query = original;
+    },
+    report(top = 12) {
+      const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
+      process.stdout.write(['', '| statement (opening) | calls | total (s) |', '|---|---:|---:|', ...rows.map(([k, v]) => `| \`${k.replaceAll('|', '\\|')}\` | ${v.n} | ${(v.ms / 1000).toFixed(2)} |`), ''].join('\n'));
+    },
+  };
+}

@@ -4,7 +4,9 @@
 // invoice paid, payment.received + invoice.paid events), and reports payments/s and peak RSS next
 // to the floor: a COPY of the same payment rows into a scratch table, in the same run.
 //
-//   npm run bench:payments -- --payments 100000 [--batch 2000]
+//   npm run bench:payments -- --payments 100000 [--batch 2000] [--profile]
+//
+// --profile adds the import's statements that took longest (calls, total time): where to look next.
 import { parseArgs } from 'node:util';
 import { writeFile, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,9 +21,9 @@ import { parseBankFile } from '../../src/modules/payments/files/bank-file.ts';
 import { externalKeyOf } from '../../src/modules/payments/file-import.ts';
 import { seedDueSubscriptions } from '../../test/helpers/seed-billing.ts';
 import { writeBgmax } from '../../test/helpers/bank-files.ts';
-import { num, say, startBench } from './harness.ts';
+import { num, profileQueries, say, startBench } from './harness.ts';
 
-const { values: args } = parseArgs({ options: { payments: { type: 'string' }, batch: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { payments: { type: 'string' }, batch: { type: 'string' }, profile: { type: 'boolean' } } });
 const N = Math.round(num('payments', args.payments ?? '100000', 1));
 const BATCH = Math.round(num('batch', args.batch ?? '2000', 1));
 
@@ -64,6 +66,7 @@ await bench.run(async () => {
   say(`BgMax file: ${N} payments, ${(file.length / 1048576).toFixed(1)} MB; import in batches of ${BATCH}`);
 
   // --- The import: upload (parse, payee check, store + job) and the job, timed together -----------
+  const profile = args.profile ? profileQueries() : undefined;
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -74,6 +77,7 @@ await bench.run(async () => {
   await services.paymentFiles.importFile(merchant.id, row.id);
   const importMs = performance.now() - started;
   clearInterval(sampler);
+  profile?.stop();
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
   const done = await services.paymentFiles.get(caller, row.id);
@@ -139,5 +143,9 @@ await bench.run(async () => {
     '',
   ];
   process.stdout.write(out.join('\n'));
+  if (profile) {
+    process.stdout.write('\nThe import\'s statements that took longest:\n');
+    profile.report();
+  }
   await bench.cleanup();
 });
