@@ -37,7 +37,9 @@ await bench.run(async () => {
   const { merchant } = await services.merchants.createMerchant({ name: 'Bench AB', livemode: false });
   const { merchant: floorMerchant } = await services.merchants.createMerchant({ name: 'Floor AB', livemode: false });
   // UTC time zone so "today" is the same date the seed uses, whenever the bench runs.
-  await db.execute(sql`update merchants set time_zone = 'UTC', legal_name = 'Bench AB', bankgiro = '5050-1055', invoice_number_prefix = 'B' where id in (${merchant.id}, ${floorMerchant.id})`);
+  await db.execute(sql`update merchants set time_zone = 'UTC', legal_name = 'Bench AB', bankgiro = '5050-1055', invoice_number_prefix = 'B',
+    address_line1 = 'Storgatan 1', postal_code = '111 22', city = 'Stockholm', registered_office = 'Stockholm',
+    organisation_number = '556677-8899', vat_number = 'SE556677889901' where id in (${merchant.id}, ${floorMerchant.id})`);
   say(`seeding ${N} due subscriptions (twice: the run's and the floor's)`);
   await seedDueSubscriptions(db, { merchantId: merchant.id, count: N, nextBillDate: today, tag: '1' });
   await seedDueSubscriptions(db, { merchantId: floorMerchant.id, count: N, nextBillDate: today, tag: '2' });
