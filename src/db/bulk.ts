@@ -1,7 +1,8 @@
-// Many rows in one statement with one array parameter per column: `rows from (unnest($1::text[]),
-// unnest($2::int[]), jsonb_array_elements($3::jsonb), …)` turns them back into rows. A multi-row VALUES list needs a parameter per cell (tens of thousands
-// per batch) that PostgreSQL parses and plans anew every time, and jsonb_to_recordset spends its
-// time parsing JSON; typed arrays are the cheapest way in.
+// Many rows in one statement with one parameter per column: `rows from (unnest($1::text[]),
+// unnest($2::int[]), jsonb_array_elements($3::jsonb), …)` turns them back into rows. A multi-row
+// VALUES list needs a parameter per cell (tens of thousands per batch) that PostgreSQL parses and
+// plans anew every time, and jsonb_to_recordset spends its time parsing JSON; typed arrays (and one
+// JSON array per jsonb column) are the cheapest way in.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Queryable } from './client.ts';

@@ -18,6 +18,7 @@ export async function findByExternalKeys(q: Queryable, merchantId: string, keys:
   return q
     .select()
     .from(payments)
+    // `is not null` is the unique key's index predicate, stated so that index can serve the lookup.
     .where(and(eq(payments.merchantId, merchantId), isNotNull(payments.externalKey), anyText(payments.externalKey, keys)));
 }
 
