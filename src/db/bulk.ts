@@ -37,6 +37,15 @@ export async function bulkInsert<T extends PgTable>(q: Queryable, table: T, rows
 }
 
 /**
+ * Rows of `table` read by hand-written SQL (`select t.*`), decoded the way drizzle's own selects
+ * decode them (timestamps to Date, bigints to number, …).
+ */
+export function decodeRows<T extends PgTable>(table: T, raw: Record<string, unknown>[]): T['$inferSelect'][] {
+  const columns = Object.entries(getTableColumns(table));
+  return raw.map((r) => Object.fromEntries(columns.map(([key, c]) => [key, r[c.name] === null || r[c.name] === undefined ? null : c.mapFromDriverValue(r[c.name])])) as T['$inferSelect']);
+}
+
+/**
  * `column = any($1::text[])`: a batch's keys as one array parameter. drizzle's inArray sends one
  * parameter per value, a statement PostgreSQL parses and plans anew for every batch of thousands.
  */

@@ -3,9 +3,9 @@
 // bulkInsert (any table) and the events outbox insert, whose payloads share one JSON array.
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { freshDatabase } from '../helpers/db.ts';
-import { bulkInsert } from '../../src/db/bulk.ts';
+import { bulkInsert, decodeRows } from '../../src/db/bulk.ts';
 import { openTransaction } from '../../src/db/unit-of-work.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createServices } from '../../src/services.ts';
@@ -18,13 +18,14 @@ const probe = pgTable('bulk_probe', {
   data: jsonb('data').$type<unknown>().notNull(),
   extra: jsonb('extra').$type<unknown>(),
   at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  day: date('day', { mode: 'string' }),
 });
 
 const odd = ['"quoted"', 'back\\slash', '{braces}', 'comma, here', 'NULL', '', 'tab\there', 'new\nline', 'åäö ÅÄÖ', 'emoji 😀', "apo'strophe", '\\"both\\"', '[1,2]'];
 
 t.test('bulkInsert round-trips odd strings, nested JSON, JSON strings and nulls', async (t) => {
   const { db } = await freshDatabase(t);
-  await db.execute(sql`create table bulk_probe (id text not null, label text, amount bigint not null, flag boolean not null, data jsonb not null, extra jsonb, at timestamptz not null)`);
+  await db.execute(sql`create table bulk_probe (id text not null, label text, amount bigint not null, flag boolean not null, data jsonb not null, extra jsonb, at timestamptz not null, day date)`);
   const at = new Date('2026-03-29T01:30:00.000Z');
   const rows = odd.map((s, i) => ({
     id: `p${i}`,
@@ -34,6 +35,7 @@ t.test('bulkInsert round-trips odd strings, nested JSON, JSON strings and nulls'
     data: i % 4 === 0 ? s : { name: s, list: [s, null, i], nested: { [s || 'empty']: s } },
     extra: i % 2 === 0 ? null : [s],
     at,
+    day: i % 3 === 1 ? null : '2026-12-31',
   }));
   await bulkInsert(db, probe, rows);
   // drizzle reads a top-level JSON string back through JSON.parse once more: compare those in SQL.
@@ -46,6 +48,9 @@ t.test('bulkInsert round-trips odd strings, nested JSON, JSON strings and nulls'
       t.same({ ...byId.get(r.id), data: r.data }, r, `${r.id}: the other columns as written`);
     } else t.same(byId.get(r.id), r, `${r.id}: every value as written`);
   }
+  // Hand-written SQL decoded by decodeRows reads exactly what drizzle's own select reads.
+  const raw = await db.execute<Record<string, unknown>>(sql`select * from bulk_probe order by id`);
+  t.same(decodeRows(probe, raw.rows), back, 'decodeRows decodes raw rows as drizzle does');
   const nulls = await db.execute<{ n: number }>(sql`select count(*)::int as n from bulk_probe where extra is null`);
   t.equal(nulls.rows[0]!.n, rows.filter((r) => r.extra === null).length, 'a null jsonb value is SQL NULL, not the JSON null');
   const strings = await db.execute<{ n: number }>(sql`select count(*)::int as n from bulk_probe where jsonb_typeof(data) = 'string'`);

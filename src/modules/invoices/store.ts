@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { anyText, bulkInsert } from '../../db/bulk.ts';
+import { anyText, bulkInsert, decodeRows } from '../../db/bulk.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { creditNotes, invoiceLines, invoices, pendingInvoiceItems } from './schema.ts';
 import type { InvoiceLineRow, InvoiceRow } from './compose.ts';
@@ -153,15 +153,18 @@ export async function findInvoices(q: Queryable, merchantId: string, ids: string
   return q.select().from(invoices).where(and(eq(invoices.merchantId, merchantId), anyText(invoices.id, ids)));
 }
 
-/** Invoices locked FOR UPDATE in id order: every batch locks in the same order, so none deadlock. */
+/**
+ * Invoices locked FOR UPDATE in id order: every batch locks in the same order, so none deadlock.
+ * One primary-key lookup per id (a lateral join, walked in id order): a plain `= any(…)` let the
+ * planner scan all the merchant's invoices when its statistics were stale.
+ */
 export async function lockInvoices(q: Queryable, merchantId: string, ids: string[]): Promise<InvoiceRow[]> {
   if (ids.length === 0) return [];
-  return q
-    .select()
-    .from(invoices)
-    .where(and(eq(invoices.merchantId, merchantId), anyText(invoices.id, ids)))
-    .orderBy(asc(invoices.id))
-    .for('update');
+  const res = await q.execute<Record<string, unknown>>(sql`
+    select i.* from (select id from unnest(${sql.param([...new Set(ids)])}::text[]) as u(id) order by id) k
+    cross join lateral (select * from invoices where merchant_id = ${merchantId} and id = k.id for update) i
+    order by k.id`);
+  return decodeRows(invoices, res.rows);
 }
 
 /** What payments, refunds and credit change on invoices, for many invoices in one statement. */

@@ -1,6 +1,6 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { anyText, bulkInsert } from '../../db/bulk.ts';
+import { bulkInsert, decodeRows } from '../../db/bulk.ts';
 import { pageOrder, pageWhere, type PageParams } from '../../db/page.ts';
 import { customerBalanceTransactions, payments, refunds } from './schema.ts';
 import type { PaymentRow, RefundRow } from './contract.ts';
@@ -15,11 +15,13 @@ export async function insertPayments(q: Queryable, rows: PaymentRow[]): Promise<
 /** Payments already recorded under these bank keys (a re-imported file, a retried batch). */
 export async function findByExternalKeys(q: Queryable, merchantId: string, keys: string[]): Promise<PaymentRow[]> {
   if (keys.length === 0) return [];
-  return q
-    .select()
-    .from(payments)
-    // `is not null` is the unique key's index predicate, stated so that index can serve the lookup.
-    .where(and(eq(payments.merchantId, merchantId), isNotNull(payments.externalKey), anyText(payments.externalKey, keys)));
+  // One unique-key lookup per key (a lateral join): a plain `= any(…)` let the planner scan all the
+  // merchant's payments while statistics still said the table was small (a new merchant's first
+  // large file), once per batch.
+  const res = await q.execute<Record<string, unknown>>(sql`
+    select p.* from unnest(${sql.param([...new Set(keys)])}::text[]) as k(key)
+    cross join lateral (select * from payments where merchant_id = ${merchantId} and external_key = k.key limit 1) p`);
+  return decodeRows(payments, res.rows);
 }
 
 export async function findPayment(q: Queryable, merchantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | undefined> {
